@@ -1,0 +1,1 @@
+"""The command line: parse, call the library, format, map errors to exit codes."""

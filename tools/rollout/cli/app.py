@@ -1,0 +1,98 @@
+"""Exit codes, error display and output formats shared by every command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from rollout.errors import InvalidInventory, RolloutError
+
+
+class Exit(IntEnum):
+    OK = 0
+    ERROR = 1
+    CHANGES = 2
+
+
+class RolloutGroup(click.Group):
+    """A click group whose usage errors exit 1 (2 means 'changes found') and never trace back."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(Exit.ERROR)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(Exit.ERROR)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(Exit.ERROR)
+        sys.exit(rv if isinstance(rv, int) else Exit.OK)
+
+
+def fail(error: RolloutError, fmt: str = "table") -> NoReturn:
+    """Print an error for people (stderr) or machines (JSON on stdout) and exit 1."""
+    if fmt == "json":
+        problems = error.problems if isinstance(error, InvalidInventory) else []
+        payload: dict[str, Any] = {"ok": False, "error": error.message, "fix": error.fix}
+        if problems:
+            payload["problems"] = [p.as_dict() for p in problems]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif isinstance(error, InvalidInventory):
+        for problem in error.problems:
+            click.secho(f"error: {problem.location()}: ", fg="red", err=True, nl=False)
+            click.echo(problem.message, err=True)
+            if problem.fix:
+                click.echo(f"  fix: {problem.fix}", err=True)
+        click.secho(f"{error.message}; nothing was changed.", fg="red", err=True)
+    else:
+        click.secho(f"error: {error.message}", fg="red", err=True)
+        if error.fix:
+            click.echo(f"  fix: {error.fix}", err=True)
+    raise SystemExit(Exit.ERROR)
+
+
+def repo_root(option: Path | None) -> Path:
+    from rollout.inventory.loader import PROVINCE_FILE, find_root
+
+    if option is not None:
+        if not (option / PROVINCE_FILE).is_file():
+            raise RolloutError(
+                f"{option} is not a rollout repository (no {PROVINCE_FILE})",
+                "pass --repo pointing at the repository's top folder",
+            )
+        return option.resolve()
+    root = find_root()
+    if root is None:
+        raise RolloutError(
+            f"no rollout repository here (no {PROVINCE_FILE} in this folder or above)",
+            "run the command inside the repository or pass --repo PATH",
+        )
+    return root
+
+
+def emit_json(payload: Any) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(title=title, title_justify="left")
+    for column in columns:
+        out.add_column(column)
+    for row in rows:
+        out.add_row(*(str(c) for c in row))
+    Console().print(out)

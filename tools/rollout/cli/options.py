@@ -1,0 +1,35 @@
+"""Options defined once and shared by the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+repo_option = click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="ROLLOUT_REPO",
+    help="Repository top folder (default: found from the current folder upwards).",
+)
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Tables for people, JSON for machines.",
+)
+
+
+def sites_argument(func: F) -> F:
+    func = click.option("--all", "all_sites", is_flag=True, help="Every site of the province.")(
+        func
+    )
+    return click.argument("sites", nargs=-1, metavar="[SITE]...")(func)

@@ -1,0 +1,287 @@
+"""Rules that span files: uniqueness, address overlaps, references and the QoS budget."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rollout.errors import Problem
+from rollout.inventory.model import Codec, Level, Role, Router, Site, Switch
+from rollout.inventory.yamlfile import line_of
+
+if TYPE_CHECKING:
+    from rollout.inventory.loader import Inventory
+
+IPv4Net = ipaddress.IPv4Network
+PROVINCE = "inventory/province.yml"
+
+
+@cache
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class _Owner:
+    file: str
+    path: tuple[str | int, ...]
+    what: str
+
+
+class _Report:
+    def __init__(self, inv: Inventory) -> None:
+        self.inv = inv
+        self.problems: list[Problem] = []
+
+    def add(self, owner: _Owner, message: str, fix: str) -> None:
+        full = self.inv.root / owner.file
+        line = line_of(_text(full), owner.path) if full.is_file() else None
+        dotted = ".".join(f"[{p}]" if isinstance(p, int) else p for p in owner.path)
+        self.problems.append(Problem(owner.file, dotted.replace(".[", "["), message, fix, line))
+
+
+def _net(text: str) -> IPv4Net:
+    return IPv4Net(text)
+
+
+def check_inventory(inv: Inventory) -> list[Problem]:
+    report = _Report(inv)
+    _check_hub(inv, report)
+    _check_unique(inv, report)
+    _check_overlaps(inv, report)
+    for slug, site in inv.sites.items():
+        _check_site(inv, site, inv.display(slug), report)
+    _check_qos_plan(inv, report)
+    for slug, site in inv.sites.items():
+        _check_budget(inv, site, inv.display(slug), report)
+    report.problems.sort(key=lambda p: (p.file != PROVINCE, p.file, p.line or 0))
+    return report.problems
+
+
+def _check_hub(inv: Inventory, report: _Report) -> None:
+    hubs = [s.slug for s in inv.sites.values() if s.level is Level.HUB]
+    if inv.province.hub not in inv.sites:
+        report.add(
+            _Owner(PROVINCE, ("hub",), "hub"),
+            f"the hub site '{inv.province.hub}' has no file inventory/sites/{inv.province.hub}.yml",
+            f"create it or set hub to one of: {', '.join(hubs) or '(no hub-level site yet)'}",
+        )
+    elif inv.sites[inv.province.hub].level is not Level.HUB:
+        report.add(
+            _Owner(inv.display(inv.province.hub), ("level",), "level"),
+            f"site '{inv.province.hub}' is the province's hub but has level "
+            f"'{inv.sites[inv.province.hub].level}'",
+            "set level: hub",
+        )
+    for slug in hubs:
+        if slug != inv.province.hub:
+            report.add(
+                _Owner(inv.display(slug), ("level",), "level"),
+                f"only the province's hub ('{inv.province.hub}') may have level hub",
+                "set level: district or commune",
+            )
+
+
+def _check_unique(inv: Inventory, report: _Report) -> None:
+    seen: dict[tuple[str, str], _Owner] = {}
+    for slug, site in inv.sites.items():
+        display = inv.display(slug)
+        keys: list[tuple[str, str, tuple[str | int, ...]]] = [("code", site.code, ("code",))]
+        for i, dev in enumerate(site.devices):
+            keys.append(("hostname", dev.hostname, ("devices", i, "hostname")))
+            keys.append(("management address", dev.mgmt_address, ("devices", i, "mgmt_address")))
+            if isinstance(dev, Codec):
+                keys.append(("E.164 number", dev.e164, ("devices", i, "e164")))
+        for kind, value, path in keys:
+            owner = _Owner(display, path, kind)
+            first = seen.get((kind, value))
+            if first is None:
+                seen[(kind, value)] = owner
+            else:
+                report.add(
+                    owner,
+                    f"{kind} {value!r} is already used in {first.file} "
+                    f"({'.'.join(map(str, first.path))})",
+                    f"give this site its own {kind} (rollout new-site allocates free ones)",
+                )
+
+
+def _networks(inv: Inventory) -> Iterable[tuple[IPv4Net, _Owner]]:
+    p = inv.province
+    for i, prefix in enumerate(p.noc_prefixes):
+        yield _net(prefix), _Owner(PROVINCE, ("noc_prefixes", i), f"NOC prefix {prefix}")
+    for i, prefix in enumerate(p.cloud.prefixes):
+        yield _net(prefix), _Owner(PROVINCE, ("cloud", "prefixes", i), f"cloud prefix {prefix}")
+    for slug, site in inv.sites.items():
+        display = inv.display(slug)
+        yield _net(site.block), _Owner(display, ("block",), f"LAN block of {slug}")
+        yield _net(site.loopback), _Owner(display, ("loopback",), f"loopback of {slug}")
+        yield _net(site.wan.link), _Owner(display, ("wan", "link"), f"WAN link of {slug}")
+
+
+def _check_overlaps(inv: Inventory, report: _Report) -> None:
+    """Sweep the province's networks in address order: O(n log n) for thousands of sites."""
+    nets = sorted(_networks(inv), key=lambda n: (int(n[0].network_address), -n[0].num_addresses))
+    widest: tuple[IPv4Net, _Owner] | None = None
+    for net, owner in nets:
+        if widest is not None and int(net.network_address) <= int(widest[0].broadcast_address):
+            report.add(
+                owner,
+                f"{net} ({owner.what}) overlaps {widest[0]} ({widest[1].what}, {widest[1].file})",
+                "allocate a free range (rollout new-site does) or correct the address",
+            )
+        if widest is None or int(net.broadcast_address) > int(widest[0].broadcast_address):
+            widest = (net, owner)
+    pools = inv.province.pools
+    for slug, site in inv.sites.items():
+        display = inv.display(slug)
+        for value, pool, path in (
+            (site.block, pools.site_lan, ("block",)),
+            (site.loopback, pools.loopbacks, ("loopback",)),
+            (site.wan.link, pools.wan_links, ("wan", "link")),
+        ):
+            if not _net(value).subnet_of(_net(pool)):
+                report.add(
+                    _Owner(display, path, value),
+                    f"{value} is outside the province pool {pool}",
+                    "take an address from the pool in inventory/province.yml (pools)",
+                )
+
+
+def _check_site(inv: Inventory, site: Site, display: str, report: _Report) -> None:
+    block = _net(site.block)
+    ids: dict[int, int] = {}
+    subnets: list[tuple[IPv4Net, int]] = []
+    for i, vlan in enumerate(site.vlans):
+        net = _net(vlan.subnet)
+        if vlan.id in ids:
+            report.add(
+                _Owner(display, ("vlans", i, "id"), "vlan"),
+                f"VLAN {vlan.id} is defined twice (also vlans[{ids[vlan.id]}])",
+                "give each VLAN its own id",
+            )
+        ids[vlan.id] = i
+        if not net.subnet_of(block):
+            report.add(
+                _Owner(display, ("vlans", i, "subnet"), "vlan"),
+                f"{vlan.subnet} is outside the site's block {site.block}",
+                "carve the VLAN subnets from the site's block",
+            )
+        for other, j in subnets:
+            if net.overlaps(other):
+                report.add(
+                    _Owner(display, ("vlans", i, "subnet"), "vlan"),
+                    f"{vlan.subnet} overlaps vlans[{j}] ({other})",
+                    "give each VLAN its own subnet",
+                )
+        subnets.append((net, i))
+    for name in ("conference", "management"):
+        if site.vlan(name) is None:
+            report.add(
+                _Owner(display, ("vlans",), "vlans"),
+                f"the site has no '{name}' VLAN",
+                f"add a VLAN named {name} (see pools.lan_layout in inventory/province.yml)",
+            )
+    roles: dict[Role, int] = {}
+    for i, dev in enumerate(site.devices):
+        if dev.role in roles:
+            report.add(
+                _Owner(display, ("devices", i, "role"), "role"),
+                f"a second {dev.role.value} (the first is devices[{roles[dev.role]}])",
+                "a site has one device per role; remove one",
+            )
+        roles[dev.role] = i
+        _check_device_address(site, dev, i, display, report)
+        if isinstance(dev, Codec):
+            for field, kind in (("gatekeeper", "h323_gatekeeper"), ("registrar", "sip_registrar")):
+                name = getattr(dev, field)
+                service = inv.province.services.get(name)
+                known = [n for n, s in inv.province.services.items() if s.kind == kind]
+                if service is None or service.kind != kind:
+                    report.add(
+                        _Owner(display, ("devices", i, field), field),
+                        f"'{name}' is not a {kind} service of the province",
+                        f"use one of: {', '.join(known) or '(none defined in province.yml)'}",
+                    )
+    if Role.WAN_ROUTER not in roles:
+        report.add(
+            _Owner(display, ("devices",), "devices"),
+            "the site has no wan_router",
+            "add the site's WAN router (role: wan_router)",
+        )
+
+
+def _check_device_address(site: Site, dev: object, i: int, display: str, report: _Report) -> None:
+    if isinstance(dev, Router):
+        expected = str(_net(site.loopback).network_address)
+        if dev.mgmt_address != expected:
+            report.add(
+                _Owner(display, ("devices", i, "mgmt_address"), "mgmt"),
+                f"the router is managed on its loopback {expected}, not {dev.mgmt_address}",
+                f"set mgmt_address: {expected}",
+            )
+        return
+    vlan_name = "management" if isinstance(dev, Switch) else "conference"
+    vlan = site.vlan(vlan_name)
+    address = getattr(dev, "mgmt_address", "")
+    if vlan is not None and ipaddress.IPv4Address(address) not in _net(vlan.subnet):
+        report.add(
+            _Owner(display, ("devices", i, "mgmt_address"), "mgmt"),
+            f"{address} is not in the {vlan_name} VLAN {vlan.subnet}",
+            f"use a host address of {vlan.subnet}",
+        )
+
+
+def _check_qos_plan(inv: Inventory, report: _Report) -> None:
+    qos = inv.province.qos
+    priority = sum(c.percent for c in qos.classes if c.priority)
+    if priority > qos.priority_max_percent:
+        report.add(
+            _Owner(PROVINCE, ("qos", "classes"), "qos"),
+            f"strict-priority classes take {priority} % of the shaped rate, more than "
+            f"{qos.priority_max_percent} % (by {priority - qos.priority_max_percent} %)",
+            "lower the percent of the priority classes or move video to a bandwidth class",
+        )
+
+
+def _check_budget(inv: Inventory, site: Site, display: str, report: _Report) -> None:
+    qos = inv.province.qos
+    video = next(c for c in qos.classes if c.name == qos.video_class)
+    rate = site.wan.rate_kbps
+    video_kbps = rate * video.percent // 100
+    calls = site.conference.simultaneous_video_calls
+    need = round(calls * site.conference.call_rate_kbps * qos.call_overhead)
+    if need > video_kbps:
+        min_rate = -(-need * 100 // video.percent)
+        fit_calls = int(video_kbps // (site.conference.call_rate_kbps * qos.call_overhead))
+        report.add(
+            _Owner(display, ("conference", "simultaneous_video_calls"), "calls"),
+            f"{calls} video calls x {site.conference.call_rate_kbps} kbit/s x "
+            f"{qos.call_overhead} = {need} kbit/s do not fit the '{video.name}' class "
+            f"({video.percent} % of {rate} kbit/s = {video_kbps} kbit/s): short by "
+            f"{need - video_kbps} kbit/s",
+            f"raise wan.rate_kbps to at least {min_rate}, or lower simultaneous_video_calls "
+            f"to {fit_calls}, or lower call_rate_kbps",
+        )
+    for i, dev in enumerate(site.devices):
+        if dev.role is Role.ROOM_CLIENT:
+            cap = getattr(dev, "bandwidth_kbps", 0)
+            if cap * qos.call_overhead > video_kbps:
+                report.add(
+                    _Owner(display, ("devices", i, "bandwidth_kbps"), "room"),
+                    f"the room client's {cap} kbit/s (+{round((qos.call_overhead - 1) * 100)} %)"
+                    f" does not fit the '{video.name}' class ({video_kbps} kbit/s)",
+                    f"lower bandwidth_kbps to {int(video_kbps / qos.call_overhead)} or raise "
+                    "wan.rate_kbps",
+                )
+        if isinstance(dev, Codec) and dev.call_rate_kbps > site.conference.call_rate_kbps:
+            report.add(
+                _Owner(display, ("devices", i, "call_rate_kbps"), "codec"),
+                f"the codec dials at {dev.call_rate_kbps} kbit/s, above the site's planned "
+                f"conference.call_rate_kbps {site.conference.call_rate_kbps}",
+                "make them equal or plan the site for the higher rate",
+            )

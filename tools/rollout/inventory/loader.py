@@ -1,0 +1,248 @@
+"""Load the province and its sites from the repository into typed models.
+
+Every problem found is collected (not just the first) and carries the file, the line, the
+field path and the fix; the caller decides how to show them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from rollout.errors import InvalidInventory, Problem
+from rollout.inventory.model import Device, Province, Site
+from rollout.inventory.yamlfile import YamlFileError, line_of, read_mapping
+
+PROVINCE_FILE = Path("inventory/province.yml")
+SITES_DIR = Path("inventory/sites")
+SITE_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The whole province as the repository describes it."""
+
+    root: Path
+    province: Province
+    sites: dict[str, Site]
+    files: dict[str, Path]
+
+    def site(self, slug: str) -> Site:
+        return self.sites[slug]
+
+    def devices(self) -> Iterator[tuple[Site, Device]]:
+        for site in self.sites.values():
+            for device in site.devices:
+                yield site, device
+
+    @property
+    def hub(self) -> Site:
+        return self.sites[self.province.hub]
+
+    def display(self, slug: str) -> str:
+        return str(self.files[slug].relative_to(self.root))
+
+
+def find_root(start: Path | None = None) -> Path | None:
+    """The repository root: the nearest folder upwards that holds inventory/province.yml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROVINCE_FILE).is_file():
+            return folder
+    return None
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class that the location (as pydantic reports it) points into."""
+    cur: Any = model
+    for part in loc:
+        cur = _unwrap(cur)
+        origin = typing.get_origin(cur)
+        if isinstance(cur, type) and issubclass(cur, BaseModel):
+            if isinstance(part, str) and part in cur.model_fields:
+                cur = cur.model_fields[part].annotation
+                continue
+            return None
+        if origin is list and isinstance(part, int):
+            cur = typing.get_args(cur)[0]
+            continue
+        if origin is dict:
+            cur = typing.get_args(cur)[1]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            cur = next(
+                (
+                    arg
+                    for arg in typing.get_args(cur)
+                    if isinstance(arg, type)
+                    and issubclass(arg, BaseModel)
+                    and "role" in arg.model_fields
+                    and part in typing.get_args(arg.model_fields["role"].annotation)
+                ),
+                None,
+            )
+            if cur is None:
+                return None
+            continue
+        return None
+    cur = _unwrap(cur)
+    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+
+
+def _user_path(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """Drop the discriminator tags pydantic inserts (devices.0.codec.x -> devices.0.x)."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and i > 0 and isinstance(loc[i - 1], int):
+            parent = _model_at(model, loc[:i])
+            if parent is None:
+                continue
+        out.append(part)
+    return tuple(out)
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _fix_for(model: type[BaseModel], err: Any, loc: tuple[str | int, ...]) -> tuple[str, str]:
+    kind = err["type"]
+    field = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        parent = _model_at(model, err["loc"][:-1])
+        allowed = sorted(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(field, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return (
+            f"unknown field '{field}'",
+            f"{hint}remove it or use one of: {', '.join(allowed)}",
+        )
+    if kind == "missing":
+        return "required field is missing", f"add '{field}' to the file"
+    if kind in {"union_tag_invalid", "union_tag_not_found"}:
+        ctx = err.get("ctx", {})
+        tags = ctx.get("expected_tags", "")
+        return (
+            f"device role {ctx.get('tag', '')!r} is not known"
+            if kind == "union_tag_invalid"
+            else "device has no 'role'",
+            f"set role to one of {tags}",
+        )
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if kind.startswith(("literal_error", "enum")):
+        return message, "use one of the allowed values"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{message} (got {err.get('input')!r})", f"give '{field}' a value of that type"
+    return message, f"correct '{_dotted(loc)}'"
+
+
+def validation_problems(
+    model: type[BaseModel], exc: ValidationError, display: str, text: str
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = _user_path(model, err["loc"])
+        message, fix = _fix_for(model, err, loc)
+        problems.append(Problem(display, _dotted(loc), message, fix, line_of(text, loc)))
+    return problems
+
+
+M = typing.TypeVar("M", bound=BaseModel)
+
+
+def _parse(
+    model: type[M], path: Path, display: str, problems: list[Problem]
+) -> tuple[M | None, dict[str, Any] | None]:
+    try:
+        data, text = read_mapping(path, display)
+    except YamlFileError as exc:
+        problems.append(exc.problem)
+        return None, None
+    try:
+        return model.model_validate(data), data
+    except ValidationError as exc:
+        problems.extend(validation_problems(model, exc, display, text))
+        return None, data
+
+
+def site_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """The site files in inventory/sites, and problems with anything else found there."""
+    folder = root / SITES_DIR
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return [], [
+            Problem(str(SITES_DIR), "", "the sites folder is missing", "create inventory/sites/")
+        ]
+    files = []
+    for entry in sorted(folder.iterdir()):
+        display = str(entry.relative_to(root))
+        if entry.name.startswith("."):
+            continue
+        if entry.suffix in SITE_SUFFIXES:
+            files.append(entry)
+        else:
+            kind = "folder" if entry.is_dir() else "file"
+            problems.append(
+                Problem(
+                    display,
+                    "",
+                    f"unexpected {kind} in inventory/sites (only <slug>.yml site files go here)",
+                    "move it elsewhere or rename it to <slug>.yml",
+                )
+            )
+    return files, problems
+
+
+def load_inventory(root: Path, *, check: bool = True) -> Inventory:
+    """Load and validate the whole province; raise InvalidInventory listing every problem."""
+    problems: list[Problem] = []
+    province_path = root / PROVINCE_FILE
+    province, _ = _parse(Province, province_path, str(PROVINCE_FILE), problems)
+    files, found = site_files(root)
+    problems.extend(found)
+    sites: dict[str, Site] = {}
+    paths: dict[str, Path] = {}
+    for path in files:
+        display = str(path.relative_to(root))
+        site, _data = _parse(Site, path, display, problems)
+        if site is None:
+            continue
+        if site.slug != path.stem:
+            problems.append(
+                Problem(
+                    display,
+                    "slug",
+                    f"slug '{site.slug}' does not match the file name '{path.name}'",
+                    f"rename the file to {site.slug}.yml or set slug: {path.stem}",
+                    line_of(path.read_text(encoding="utf-8"), ("slug",)),
+                )
+            )
+            continue
+        sites[site.slug] = site
+        paths[site.slug] = path
+    if province is None:
+        raise InvalidInventory(problems)
+    inventory = Inventory(root, province, dict(sorted(sites.items())), paths)
+    if check:
+        from rollout.inventory.checks import check_inventory
+
+        problems.extend(check_inventory(inventory))
+    if problems:
+        raise InvalidInventory(problems)
+    return inventory

@@ -1,0 +1,384 @@
+"""The typed model of the repository's source of truth: one province file, one file per site.
+
+Every model is frozen and rejects unknown keys. Cross-file rules live in ``checks.py``;
+this module only says what one file may contain.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+HOSTNAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+IFNAME_RE = re.compile(r"^[A-Za-z][A-Za-z-]*\d+(?:/\d+)*(?:\.\d+)?$")
+DSCP_NAMES: dict[str, int] = {
+    "default": 0,
+    "cs1": 8,
+    "af11": 10,
+    "af12": 12,
+    "af13": 14,
+    "cs2": 16,
+    "af21": 18,
+    "af22": 20,
+    "af23": 22,
+    "cs3": 24,
+    "af31": 26,
+    "af32": 28,
+    "af33": 30,
+    "cs4": 32,
+    "af41": 34,
+    "af42": 36,
+    "af43": 38,
+    "cs5": 40,
+    "ef": 46,
+    "cs6": 48,
+    "cs7": 56,
+}
+
+
+class Platform(StrEnum):
+    """How a device is managed; platform differences are data keyed by this."""
+
+    CISCO_IOS = "cisco_ios"
+    POLYCOM = "polycom"
+    VMEETING = "vmeeting"
+    LINUX_ROUTER = "linux_router"
+
+
+class Role(StrEnum):
+    WAN_ROUTER = "wan_router"
+    LAN_SWITCH = "lan_switch"
+    CODEC = "codec"
+    ROOM_CLIENT = "room_client"
+
+
+class Level(StrEnum):
+    HUB = "hub"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+ROLE_PLATFORMS: dict[Role, frozenset[Platform]] = {
+    Role.WAN_ROUTER: frozenset({Platform.CISCO_IOS, Platform.LINUX_ROUTER}),
+    Role.LAN_SWITCH: frozenset({Platform.CISCO_IOS}),
+    Role.CODEC: frozenset({Platform.POLYCOM}),
+    Role.ROOM_CLIENT: frozenset({Platform.VMEETING}),
+}
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a slug: use lower-case ASCII letters, digits and single dashes "
+            "(e.g. 'bat-xat')"
+        )
+    return value
+
+
+def _hostname(value: str) -> str:
+    if not HOSTNAME_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a hostname: lower-case letters, digits and dashes, "
+            "starting with a letter, at most 63 characters"
+        )
+    return value
+
+
+def _ifname(value: str) -> str:
+    if not IFNAME_RE.match(value):
+        raise ValueError(f"{value!r} is not an interface name (e.g. 'GigabitEthernet0/0/1')")
+    return value
+
+
+def _dscp(value: str) -> str:
+    if value.lower() not in DSCP_NAMES:
+        raise ValueError(f"{value!r} is not a DSCP name; use one of {', '.join(DSCP_NAMES)}")
+    return value.lower()
+
+
+def _host_network(value: str) -> str:
+    """A network written in canonical form (no host bits set)."""
+    net = ipaddress.ip_network(value, strict=False)
+    if str(net) != value:
+        raise ValueError(f"{value!r} has host bits set; write the network as {net}")
+    if net.version != 4:
+        raise ValueError(f"{value!r}: only IPv4 networks are supported")
+    return value
+
+
+def _address(value: str) -> str:
+    addr = ipaddress.ip_address(value)
+    if addr.version != 4:
+        raise ValueError(f"{value!r}: only IPv4 addresses are supported")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Hostname = Annotated[str, AfterValidator(_hostname)]
+IfName = Annotated[str, AfterValidator(_ifname)]
+Dscp = Annotated[str, AfterValidator(_dscp)]
+Network = Annotated[str, AfterValidator(_host_network)]
+Address = Annotated[str, AfterValidator(_address)]
+Kbps = Annotated[int, Field(gt=0, le=100_000_000)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+VlanId = Annotated[int, Field(ge=2, le=4094)]
+Code = Annotated[str, Field(pattern=r"^\d{2,5}$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --- province file -------------------------------------------------------------------------
+
+
+class Service(Model):
+    """A conference service at the hub (MCU, SIP registrar, H.323 gatekeeper, SLA responder)."""
+
+    address: Address
+    kind: Literal["mcu", "sip_registrar", "h323_gatekeeper", "sla_responder"]
+    description: str = ""
+
+
+class PortRange(Model):
+    protocol: Literal["tcp", "udp"]
+    purpose: str = ""
+    first: Annotated[int, Field(ge=1, le=65535)]
+    last: Annotated[int, Field(ge=1, le=65535)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PortRange:
+        if self.last is not None and self.last < self.first:
+            raise ValueError(f"port range {self.first}-{self.last} is reversed")
+        return self
+
+
+class CloudService(Model):
+    """The cloud meeting service (main path); its parameters are inputs, not verified facts."""
+
+    name: str
+    prefixes: Annotated[list[Network], Field(min_length=1)]
+    ports: Annotated[list[PortRange], Field(min_length=1)]
+    room_bandwidth_kbps: Kbps
+    dscp: Dscp = "af41"
+    source: str = Field(description="where these values come from")
+
+
+class SnmpSettings(Model):
+    user: str
+    group: str
+    managers: Annotated[list[Address], Field(min_length=1)]
+
+
+class QosClass(Model):
+    name: Slug
+    dscp: Annotated[list[Dscp], Field(min_length=1)]
+    percent: Annotated[int, Field(ge=1, le=100)]
+    priority: bool = False
+    description: str = ""
+
+
+class QosPlan(Model):
+    classes: Annotated[list[QosClass], Field(min_length=1)]
+    video_class: Slug = "video"
+    priority_max_percent: Percent = 33
+    default_min_percent: Percent = 25
+    call_overhead: Annotated[float, Field(ge=1.0, le=2.0)] = 1.2
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QosPlan:
+        names = [c.name for c in self.classes]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"QoS class names must be unique; repeated: {', '.join(dupes)}")
+        if self.video_class not in names:
+            raise ValueError(f"video_class {self.video_class!r} is not one of the classes {names}")
+        seen: dict[str, str] = {}
+        for cls in self.classes:
+            for d in cls.dscp:
+                if d in seen:
+                    raise ValueError(f"DSCP {d} is in both {seen[d]!r} and {cls.name!r}")
+                seen[d] = cls.name
+        total = sum(c.percent for c in self.classes)
+        if total > 100 - self.default_min_percent:
+            raise ValueError(
+                f"the classes reserve {total} % of the link, leaving {100 - total} % for "
+                f"default traffic; keep at least {self.default_min_percent} % "
+                f"(lower some class percentages by {total - (100 - self.default_min_percent)} %)"
+            )
+        return self
+
+
+class Thresholds(Model):
+    """Conference quality limits (ITU-T G.114, Y.1541 class 0); verification judges against them."""
+
+    one_way_delay_ms: Annotated[float, Field(gt=0)] = 150
+    jitter_ms: Annotated[float, Field(gt=0)] = 30
+    loss_percent: Annotated[float, Field(ge=0, le=100)] = 1.0
+    loss_percent_hd: Annotated[float, Field(ge=0, le=100)] = 0.05
+    mos_min: Annotated[float, Field(ge=1, le=5)] = 3.6
+
+
+class VlanTemplate(Model):
+    id: VlanId
+    name: Slug
+    prefix_length: Annotated[int, Field(ge=24, le=30)]
+
+
+class HostOffsets(Model):
+    """Where devices sit inside their VLAN: host number within the subnet."""
+
+    gateway: Annotated[int, Field(ge=1)] = 1
+    switch: Annotated[int, Field(ge=1)] = 2
+    codec: Annotated[int, Field(ge=1)] = 10
+    room_client: Annotated[int, Field(ge=1)] = 11
+
+
+class Pools(Model):
+    """Address pools the allocator carves sites from."""
+
+    site_lan: Network
+    site_prefix_length: Annotated[int, Field(ge=16, le=28)] = 24
+    wan_links: Network
+    loopbacks: Network
+    lan_layout: Annotated[list[VlanTemplate], Field(min_length=1)]
+    hosts: HostOffsets = HostOffsets()
+
+
+class SlaProbes(Model):
+    """IP SLA udp-jitter probes from each site router to the hub's responder."""
+
+    port_ef: Annotated[int, Field(ge=1024, le=65535)] = 16384
+    port_video: Annotated[int, Field(ge=1024, le=65535)] = 16386
+    frequency_s: Annotated[int, Field(ge=10, le=3600)] = 60
+
+
+class Credentials(Model):
+    """Names only; the values are in the vault (``vault_*``)."""
+
+    admin_user: str = "noc"
+    admin_password: str = "vault_admin_password"
+    enable_secret: str = "vault_enable_secret"
+    snmp_auth: str = "vault_snmp_auth_key"
+    snmp_priv: str = "vault_snmp_priv_key"
+    codec_admin_password: str = "vault_codec_admin_password"
+
+
+class Province(Model):
+    name: str
+    code: Code
+    domain: str
+    hub: Slug
+    timezone: str = "ICT 7 0"
+    services: dict[Slug, Service]
+    cloud: CloudService
+    noc_prefixes: Annotated[list[Network], Field(min_length=1)]
+    ntp_servers: Annotated[list[Address], Field(min_length=1)]
+    syslog_servers: Annotated[list[Address], Field(min_length=1)]
+    snmp: SnmpSettings
+    qos: QosPlan
+    thresholds: Thresholds = Thresholds()
+    pools: Pools
+    conference_ports: Annotated[list[PortRange], Field(min_length=1)]
+    sla: SlaProbes = SlaProbes()
+    credentials: Credentials = Credentials()
+    archive_path: str = "flash:archive/"
+    revert_minutes: Annotated[int, Field(ge=1, le=120)] = 5
+
+
+# --- site file -----------------------------------------------------------------------------
+
+
+class Wan(Model):
+    provider: str
+    rate_kbps: Kbps = Field(description="contracted rate; the shaper is set to it")
+    port_kbps: Kbps = 1_000_000
+    link: Network = Field(description="the /30 (or /31) towards the provider edge")
+
+    @model_validator(mode="after")
+    def _rate(self) -> Wan:
+        if self.rate_kbps > self.port_kbps:
+            raise ValueError(
+                f"rate_kbps {self.rate_kbps} exceeds port_kbps {self.port_kbps}: the contracted "
+                "rate cannot be above the port speed"
+            )
+        if ipaddress.ip_network(self.link).prefixlen not in (30, 31):
+            raise ValueError(f"link {self.link} must be a /30 or /31")
+        return self
+
+
+class Vlan(Model):
+    id: VlanId
+    name: Slug
+    subnet: Network
+
+
+class Conference(Model):
+    simultaneous_video_calls: Annotated[int, Field(ge=0, le=64)] = 1
+    call_rate_kbps: Annotated[int, Field(ge=64, le=8192)] = 2048
+
+
+class DeviceBase(Model):
+    hostname: Hostname
+    model: str
+    mgmt_address: Address
+
+
+class Router(DeviceBase):
+    role: Literal[Role.WAN_ROUTER]
+    platform: Literal[Platform.CISCO_IOS, Platform.LINUX_ROUTER] = Platform.CISCO_IOS
+    wan_interface: IfName
+    lan_interface: IfName
+
+
+class Switch(DeviceBase):
+    role: Literal[Role.LAN_SWITCH]
+    platform: Literal[Platform.CISCO_IOS] = Platform.CISCO_IOS
+    uplink: IfName
+    codec_port: IfName
+    room_client_port: IfName
+
+
+class Codec(DeviceBase):
+    role: Literal[Role.CODEC]
+    platform: Literal[Platform.POLYCOM] = Platform.POLYCOM
+    display_name: Annotated[str, Field(min_length=1, max_length=64)]
+    e164: Annotated[str, Field(pattern=r"^\d{3,15}$")]
+    gatekeeper: Slug
+    registrar: Slug
+    call_rate_kbps: Annotated[int, Field(ge=64, le=8192)] = 2048
+
+
+class RoomClient(DeviceBase):
+    role: Literal[Role.ROOM_CLIENT]
+    platform: Literal[Platform.VMEETING] = Platform.VMEETING
+    room_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{2,40}$")]
+    display_name: Annotated[str, Field(min_length=1, max_length=64)]
+    bandwidth_kbps: Kbps
+
+
+Device = Annotated[Router | Switch | Codec | RoomClient, Field(discriminator="role")]
+
+
+class Site(Model):
+    slug: Slug
+    name: Annotated[str, Field(min_length=1)]
+    code: Code
+    level: Level
+    block: Network = Field(description="the site's LAN block, carved into its VLANs")
+    loopback: Network
+    wan: Wan
+    conference: Conference = Conference()
+    vlans: Annotated[list[Vlan], Field(min_length=1)]
+    devices: Annotated[list[Device], Field(min_length=1)]
+
+    def device(self, role: Role) -> Router | Switch | Codec | RoomClient | None:
+        return next((d for d in self.devices if d.role == role), None)
+
+    def vlan(self, name: str) -> Vlan | None:
+        return next((v for v in self.vlans if v.name == name), None)

@@ -1,0 +1,147 @@
+"""Secrets from the ansible-vault file: loaded once, never printed, redacted everywhere.
+
+The vault is ``inventory/group_vars/all/vault.yml`` (what Ansible loads too). Its password
+comes from ``$ROLLOUT_VAULT_PASSWORD_FILE``, ``$ANSIBLE_VAULT_PASSWORD_FILE`` or the
+``vault_password_file`` of ``ansible.cfg``; never from the command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import configparser
+import hashlib
+import hmac
+import os
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from rollout.errors import RolloutError
+
+VAULT_FILE = Path("inventory/group_vars/all/vault.yml")
+REDACTED = "<redacted>"
+
+
+class SecretsError(RolloutError):
+    pass
+
+
+class Secrets(Mapping[str, str]):
+    """A read-only mapping of vault_* names to values whose repr never shows a value."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> str:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise SecretsError(
+                f"the vault has no '{key}'",
+                f"add {key} to {VAULT_FILE} with `ansible-vault edit {VAULT_FILE}`",
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Secrets({', '.join(sorted(self._values))})"
+
+    def redact(self, text: str) -> str:
+        """Replace every secret value (longest first) in text."""
+        for value in sorted(self._values.values(), key=len, reverse=True):
+            if len(value) >= 4:
+                text = text.replace(value, REDACTED)
+        return text
+
+
+def password_file(root: Path) -> Path:
+    for var in ("ROLLOUT_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_PASSWORD_FILE"):
+        if os.environ.get(var):
+            return Path(os.environ[var])
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "ansible.cfg", encoding="utf-8")
+    name = cfg.get("defaults", "vault_password_file", fallback="")
+    if not name:
+        raise SecretsError(
+            "no vault password file is configured",
+            "set ROLLOUT_VAULT_PASSWORD_FILE or vault_password_file in ansible.cfg",
+        )
+    return root / name
+
+
+def load_secrets(root: Path) -> Secrets:
+    from ansible.errors import AnsibleError
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    vault_path = root / VAULT_FILE
+    pw_path = password_file(root)
+    try:
+        password = pw_path.read_bytes().strip()
+    except OSError as exc:
+        raise SecretsError(
+            f"cannot read the vault password file {pw_path} ({exc.strerror})",
+            "point ROLLOUT_VAULT_PASSWORD_FILE at the vault's password file",
+        ) from None
+    try:
+        blob = vault_path.read_bytes()
+    except OSError as exc:
+        raise SecretsError(
+            f"cannot read the vault {VAULT_FILE} ({exc.strerror})",
+            f"create it with `ansible-vault create {VAULT_FILE}`",
+        ) from None
+    if not blob.startswith(b"$ANSIBLE_VAULT"):
+        raise SecretsError(
+            f"{VAULT_FILE} is not encrypted",
+            f"encrypt it now: `ansible-vault encrypt {VAULT_FILE}`, and rotate its secrets",
+        )
+    try:
+        plain = VaultLib([("default", VaultSecret(password))]).decrypt(blob)
+    except AnsibleError:
+        raise SecretsError(
+            f"the vault {VAULT_FILE} cannot be decrypted with the password in {pw_path}",
+            "use the vault's password file (ROLLOUT_VAULT_PASSWORD_FILE)",
+        ) from None
+    try:
+        data = yaml.safe_load(plain)
+    except yaml.YAMLError:
+        raise SecretsError(
+            f"the decrypted vault {VAULT_FILE} is not valid YAML",
+            f"fix it with `ansible-vault edit {VAULT_FILE}`",
+        ) from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and k.startswith("vault_") for k in data
+    ):
+        raise SecretsError(
+            f"the vault {VAULT_FILE} must be a mapping of vault_* names to values",
+            f"fix it with `ansible-vault edit {VAULT_FILE}`",
+        )
+    return Secrets({k: str(v) for k, v in data.items()})
+
+
+_CISCO_B64 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+)
+
+
+def _cisco_b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode().rstrip("=").translate(_CISCO_B64)
+
+
+@lru_cache(maxsize=64)
+def cisco_type9(password: str, salt_seed: str) -> str:
+    """Cisco type 9 (scrypt, N=16384 r=1 p=1) hash with a salt derived from salt_seed.
+
+    The salt is deterministic so that rendering is too; it is derived with HMAC from the
+    password and a seed (the province), so equal passwords in different provinces differ.
+    """
+    digest = hmac.new(password.encode(), salt_seed.encode(), hashlib.sha256).digest()
+    salt = _cisco_b64(digest)[:14]
+    key = hashlib.scrypt(password.encode(), salt=salt.encode(), n=16384, r=1, p=1, dklen=32)
+    return f"$9${salt}${_cisco_b64(key)}"
