@@ -136,6 +136,12 @@ def render(
 @click.option("--code", default=None, help="GSO code of the unit (3 digits district, 5 commune).")
 @click.option("--wan-rate", default=None, metavar="RATE", help="Contracted WAN rate: 10M, 4096k.")
 @click.option(
+    "--calls",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Simultaneous video calls the site must carry (default: as the source).",
+)
+@click.option(
     "--level",
     type=click.Choice(["district", "commune"]),
     default=None,
@@ -149,6 +155,7 @@ def new_site(
     name: str,
     code: str | None,
     wan_rate: str | None,
+    calls: int | None,
     level: str | None,
     repo: Path | None,
     fmt: str,
@@ -172,6 +179,7 @@ def new_site(
             code=code,
             wan_rate_kbps=parse_rate(wan_rate) if wan_rate else None,
             level=Level(level) if level else None,
+            video_calls=calls,
         )
         created = new_site(inv, req)
         write_site(created)

@@ -32,6 +32,7 @@ class NewSiteRequest:
     code: str | None = None
     wan_rate_kbps: int | None = None
     level: Level | None = None
+    video_calls: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def build_site(inv: Inventory, req: NewSiteRequest) -> tuple[dict[str, Any], Sit
     if req.wan_rate_kbps is not None:
         data["wan"]["rate_kbps"] = req.wan_rate_kbps
         data["wan"]["port_kbps"] = max(data["wan"]["port_kbps"], req.wan_rate_kbps)
+    if req.video_calls is not None:
+        data["conference"] = {**data["conference"], "simultaneous_video_calls": req.video_calls}
     e164 = inv.province.code + code
     for dev in data["devices"]:
         role = Role(dev["role"])
