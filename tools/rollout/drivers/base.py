@@ -1,0 +1,83 @@
+"""The one Protocol every device driver implements, and the data it trades in.
+
+Vocabulary after NAPALM: running config, plan (candidate vs running), commit with a revert
+timer, confirm, rollback, save. Drivers compose a transport (a Netmiko session); they do not
+inherit one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from rollout.errors import RolloutError
+from rollout.inventory.model import Platform
+
+
+class DeviceError(RolloutError):
+    """A device refused, failed or could not be reached; says which and what to do."""
+
+    def __init__(self, device: str, step: str, message: str, fix: str = "") -> None:
+        super().__init__(f"{device}: {step}: {message}", fix)
+        self.device = device
+        self.step = step
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to reach a device. The password never appears in repr."""
+
+    name: str
+    platform: Platform
+    host: str
+    port: int
+    username: str
+    password: str = field(repr=False)
+    known_hosts: Path | None = None
+    timeout: float = 20.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What would be sent to one device to make it match its intended configuration."""
+
+    device: str
+    platform: Platform
+    commands: tuple[str, ...]
+    removed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.commands)
+
+
+class Driver(Protocol):
+    """One session with one device."""
+
+    target: Target
+
+    def connect(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def running_config(self) -> str:
+        """The device's configuration as text (the form backups and drift compare)."""
+        ...
+
+    def plan(self, running: str, intended: str) -> Plan:
+        """Commands that turn running into intended (pure; no device I/O)."""
+        ...
+
+    def commit(self, plan: Plan, revert_minutes: int) -> None:
+        """Apply the plan; if the device supports it, revert by itself unless confirmed."""
+        ...
+
+    def confirm(self) -> None: ...
+
+    def rollback(self, backup: str) -> None:
+        """Bring the device back to the given configuration text."""
+        ...
+
+    def save(self) -> None: ...

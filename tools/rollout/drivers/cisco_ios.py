@@ -1,0 +1,112 @@
+"""Cisco IOS over SSH (Netmiko): plan with hier_config, commit with archive revert timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rollout.drivers import ios_rules
+from rollout.drivers.base import DeviceError, Plan, Target
+from rollout.drivers.session import open_session
+
+
+def ios_plan(device: str, running: str, intended: str) -> Plan:
+    from hier_config import Platform as HPlatform
+    from hier_config import WorkflowRemediation, get_hconfig
+
+    from rollout.inventory.model import Platform
+
+    run = get_hconfig(HPlatform.CISCO_IOS, ios_rules.clean(running))
+    want = get_hconfig(HPlatform.CISCO_IOS, ios_rules.clean(intended))
+    workflow = WorkflowRemediation(run, want)
+    commands = [
+        line.cisco_style_text() for line in workflow.remediation_config.all_children_sorted()
+    ]
+    return Plan(
+        device=device,
+        platform=Platform.CISCO_IOS,
+        commands=tuple(ios_rules.fix_negations(commands)),
+    )
+
+
+class CiscoIosDriver:
+    """One Netmiko session with an IOS router or switch."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self._conn: Any = None
+
+    def connect(self) -> None:
+        self._conn = open_session(self.target, "cisco_ios")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.disconnect()
+            except (OSError, EOFError):
+                pass
+            self._conn = None
+
+    @property
+    def conn(self) -> Any:
+        if self._conn is None:
+            self.connect()
+        return self._conn
+
+    def _send(self, step: str, command: str, **kwargs: Any) -> str:
+        from netmiko.exceptions import NetmikoBaseException
+
+        try:
+            output: str = self.conn.send_command(command, **kwargs)
+        except (NetmikoBaseException, OSError, EOFError) as exc:
+            raise DeviceError(self.target.name, step, f"the session failed ({exc})") from None
+        if any(marker in output for marker in ("% Invalid", "% Incomplete", "% Ambiguous")):
+            raise DeviceError(
+                self.target.name, step, f"the device rejected {command!r}: {output.strip()}"
+            )
+        return output
+
+    def running_config(self) -> str:
+        return self._send("read running config", "show running-config", read_timeout=60)
+
+    def plan(self, running: str, intended: str) -> Plan:
+        return ios_plan(self.target.name, running, intended)
+
+    def _configure(self, step: str, commands: list[str], mode: str) -> None:
+        from netmiko.exceptions import ConfigInvalidException, NetmikoBaseException
+
+        try:
+            self.conn.send_config_set(
+                commands,
+                config_mode_command=mode,
+                error_pattern=ios_rules.ERROR_PATTERN,
+                read_timeout=60,
+                cmd_verify=True,
+            )
+        except ConfigInvalidException as exc:
+            raise DeviceError(
+                self.target.name, step, f"the device rejected a line: {str(exc).strip()}"
+            ) from None
+        except (NetmikoBaseException, OSError, EOFError) as exc:
+            raise DeviceError(
+                self.target.name, step, f"the session failed while configuring ({exc})"
+            ) from None
+
+    def commit(self, plan: Plan, revert_minutes: int) -> None:
+        if not plan.commands:
+            return
+        self._configure(
+            "push", list(plan.commands), f"configure terminal revert timer {revert_minutes}"
+        )
+
+    def confirm(self) -> None:
+        self._send("confirm", "configure confirm")
+
+    def rollback(self, backup: str) -> None:
+        running = self.running_config()
+        plan = self.plan(running, backup)
+        if plan.commands:
+            self._configure("rollback", list(plan.commands), "configure terminal")
+        self.save()
+
+    def save(self) -> None:
+        self._send("save", "write memory", expect_string=r"#", read_timeout=60)

@@ -1,0 +1,49 @@
+"""Cisco IOS semantics the driver needs, as data: noise lines and how to undo sections."""
+
+from __future__ import annotations
+
+import re
+
+# Lines that describe the device or the moment, not the intent: never compared, never negated.
+NOISE = re.compile(
+    r"^(?:Building configuration|Current configuration|Last configuration change|"
+    r"NVRAM config last updated|version \d|boot-start-marker|boot-end-marker|end$|!|"
+    r"ntp clock-period|\s*!)"
+)
+# Certificate blobs: from 'certificate ...' to 'quit', inside 'crypto pki certificate chain'.
+CERT_START = re.compile(r"^\s+certificate\s")
+CERT_END = re.compile(r"^\s+quit$")
+# Physical interfaces cannot be deleted: negating them means resetting them to defaults.
+PHYSICAL = re.compile(
+    r"^no interface ((?:Gigabit|TenGigabit|FastEthernet|Ethernet|GigabitEthernet|"
+    r"TwentyFiveGig|FortyGigabit|HundredGig)\S*\d)$"
+)
+# Write-only lines: IOS accepts them but never shows them in the running config.
+WRITE_ONLY = re.compile(r"^snmp-server user ")
+ERROR_PATTERN = r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown command"
+
+
+def clean(text: str) -> str:
+    """The configuration without noise, comments, certificate blobs or write-only lines."""
+    out: list[str] = []
+    in_cert = False
+    for line in text.splitlines():
+        if in_cert:
+            in_cert = not CERT_END.match(line)
+            continue
+        if CERT_START.match(line):
+            in_cert = True
+            continue
+        if not line.strip() or NOISE.match(line) or WRITE_ONLY.match(line):
+            continue
+        out.append(line.rstrip())
+    return "\n".join(out) + "\n"
+
+
+def write_only(text: str) -> list[str]:
+    return [line for line in text.splitlines() if WRITE_ONLY.match(line)]
+
+
+def fix_negations(commands: list[str]) -> list[str]:
+    """'no interface Gi0/1' -> 'default interface Gi0/1' for physical interfaces."""
+    return [f"default interface {m.group(1)}" if (m := PHYSICAL.match(c)) else c for c in commands]

@@ -1,0 +1,109 @@
+"""Polycom Group Series over its SSH API (Netmiko): keyed diff, settings pushed one by one.
+
+The codec has no revert timer: a failed rollout puts back the settings read in the backup.
+The configuration's text form is the API command list, the same form the template renders.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rollout.drivers import polycom_api as api
+from rollout.drivers.base import DeviceError, Plan, Target
+from rollout.drivers.session import open_session
+
+_SET = re.compile(r"^(systemsetting\s+)?(\S+)\s+set\s+(.*)$")
+
+
+def parse_commands(text: str) -> dict[str, str]:
+    """A command list ('h323name set "x"', 'usegatekeeper specify') as keyed settings."""
+    replies = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _SET.match(line)
+        if match:
+            prefix, name, value = match.groups()
+            line = f"{prefix or ''}{name} {value}"
+        replies.append(line)
+    return api.parse_settings("\n".join(replies))
+
+
+def managed_keys() -> list[str]:
+    return [
+        s.key for s in api.SETTINGS if s.key not in api.STATUS_KEYS and s.key not in api.SECRET_KEYS
+    ]
+
+
+def polycom_plan(device: str, running: str, intended: str) -> Plan:
+    from rollout.inventory.model import Platform
+
+    want = parse_commands(intended)
+    have = parse_commands(running)
+    changes = api.keyed_diff(have, want)
+    commands = api.settings_commands({c.key: c.new for c in changes})
+    return Plan(device=device, platform=Platform.POLYCOM, commands=tuple(commands))
+
+
+class PolycomDriver:
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self._conn: Any = None
+
+    def connect(self) -> None:
+        self._conn = open_session(self.target, api.DEVICE_TYPE)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.disconnect()
+            except (OSError, EOFError):
+                pass
+            self._conn = None
+
+    @property
+    def conn(self) -> Any:
+        if self._conn is None:
+            self.connect()
+        return self._conn
+
+    def _run(self, step: str, commands: list[str]) -> str:
+        from netmiko.exceptions import NetmikoBaseException
+
+        out = []
+        try:
+            for command in commands:
+                reply: str = self.conn.send_command(
+                    command, expect_string=r"->", auto_find_prompt=False, read_timeout=20
+                )
+                errors = api.api_errors(reply)
+                if errors:
+                    raise DeviceError(
+                        self.target.name, step, f"the codec refused {command!r}: {errors[0]}"
+                    )
+                out.append(reply)
+        except (NetmikoBaseException, OSError, EOFError) as exc:
+            raise DeviceError(self.target.name, step, f"the session failed ({exc})") from None
+        return "\n".join(out)
+
+    def running_config(self) -> str:
+        settings = api.parse_settings(self._run("read settings", api.read_commands(managed_keys())))
+        return "\n".join(api.settings_commands(settings)) + "\n"
+
+    def plan(self, running: str, intended: str) -> Plan:
+        return polycom_plan(self.target.name, running, intended)
+
+    def commit(self, plan: Plan, revert_minutes: int) -> None:
+        self._run("push", list(plan.commands))
+
+    def confirm(self) -> None:
+        """Nothing to confirm: the codec applies settings at once."""
+
+    def rollback(self, backup: str) -> None:
+        plan = self.plan(self.running_config(), backup)
+        self._run("rollback", list(plan.commands))
+
+    def save(self) -> None:
+        """Settings persist on the codec as they are set."""
