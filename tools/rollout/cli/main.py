@@ -203,6 +203,18 @@ def new_site(
         table(f"new site {site.slug} ({site.name})", ["what", "allocated"], rows)
 
 
+def _register() -> None:
+    from rollout.cli.devices import backup, drift, plan, rollback
+    from rollout.cli.lab import lab
+    from rollout.cli.site import site
+
+    for command in (plan, site, drift, backup, rollback, lab):
+        cli.add_command(command)
+
+
+_register()
+
+
 def main() -> None:
     cli.main(prog_name="rollout")
 

@@ -33,3 +33,27 @@ def sites_argument(func: F) -> F:
         func
     )
     return click.argument("sites", nargs=-1, metavar="[SITE]...")(func)
+
+
+def lab_options(func: F) -> F:
+    func = click.option(
+        "--lab-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="State folder of the lab (default: .lab, or $ROLLOUT_LAB_DIR).",
+    )(func)
+    return click.option(
+        "--lab",
+        is_flag=True,
+        envvar="ROLLOUT_LAB",
+        help="Talk to the lab twin started by `rollout lab up` instead of the real devices.",
+    )(func)
+
+
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(1, 512),
+    default=32,
+    show_default=True,
+    help="Devices handled at once.",
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from rollout.drivers import ios_rules
@@ -21,11 +22,23 @@ def ios_plan(device: str, running: str, intended: str) -> Plan:
     commands = [
         line.cisco_style_text() for line in workflow.remediation_config.all_children_sorted()
     ]
-    return Plan(
-        device=device,
-        platform=Platform.CISCO_IOS,
-        commands=tuple(ios_rules.fix_negations(commands)),
-    )
+    commands = ios_rules.fix_negations(commands)
+    if commands:
+        # IOS never shows these lines, so they never diff; assert them with any real change.
+        commands += ios_rules.write_only(intended)
+    return Plan(device=device, platform=Platform.CISCO_IOS, commands=tuple(commands))
+
+
+def split_archive(commands: list[str]) -> tuple[list[str], list[str]]:
+    """The top-level 'archive' section (with its children) apart from the other commands."""
+    archive: list[str] = []
+    rest: list[str] = []
+    inside = False
+    for line in commands:
+        if not line.startswith(" "):
+            inside = line == "archive"
+        (archive if inside else rest).append(line)
+    return archive, rest
 
 
 class CiscoIosDriver:
@@ -40,10 +53,8 @@ class CiscoIosDriver:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(OSError, EOFError):
                 self._conn.disconnect()
-            except (OSError, EOFError):
-                pass
             self._conn = None
 
     @property
@@ -94,14 +105,19 @@ class CiscoIosDriver:
     def commit(self, plan: Plan, revert_minutes: int) -> None:
         if not plan.commands:
             return
-        self._configure(
-            "push", list(plan.commands), f"configure terminal revert timer {revert_minutes}"
-        )
+        archive, rest = split_archive(list(plan.commands))
+        if archive:
+            # The revert timer needs an archive path: configure the archive first, on its own.
+            self._configure("push archive", archive, "configure terminal")
+        if rest:
+            self._configure("push", rest, f"configure terminal revert timer {revert_minutes}")
 
     def confirm(self) -> None:
         self._send("confirm", "configure confirm")
 
     def rollback(self, backup: str) -> None:
+        # A pending revert timer restores the archived config at once; then converge exactly.
+        self.conn.send_command("configure revert now", expect_string=r"#", read_timeout=30)
         running = self.running_config()
         plan = self.plan(running, backup)
         if plan.commands:

@@ -6,6 +6,7 @@ The configuration's text form is the API command list, the same form the templat
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -57,10 +58,8 @@ class PolycomDriver:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(OSError, EOFError):
                 self._conn.disconnect()
-            except (OSError, EOFError):
-                pass
             self._conn = None
 
     @property
@@ -107,3 +106,13 @@ class PolycomDriver:
 
     def save(self) -> None:
         """Settings persist on the codec as they are set."""
+
+    def registration_problems(self) -> list[str]:
+        """What is not registered, from the codec's own status ('' when all is well)."""
+        status = api.parse_settings(self._run("read status", api.read_commands(api.STATUS_KEYS)))
+        problems = []
+        for key, what in (("status.gatekeeper", "H.323 gatekeeper"), ("status.sipserver", "SIP")):
+            value = status.get(key, "")
+            if value and value.lower() not in {"online", "registered", "on", "up"}:
+                problems.append(f"{what} {value}")
+        return problems

@@ -1,0 +1,140 @@
+"""Ansible module: one rollout step on one device, through the rollout drivers."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: rollout_device
+short_description: Back up, push, save, verify, confirm or roll back one managed device
+description:
+  - Runs on the controller (connection local) and talks to the device over SSH through the
+    rollout drivers (Netmiko), with host keys verified.
+  - C(push) supports check mode and diff mode; in check mode nothing is sent and the diff
+    shows the exact commands the push would send.
+options:
+  action:
+    description: The step to run.
+    required: true
+    type: str
+    choices: [backup, push, save, verify, confirm, rollback]
+  hostname:
+    description: Inventory hostname of the device.
+    required: true
+    type: str
+  repo:
+    description: Top folder of the rollout repository.
+    required: true
+    type: path
+  secrets:
+    description: The vault_* values (kept out of logs).
+    required: true
+    type: dict
+  backup_set:
+    description: Backup set id shared by the devices of one run (backup and rollback).
+    type: str
+  lab_dir:
+    description: State folder of a running lab twin; devices are reached there.
+    type: path
+  revert_minutes:
+    description: Revert timer of the push; the device restores itself unless confirmed.
+    type: int
+    default: 5
+author: rollout
+"""
+
+RETURN = r"""
+commands:
+  description: Commands sent (or, in check mode, that would be sent).
+  returned: action is push
+  type: list
+  elements: str
+backup:
+  description: Path of the backup written.
+  returned: action is backup
+  type: str
+"""
+
+from pathlib import Path
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "action": {
+                "type": "str",
+                "required": True,
+                "choices": ["backup", "push", "save", "verify", "confirm", "rollback"],
+            },
+            "hostname": {"type": "str", "required": True},
+            "repo": {"type": "path", "required": True},
+            "secrets": {"type": "dict", "required": True, "no_log": True},
+            "backup_set": {"type": "str"},
+            "lab_dir": {"type": "path"},
+            "revert_minutes": {"type": "int", "default": 5},
+        },
+        supports_check_mode=True,
+    )
+    p: dict[str, Any] = module.params
+    from rollout import ops
+    from rollout.backups import BackupSet, BackupStore
+    from rollout.errors import RolloutError
+    from rollout.inventory.loader import load_inventory
+    from rollout.secrets import Secrets
+    from rollout.targets import managed_devices
+
+    secrets = Secrets({k: str(v) for k, v in p["secrets"].items()})
+    root = Path(p["repo"])
+    action = p["action"]
+    try:
+        inv = load_inventory(root)
+        site = next((s for s, d in inv.devices() if d.hostname == p["hostname"]), None)
+        if site is None:
+            module.fail_json(msg=f"{p['hostname']} is not a device of the inventory")
+        lab = Path(p["lab_dir"]) if p["lab_dir"] else None
+        managed = next(
+            m
+            for m in managed_devices(inv, [site.slug], secrets, lab=lab)
+            if m.device.hostname == p["hostname"]
+        )
+        store = BackupStore(root)
+        result: dict[str, Any] = {"changed": False, "step": action}
+        if action == "push":
+            pushed = ops.push_one(
+                inv, secrets, managed, p["revert_minutes"], check=module.check_mode
+            )
+            commands = [secrets.redact(c) for c in pushed.plan.commands]
+            result.update(changed=pushed.plan.changed, commands=commands)
+            if module._diff and pushed.plan.changed:
+                result["diff"] = {
+                    "before_header": f"{p['hostname']} (running)",
+                    "after_header": f"{p['hostname']} (commands)",
+                    "before": "",
+                    "after": "\n".join(commands) + "\n",
+                }
+        elif module.check_mode:
+            result["skipped_in_check_mode"] = True
+        elif action == "backup":
+            if not p["backup_set"]:
+                module.fail_json(msg="backup needs backup_set")
+            folder = store.base / site.slug / p["backup_set"]
+            folder.mkdir(parents=True, exist_ok=True)
+            backup = BackupSet(site.slug, p["backup_set"], folder)
+            result["backup"] = str(ops.backup_one(store, backup, secrets, managed))
+        elif action == "save":
+            ops.save_one(managed)
+        elif action == "verify":
+            ops.verify_one(inv, secrets, managed)
+        elif action == "confirm":
+            ops.confirm_one(managed)
+        elif action == "rollback":
+            ops.rollback_one(store.get(site.slug, p["backup_set"]), managed)
+            result["changed"] = True
+    except RolloutError as exc:
+        module.fail_json(msg=secrets.redact(str(exc)), step=action)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

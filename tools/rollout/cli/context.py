@@ -1,0 +1,52 @@
+"""What most commands need first: the repository, the validated inventory, the secrets."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rollout.cli.app import repo_root
+from rollout.errors import RolloutError
+
+if TYPE_CHECKING:
+    from rollout.inventory.loader import Inventory
+    from rollout.secrets import Secrets
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path
+    inv: Inventory
+    secrets: Secrets
+
+    def lab_dir(self, lab: bool, lab_dir: Path | None) -> Path | None:
+        from rollout.targets import lab_dir as find
+
+        return find(self.root, lab_dir) if (lab or lab_dir) else None
+
+
+def load(repo: Path | None) -> Context:
+    from rollout.inventory.loader import load_inventory
+    from rollout.secrets import load_secrets
+
+    root = repo_root(repo)
+    inv = load_inventory(root)
+    return Context(root, inv, load_secrets(root))
+
+
+def select_sites(inv: Inventory, sites: tuple[str, ...], all_sites: bool) -> list[str]:
+    known = list(inv.sites)
+    if all_sites:
+        return known
+    if not sites:
+        raise RolloutError("name the sites", "give SITE... or --all")
+    for slug in sites:
+        if slug not in inv.sites:
+            close = difflib.get_close_matches(slug, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise RolloutError(
+                f"no site '{slug}' in inventory/sites/", f"{hint}known: {', '.join(known)}"
+            )
+    return list(dict.fromkeys(sites))

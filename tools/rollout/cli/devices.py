@@ -1,0 +1,263 @@
+"""Commands that talk to devices: plan, drift, backup, rollback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rollout.cli.app import Exit, emit_json, fail, table
+from rollout.cli.context import Context, load, select_sites
+from rollout.cli.options import (
+    format_option,
+    lab_options,
+    repo_option,
+    sites_argument,
+    workers_option,
+)
+from rollout.errors import RolloutError
+
+
+def _managed(ctx: Context, sites: list[str], lab: bool, lab_dir: Path | None) -> list[Any]:
+    from rollout.targets import managed_devices
+
+    return managed_devices(ctx.inv, sites, ctx.secrets, lab=ctx.lab_dir(lab, lab_dir))
+
+
+def _progress(fmt: str, total: int, verb: str) -> Any:
+    """A per-device progress line on stderr (people only)."""
+    done = [0]
+
+    def report(result: Any) -> None:
+        done[0] += 1
+        if fmt == "table":
+            mark = "ok" if result.ok else "FAILED"
+            click.echo(f"[{done[0]}/{total}] {verb} {result.device}: {mark}", err=True)
+
+    return report
+
+
+def _plan_results(
+    ctx: Context,
+    sites: list[str],
+    lab: bool,
+    lab_dir: Path | None,
+    workers: int,
+    fmt: str,
+    verb: str,
+) -> list[Any]:
+    from rollout import ops
+
+    devices = _managed(ctx, sites, lab, lab_dir)
+    return ops.for_devices(
+        devices,
+        lambda m: ops.plan_one(ctx.inv, ctx.secrets, m),
+        workers=workers,
+        progress=_progress(fmt, len(devices), verb),
+    )
+
+
+@click.command()
+@sites_argument
+@lab_options
+@workers_option
+@repo_option
+@format_option
+def plan(
+    sites: tuple[str, ...],
+    all_sites: bool,
+    lab: bool,
+    lab_dir: Path | None,
+    workers: int,
+    repo: Path | None,
+    fmt: str,
+) -> int:
+    """Show, per device, the exact commands a rollout would send.
+
+    Exit 0 when nothing would change, 2 when something would, 1 on any error.
+    """
+    try:
+        ctx = load(repo)
+        chosen = select_sites(ctx.inv, sites, all_sites)
+        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "read")
+    except RolloutError as exc:
+        fail(exc, fmt)
+    redact = ctx.secrets.redact
+    if fmt == "json":
+        emit_json(
+            {
+                "sites": chosen,
+                "devices": [
+                    {
+                        "device": r.device,
+                        "ok": r.ok,
+                        "changed": bool(r.value and r.value.changed),
+                        "commands": [redact(c) for c in r.value.commands] if r.value else [],
+                        "error": redact(r.error),
+                        "fix": r.fix,
+                    }
+                    for r in results
+                ],
+            }
+        )
+    else:
+        for r in results:
+            if not r.ok:
+                click.secho(f"== {r.device}: ERROR: {redact(r.error)}", fg="red")
+                if r.fix:
+                    click.echo(f"   fix: {r.fix}")
+            elif r.value and r.value.changed:
+                click.secho(f"== {r.device}: {len(r.value.commands)} lines to send", fg="yellow")
+                for command in r.value.commands:
+                    click.echo(f"   {redact(command)}")
+            else:
+                click.secho(f"== {r.device}: no changes", fg="green")
+    return _exit(results)
+
+
+def _exit(results: list[Any]) -> int:
+    if any(not r.ok for r in results):
+        return int(Exit.ERROR)
+    return int(Exit.CHANGES) if any(r.value and r.value.changed for r in results) else 0
+
+
+@click.command()
+@sites_argument
+@lab_options
+@workers_option
+@repo_option
+@format_option
+def drift(
+    sites: tuple[str, ...],
+    all_sites: bool,
+    lab: bool,
+    lab_dir: Path | None,
+    workers: int,
+    repo: Path | None,
+    fmt: str,
+) -> int:
+    """Which devices no longer match the repository (read-only).
+
+    Exit 0 clean, 2 drift found, 1 when a device could not be checked.
+    """
+    try:
+        ctx = load(repo)
+        chosen = select_sites(ctx.inv, sites, all_sites or not sites)
+        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "checked")
+    except RolloutError as exc:
+        fail(exc, fmt)
+    redact = ctx.secrets.redact
+    rows = []
+    for r in results:
+        if not r.ok:
+            state, detail = "error", redact(r.error)
+        elif r.value and r.value.changed:
+            state, detail = (
+                "drift",
+                f"{len(r.value.commands)} lines, e.g. " + redact(r.value.commands[0]),
+            )
+        else:
+            state, detail = "clean", ""
+        rows.append((r.device, state, detail, f"{r.seconds:.2f}"))
+    if fmt == "json":
+        emit_json(
+            [{"device": d, "state": s, "detail": x, "seconds": float(t)} for d, s, x, t in rows]
+        )
+    else:
+        table("drift", ["device", "state", "detail", "s"], rows)
+    return _exit(results)
+
+
+@click.command()
+@sites_argument
+@lab_options
+@workers_option
+@repo_option
+@format_option
+def backup(
+    sites: tuple[str, ...],
+    all_sites: bool,
+    lab: bool,
+    lab_dir: Path | None,
+    workers: int,
+    repo: Path | None,
+    fmt: str,
+) -> int:
+    """Save every device's running configuration (redacted, time-stamped, outside git)."""
+    from rollout import ops
+    from rollout.backups import BackupStore
+
+    try:
+        ctx = load(repo)
+        chosen = select_sites(ctx.inv, sites, all_sites)
+        store = BackupStore(ctx.root)
+        devices = _managed(ctx, chosen, lab, lab_dir)
+        sets = {slug: store.new_set(slug) for slug in chosen}
+        results = ops.for_devices(
+            devices,
+            lambda m: ops.backup_one(store, sets[m.site.slug], ctx.secrets, m),
+            workers=workers,
+            progress=_progress(fmt, len(devices), "backed up"),
+        )
+    except RolloutError as exc:
+        fail(exc, fmt)
+    rows = [
+        (r.device, "ok" if r.ok else "error", str(r.value) if r.ok else r.error) for r in results
+    ]
+    if fmt == "json":
+        emit_json(
+            {
+                "sets": {s: b.id for s, b in sets.items()},
+                "devices": [{"device": d, "state": s, "detail": x} for d, s, x in rows],
+            }
+        )
+    else:
+        table("backup", ["device", "state", "file / error"], rows)
+    return int(Exit.ERROR) if any(not r.ok for r in results) else 0
+
+
+@click.command()
+@click.argument("site")
+@click.option("--to", "set_id", default=None, metavar="ID", help="Backup set (default: latest).")
+@lab_options
+@workers_option
+@repo_option
+@format_option
+def rollback(
+    site: str,
+    set_id: str | None,
+    lab: bool,
+    lab_dir: Path | None,
+    workers: int,
+    repo: Path | None,
+    fmt: str,
+) -> int:
+    """Put every device of SITE back to a backup set."""
+    from rollout import ops
+    from rollout.backups import BackupStore
+
+    try:
+        ctx = load(repo)
+        chosen = select_sites(ctx.inv, (site,), False)
+        backup_set = BackupStore(ctx.root).get(site, set_id)
+        devices = _managed(ctx, chosen, lab, lab_dir)
+        results = ops.for_devices(
+            devices,
+            lambda m: ops.rollback_one(backup_set, m),
+            workers=workers,
+            progress=_progress(fmt, len(devices), "rolled back"),
+        )
+    except RolloutError as exc:
+        fail(exc, fmt)
+    rows = [(r.device, "ok" if r.ok else "error", ctx.secrets.redact(r.error)) for r in results]
+    if fmt == "json":
+        emit_json(
+            {
+                "set": backup_set.id,
+                "devices": [{"device": d, "state": s, "error": x} for d, s, x in rows],
+            }
+        )
+    else:
+        table(f"rollback of {site} to {backup_set.id}", ["device", "state", "error"], rows)
+    return int(Exit.ERROR) if any(not r.ok for r in results) else 0

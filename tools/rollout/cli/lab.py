@@ -1,0 +1,192 @@
+"""`rollout lab`: the lab twin of the sites (simulated devices over real SSH)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from rollout.cli.app import emit_json, fail, table
+from rollout.cli.context import load, select_sites
+from rollout.cli.options import format_option, repo_option
+from rollout.errors import RolloutError
+
+lab_dir_option = click.option(
+    "--lab-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="State folder of the lab (default: .lab, or $ROLLOUT_LAB_DIR).",
+)
+
+
+def _wrap(exc: Exception) -> RolloutError:
+    from rollout.lab.server import LabError
+
+    if isinstance(exc, RolloutError):
+        return exc
+    if isinstance(exc, LabError):
+        return RolloutError(str(exc))
+    raise exc
+
+
+@click.group()
+def lab() -> None:
+    """Start, inspect and stop the lab twin; inject faults into its devices."""
+
+
+@lab.command("up")
+@click.argument("sites", nargs=-1, metavar="[SITE]...")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Lab processes (default: one per CPU).",
+)
+@click.option("--base-port", type=click.IntRange(1024, 65000), default=22000, show_default=True)
+@click.option(
+    "--minute-seconds",
+    type=click.FloatRange(0.05, 60),
+    default=60.0,
+    show_default=True,
+    help="Length of a device minute (revert timers), for tests.",
+)
+@lab_dir_option
+@repo_option
+@format_option
+def lab_up(
+    sites: tuple[str, ...],
+    workers: int | None,
+    base_port: int,
+    minute_seconds: float,
+    lab_dir: Path | None,
+    repo: Path | None,
+    fmt: str,
+) -> None:
+    """Start simulated devices for the sites (all sites by default), in their day-0 state."""
+    from rollout.lab import manager
+    from rollout.lab.day0 import lab_specs
+    from rollout.targets import lab_dir as find
+
+    try:
+        ctx = load(repo)
+        chosen = select_sites(ctx.inv, sites, not sites)
+        specs = lab_specs(ctx.inv, chosen, ctx.secrets)
+        options = manager.LabOptions(
+            base_port=base_port, workers=workers, settings={"minute_seconds": minute_seconds}
+        )
+        state = manager.up(specs, find(ctx.root, lab_dir), options)
+    except Exception as exc:  # lab errors load lazily; _wrap re-raises others
+        fail(_wrap(exc), fmt)
+    rows = [(d.name, d.platform, f"{d.host}:{d.port}") for d in state.devices.values()]
+    if fmt == "json":
+        emit_json(
+            {
+                "state_dir": str(state.state_dir),
+                "devices": [{"name": n, "platform": p, "address": a} for n, p, a in rows],
+            }
+        )
+    else:
+        table(
+            f"lab up: {len(rows)} devices ({state.state_dir})",
+            ["device", "platform", "listens on"],
+            rows,
+        )
+
+
+@lab.command("status")
+@lab_dir_option
+@repo_option
+@format_option
+def lab_status(lab_dir: Path | None, repo: Path | None, fmt: str) -> int:
+    """Show the lab's devices and whether each one answers."""
+    from rollout.lab import manager
+    from rollout.targets import lab_dir as find
+
+    try:
+        ctx = load(repo)
+        status = manager.status(find(ctx.root, lab_dir))
+    except Exception as exc:  # lab errors load lazily; _wrap re-raises others
+        fail(_wrap(exc), fmt)
+    rows = [
+        (
+            d.name,
+            d.platform,
+            f"{d.host}:{d.port}",
+            "up" if d.process_alive and d.port_open else "DOWN",
+            ", ".join(f.kind for f in d.faults or ()) or "-",
+        )
+        for d in status.devices
+    ]
+    if fmt == "json":
+        emit_json(
+            {
+                "running": status.running,
+                "healthy": status.healthy,
+                "problems": list(status.problems),
+                "devices": [
+                    dict(zip(("name", "platform", "address", "state", "faults"), r, strict=True))
+                    for r in rows
+                ],
+            }
+        )
+    elif not status.running:
+        click.echo(f"no lab is running in {status.state_dir}")
+    else:
+        table(f"lab {status.state_dir}", ["device", "platform", "address", "state", "faults"], rows)
+        for problem in status.problems:
+            click.secho(f"problem: {problem}", fg="red", err=True)
+    return 0 if status.healthy else 1
+
+
+@lab.command("down")
+@lab_dir_option
+@repo_option
+def lab_down(lab_dir: Path | None, repo: Path | None) -> None:
+    """Stop the lab and remove its processes and runtime files (also after a crash)."""
+    from rollout.lab import manager
+    from rollout.targets import lab_dir as find
+
+    try:
+        ctx_root = load(repo).root
+        result = manager.down(find(ctx_root, lab_dir))
+    except Exception as exc:  # lab errors load lazily; _wrap re-raises others
+        fail(_wrap(exc))
+    if result.was_running:
+        stopped = len(result.terminated) + len(result.killed)
+        click.echo(f"lab stopped ({stopped} processes) and cleaned: {result.state_dir}")
+    else:
+        click.echo(f"no lab was running; cleaned {result.state_dir}")
+
+
+@lab.command("fault")
+@click.argument("device")
+@click.argument("spec", metavar="FAULT")
+@lab_dir_option
+@repo_option
+def lab_fault(device: str, spec: str, lab_dir: Path | None, repo: Path | None) -> None:
+    """Inject a fault: FAULT is JSON, e.g. '{"kind": "slow", "seconds": 2}', or 'clear'.
+
+    Kinds: unreachable, auth_fail, slow, drop_after_lines, reject_command, mgmt_cut_after_acl.
+    """
+    from rollout.lab.control import ControlClient
+    from rollout.lab.faults import FaultSpecError, parse_fault
+    from rollout.targets import lab_dir as find
+
+    try:
+        client = ControlClient(find(load(repo).root, lab_dir))
+        if spec == "clear":
+            client.clear_fault(device)
+        else:
+            client.set_fault(device, parse_fault(json.loads(spec)))
+    except json.JSONDecodeError as exc:
+        fail(
+            RolloutError(
+                f"FAULT is not JSON ({exc.msg})", 'e.g. \'{"kind": "slow", "seconds": 2}\''
+            )
+        )
+    except FaultSpecError as exc:
+        fail(RolloutError(str(exc), "see `rollout lab fault --help` for the kinds"))
+    except Exception as exc:  # lab errors load lazily; _wrap re-raises others
+        fail(_wrap(exc))
+    click.echo(f"{device}: {spec}")

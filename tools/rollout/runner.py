@@ -1,0 +1,123 @@
+"""Run a playbook through ansible-runner (the engine AWX uses) with live progress."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rollout.errors import RolloutError
+from rollout.secrets import Secrets
+
+RUNNER_DIR = Path("var/runner")
+
+
+@dataclass
+class HostOutcome:
+    host: str
+    ok: int = 0
+    changed: int = 0
+    failed: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    status: str
+    hosts: dict[str, HostOutcome]
+    messages: list[str]
+    artifacts: Path
+    seconds: float
+
+
+def run_playbook(
+    root: Path,
+    playbook: str,
+    *,
+    limit: str,
+    extravars: Mapping[str, Any],
+    secrets: Secrets,
+    check: bool = False,
+    progress: Callable[[str], None] | None = None,
+    forks: int = 20,
+) -> PlaybookRun:
+    import ansible_runner
+
+    private = root / RUNNER_DIR
+    private.mkdir(parents=True, exist_ok=True)
+    hosts: dict[str, HostOutcome] = {}
+    messages: list[str] = []
+
+    def on_event(event: Mapping[str, Any]) -> bool:
+        data = event.get("event_data") or {}
+        host = data.get("host")
+        kind = event.get("event", "")
+        task = data.get("task", "")
+        if host and kind.startswith("runner_on_"):
+            out = hosts.setdefault(host, HostOutcome(host))
+            res = data.get("res") or {}
+            if kind == "runner_on_ok":
+                out.ok += 1
+                out.changed += 1 if res.get("changed") else 0
+                if res.get("commands"):
+                    out.commands = list(res["commands"])
+                line = f"{'changed' if res.get('changed') else 'ok':>7}  {host}  {task}"
+            elif kind == "runner_on_failed":
+                msg = secrets.redact(str(res.get("msg", "failed")))
+                if not data.get("ignore_errors"):
+                    out.failed.append(f"{task}: {msg}")
+                    messages.append(f"{host}: {task}: {msg}")
+                line = f" failed  {host}  {task}: {msg}"
+            elif kind == "runner_on_unreachable":
+                out.failed.append(f"{task}: unreachable")
+                line = f"  unrch  {host}  {task}"
+            elif kind == "runner_on_skipped":
+                line = ""
+            else:
+                line = ""
+            if line and progress is not None:
+                progress(secrets.redact(line))
+        return True
+
+    cmdline = "--check --diff" if check else ""
+    env = {
+        "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_NOCOLOR": "1",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
+    start = time.monotonic()
+    try:
+        result = ansible_runner.run(
+            private_data_dir=str(private),
+            project_dir=str(root),
+            playbook=str(root / playbook),
+            inventory=str(root / "inventory/rollout.yml"),
+            limit=limit,
+            extravars=dict(extravars),
+            cmdline=cmdline or None,
+            envvars=env,
+            forks=forks,
+            quiet=True,
+            event_handler=on_event,
+            rotate_artifacts=20,
+            suppress_env_files=True,
+        )
+    except Exception as exc:
+        raise RolloutError(
+            f"ansible-runner could not run {playbook}: {secrets.redact(str(exc))}",
+            "check that ansible-core and ansible-runner are installed in this environment",
+        ) from None
+    return PlaybookRun(
+        rc=int(result.rc),
+        status=str(result.status),
+        hosts=hosts,
+        messages=messages,
+        artifacts=Path(result.config.artifact_dir),
+        seconds=time.monotonic() - start,
+    )

@@ -1,0 +1,100 @@
+"""Where each managed device is reached: the real network, or the lab twin (--lab)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rollout.drivers.base import Driver, Target
+from rollout.errors import RolloutError
+from rollout.inventory.loader import Inventory
+from rollout.inventory.model import Device, Platform, Site
+from rollout.secrets import Secrets
+
+KNOWN_HOSTS = Path("inventory/known_hosts")
+MANAGED = (Platform.CISCO_IOS, Platform.POLYCOM)
+CODEC_USER = "admin"
+
+
+@dataclass(frozen=True)
+class Managed:
+    """A device rollout talks to, with its site and how to reach it."""
+
+    site: Site
+    device: Device
+    target: Target
+
+
+def credentials(inv: Inventory, device: Device, secrets: Secrets) -> tuple[str, str]:
+    cred = inv.province.credentials
+    if device.platform is Platform.POLYCOM:
+        return CODEC_USER, secrets[cred.codec_admin_password]
+    return cred.admin_user, secrets[cred.admin_password]
+
+
+def lab_dir(root: Path, option: Path | None = None) -> Path:
+    import os
+
+    if option is not None:
+        return option
+    env = os.environ.get("ROLLOUT_LAB_DIR")
+    return Path(env) if env else root / ".lab"
+
+
+def managed_devices(
+    inv: Inventory,
+    sites: Iterable[str],
+    secrets: Secrets,
+    *,
+    lab: Path | None = None,
+    timeout: float = 20.0,
+) -> list[Managed]:
+    """The pushable devices of the sites; with lab set, their lab addresses and host keys."""
+    lab_devices = {}
+    known = inv.root / KNOWN_HOSTS
+    if lab is not None:
+        from rollout.lab.manager import LabState
+
+        state = LabState.read(lab)
+        if state is None:
+            raise RolloutError(f"no lab is running (no state in {lab})", "start it: rollout lab up")
+        lab_devices = state.devices
+        known = state.known_hosts
+    out = []
+    for slug in sites:
+        site = inv.sites[slug]
+        for device in site.devices:
+            if device.platform not in MANAGED:
+                continue
+            user, password = credentials(inv, device, secrets)
+            if lab is not None:
+                where = lab_devices.get(device.hostname)
+                if where is None:
+                    raise RolloutError(
+                        f"{device.hostname} is not in the running lab",
+                        f"restart the lab with its site: rollout lab down; rollout lab up {slug}",
+                    )
+                host, port = where.host, where.port
+            else:
+                host, port = device.mgmt_address, 22
+            target = Target(
+                device.hostname, device.platform, host, port, user, password, known, timeout
+            )
+            out.append(Managed(site, device, target))
+    return out
+
+
+def driver_for(target: Target) -> Driver:
+    if target.platform is Platform.CISCO_IOS:
+        from rollout.drivers.cisco_ios import CiscoIosDriver
+
+        return CiscoIosDriver(target)
+    if target.platform is Platform.POLYCOM:
+        from rollout.drivers.polycom import PolycomDriver
+
+        return PolycomDriver(target)
+    raise RolloutError(
+        f"{target.name}: no driver for platform {target.platform.value}",
+        "this platform is checked, not pushed",
+    )
