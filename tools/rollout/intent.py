@@ -229,7 +229,7 @@ def cloud_marking_acl(inv: Inventory, site: Site) -> list[Ace]:
 
 def _common(inv: Inventory, site: Site, device: Device, secrets: Secrets) -> dict[str, Any]:
     p = inv.province
-    seed = f"rollout:{p.code}"
+    seed = secrets[p.credentials.hash_seed]
     return {
         "province": p,
         "site": site,

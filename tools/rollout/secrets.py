@@ -135,13 +135,14 @@ def _cisco_b64(raw: bytes) -> str:
 
 
 @lru_cache(maxsize=64)
-def cisco_type9(password: str, salt_seed: str) -> str:
-    """Cisco type 9 (scrypt, N=16384 r=1 p=1) hash with a salt derived from salt_seed.
+def cisco_type9(password: str, salt_key: str) -> str:
+    """Cisco type 9 (scrypt, N=16384 r=1 p=1) hash with a deterministic salt.
 
-    The salt is deterministic so that rendering is too; it is derived with HMAC from the
-    password and a seed (the province), so equal passwords in different provinces differ.
+    Rendering must be deterministic, so the salt cannot be random. It is an HMAC of the
+    password keyed with a separate vault secret (``vault_hash_seed``): the published salt
+    reveals nothing about the password without that key, and the scrypt work factor stands.
     """
-    digest = hmac.new(password.encode(), salt_seed.encode(), hashlib.sha256).digest()
+    digest = hmac.new(salt_key.encode(), password.encode(), hashlib.sha256).digest()
     salt = _cisco_b64(digest)[:14]
     key = hashlib.scrypt(password.encode(), salt=salt.encode(), n=16384, r=1, p=1, dklen=32)
     return f"$9${salt}${_cisco_b64(key)}"

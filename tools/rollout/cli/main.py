@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import click
@@ -47,22 +48,24 @@ def validate(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: st
     Every problem names the file, the line, the field and the fix.
     """
     from rollout.errors import InvalidInventory
-    from rollout.inventory.loader import load_inventory
+    from rollout.inventory.loader import load_inventory, site_files
 
     try:
         root = repo_root(repo)
+        if sites and not all_sites:
+            files, _ = site_files(root)
+            _select([f.stem for f in files], sites, False)
         try:
             inv = load_inventory(root)
         except InvalidInventory as exc:
             if sites and not all_sites:
-                wanted = {f"inventory/sites/{s}.yml" for s in sites}
+                wanted = {f"inventory/sites/{s}.{ext}" for s in sites for ext in ("yml", "yaml")}
                 wanted.add("inventory/province.yml")
-                exc.problems = [p for p in exc.problems if p.file in wanted]
-                if not exc.problems:
-                    chosen = sorted(sites)
-                    _report_ok(chosen, fmt)
+                kept = [p for p in exc.problems if p.file in wanted]
+                if not kept:
+                    _report_ok(list(dict.fromkeys(sites)), fmt)
                     return
-                exc.__post_init__()
+                raise InvalidInventory(kept) from None
             raise
         chosen = _select(list(inv.sites), sites, all_sites)
     except RolloutError as exc:
@@ -175,7 +178,7 @@ def new_site(
         req = NewSiteRequest(
             slug=slug,
             source=source,
-            name=name.strip(),
+            name=unicodedata.normalize("NFC", name.strip()),
             code=code,
             wan_rate_kbps=parse_rate(wan_rate) if wan_rate else None,
             level=Level(level) if level else None,

@@ -16,13 +16,13 @@ def ios_plan(device: str, running: str, intended: str) -> Plan:
 
     from rollout.inventory.model import Platform
 
-    run = get_hconfig(HPlatform.CISCO_IOS, ios_rules.clean(running))
-    want = get_hconfig(HPlatform.CISCO_IOS, ios_rules.clean(intended))
-    workflow = WorkflowRemediation(run, want)
-    commands = [
-        line.cisco_style_text() for line in workflow.remediation_config.all_children_sorted()
-    ]
-    commands = ios_rules.fix_negations(commands)
+    want_text = ios_rules.clean(intended)
+    run_text = ios_rules.drop_unmanaged_ports(ios_rules.clean(running), want_text)
+    run = get_hconfig(HPlatform.CISCO_IOS, run_text)
+    want = get_hconfig(HPlatform.CISCO_IOS, want_text)
+    remediation = WorkflowRemediation(run, want).remediation_config
+    commands = list(remediation.lines(sectional_exiting=True))
+    commands = ios_rules.whole_numbered_acls(ios_rules.fix_negations(commands), want_text)
     if commands:
         # IOS never shows these lines, so they never diff; assert them with any real change.
         commands += ios_rules.write_only(intended)
@@ -93,6 +93,8 @@ class CiscoIosDriver:
                 read_timeout=60,
                 cmd_verify=True,
             )
+            # A changed hostname changes the prompt: learn it again for the next command.
+            self.conn.set_base_prompt()
         except ConfigInvalidException as exc:
             raise DeviceError(
                 self.target.name, step, f"the device rejected a line: {str(exc).strip()}"

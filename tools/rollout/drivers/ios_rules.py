@@ -40,6 +40,45 @@ def clean(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+INTERFACE = re.compile(r"^interface (\S+)")
+PHYSICAL_NAME = re.compile(
+    r"^(?:Gigabit|TenGigabit|FastEthernet|Ethernet|GigabitEthernet|TwentyFiveGig|"
+    r"FortyGigabit|HundredGig)\S*\d$"
+)
+NUMBERED_ACL_NEGATION = re.compile(r"^no access-list (\d+) ")
+
+
+def drop_unmanaged_ports(running: str, intended: str) -> str:
+    """Physical ports the intent does not mention are not ours: leave them out of the diff."""
+    wanted = {m.group(1) for line in intended.splitlines() if (m := INTERFACE.match(line))}
+    out: list[str] = []
+    skipping = False
+    for line in running.splitlines():
+        if not line.startswith(" "):
+            m = INTERFACE.match(line)
+            skipping = bool(m and PHYSICAL_NAME.match(m.group(1)) and m.group(1) not in wanted)
+        if not skipping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def whole_numbered_acls(commands: list[str], intended: str) -> list[str]:
+    """On IOS 'no access-list N <entry>' deletes all of list N: rewrite touched lists whole."""
+    out: list[str] = []
+    touched: set[str] = set()
+    for line in commands:
+        m = NUMBERED_ACL_NEGATION.match(line)
+        if m is None:
+            out.append(line)
+            continue
+        number = m.group(1)
+        if number not in touched:
+            touched.add(number)
+            out.append(f"no access-list {number}")
+            out += [x for x in intended.splitlines() if x.startswith(f"access-list {number} ")]
+    return out
+
+
 def write_only(text: str) -> list[str]:
     return [line for line in text.splitlines() if WRITE_ONLY.match(line)]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,11 +19,6 @@ IPv4Net = ipaddress.IPv4Network
 PROVINCE = "inventory/province.yml"
 
 
-@cache
-def _text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
 @dataclass(frozen=True)
 class _Owner:
     file: str
@@ -36,10 +30,16 @@ class _Report:
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
         self.problems: list[Problem] = []
+        self._texts: dict[Path, str] = {}
+
+    def _text(self, path: Path) -> str:
+        if path not in self._texts:
+            self._texts[path] = path.read_text(encoding="utf-8")
+        return self._texts[path]
 
     def add(self, owner: _Owner, message: str, fix: str) -> None:
         full = self.inv.root / owner.file
-        line = line_of(_text(full), owner.path) if full.is_file() else None
+        line = line_of(self._text(full), owner.path) if full.is_file() else None
         dotted = ".".join(f"[{p}]" if isinstance(p, int) else p for p in owner.path)
         self.problems.append(Problem(owner.file, dotted.replace(".[", "["), message, fix, line))
 
@@ -258,14 +258,14 @@ def _check_budget(inv: Inventory, site: Site, display: str, report: _Report) -> 
     if need > video_kbps:
         min_rate = -(-need * 100 // video.percent)
         fit_calls = int(video_kbps // (site.conference.call_rate_kbps * qos.call_overhead))
+        calls_fix = f", or lower simultaneous_video_calls to {fit_calls}" if fit_calls > 0 else ""
         report.add(
             _Owner(display, ("conference", "simultaneous_video_calls"), "calls"),
             f"{calls} video calls x {site.conference.call_rate_kbps} kbit/s x "
             f"{qos.call_overhead} = {need} kbit/s do not fit the '{video.name}' class "
             f"({video.percent} % of {rate} kbit/s = {video_kbps} kbit/s): short by "
             f"{need - video_kbps} kbit/s",
-            f"raise wan.rate_kbps to at least {min_rate}, or lower simultaneous_video_calls "
-            f"to {fit_calls}, or lower call_rate_kbps",
+            f"raise wan.rate_kbps to at least {min_rate}{calls_fix}, or lower call_rate_kbps",
         )
     for i, dev in enumerate(site.devices):
         if dev.role is Role.ROOM_CLIENT:

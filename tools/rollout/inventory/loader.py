@@ -190,11 +190,22 @@ def site_files(root: Path) -> tuple[list[Path], list[Problem]]:
             Problem(str(SITES_DIR), "", "the sites folder is missing", "create inventory/sites/")
         ]
     files = []
+    stems: dict[str, Path] = {}
     for entry in sorted(folder.iterdir()):
         display = str(entry.relative_to(root))
         if entry.name.startswith("."):
             continue
-        if entry.suffix in SITE_SUFFIXES:
+        if entry.suffix in SITE_SUFFIXES and entry.stem in stems:
+            problems.append(
+                Problem(
+                    display,
+                    "",
+                    f"site '{entry.stem}' is defined twice (also {stems[entry.stem].name})",
+                    "keep one file per site: delete or merge one of them",
+                )
+            )
+        elif entry.suffix in SITE_SUFFIXES:
+            stems[entry.stem] = entry
             files.append(entry)
         else:
             kind = "folder" if entry.is_dir() else "file"

@@ -267,6 +267,7 @@ class Credentials(Model):
     snmp_auth: str = "vault_snmp_auth_key"
     snmp_priv: str = "vault_snmp_priv_key"
     codec_admin_password: str = "vault_codec_admin_password"
+    hash_seed: str = "vault_hash_seed"
 
 
 class Province(Model):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,7 @@ def parse_rate(text: str) -> int:
             f"--wan-rate {text!r} is not a rate",
             "give kbit/s as a number or with a unit: 2048, 2048k, 10M, 1G",
         )
-    value, unit = float(match.group(1)), match.group(2).lower()
+    value, unit = Decimal(match.group(1)), match.group(2).lower()
     kbps = int(value * {"": 1, "k": 1, "m": 1000, "g": 1_000_000}[unit])
     if kbps <= 0:
         raise RolloutError(f"--wan-rate {text!r} must be above zero", "give a positive rate")
@@ -60,6 +62,7 @@ def parse_rate(text: str) -> int:
 
 def unit_title(name: str, level: Level) -> str:
     """'Bát Xát' -> 'UBND huyện Bát Xát'; 'Thành phố Lào Cai' -> 'UBND thành phố Lào Cai'."""
+    name = unicodedata.normalize("NFC", name)
     lowered = name.lower()
     for prefix in UNIT_PREFIXES:
         if lowered.startswith(prefix + " "):

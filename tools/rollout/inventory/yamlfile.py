@@ -61,6 +61,8 @@ def read_mapping(path: Path, display: str) -> tuple[dict[str, Any], str]:
             f"is {len(raw)} bytes, larger than any inventory file should be ({MAX_BYTES})",
             "check that the right file is in place",
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise fail("is UTF-16 text, not UTF-8", "save the file as UTF-8")
     if b"\x00" in raw:
         raise fail("is a binary file, not YAML", "replace it with a YAML text file")
     try:

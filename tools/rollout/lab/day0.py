@@ -24,7 +24,7 @@ DEFAULT_INTERFACES = tuple(f"GigabitEthernet0/{n}" for n in range(4))
 
 def ios_day0(inv: Inventory, device: Device, secrets: Secrets) -> str:
     cred = inv.province.credentials
-    seed = f"rollout:{inv.province.code}"
+    seed = secrets[cred.hash_seed]
     lines = [
         f"hostname {device.hostname}",
         "!",

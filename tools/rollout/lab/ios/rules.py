@@ -1,0 +1,1795 @@
+"""Cisco IOS 15.x command rules, as data.
+
+Everything the simulator knows about the IOS command language lives here: which first
+keywords each configuration mode accepts, which commands open a sub-mode (and its prompt),
+which commands hold a single value per key (so a new value replaces the old one), which
+negated forms IOS shows in the running configuration, and how IOS orders the running
+configuration. The interpreter in :mod:`rollout.lab.ios.config` is generic over these tables.
+
+Syntax lines (``MODE_SYNTAX``) are keyword paths; the last element may be a placeholder:
+
+* ``+``  one or more free tokens (arguments) follow, required;
+* ``~``  like ``+`` but the argument text is kept as typed (descriptions, remarks);
+* ``*``  exactly one free token, then the path may continue;
+* ``#``  exactly one numeric token, then the path may continue;
+* ``.``  the command is complete and takes no further tokens.
+
+A path without a final placeholder is a complete command that tolerates extra tokens.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------- modes
+
+ROOT_MODE = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class Opener:
+    """A command that opens a sub-mode when entered in a given mode."""
+
+    pattern: tuple[str, ...]
+    """Tokens: literal keyword, ``*`` any token, ``#`` numeric token, ``*.*`` token with a dot."""
+    mode: str
+    flat: bool = False
+    """The sub-mode's lines are stored in the parent section (``ip sla`` operations)."""
+    raw_until: str = ""
+    """The sub-mode reads raw lines until this word (certificates: ``quit``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModeInfo:
+    prompt: str
+    """What goes between ``(`` and ``)#`` in the prompt."""
+    footer: str = ""
+    """Line IOS prints (and accepts) to close the section, e.g. ``exit-address-family``."""
+    lenient: bool = False
+    """Accept any command (rarely used modes): parent modes are tried first."""
+    numbered: bool = False
+    """Lines may start with a number (ACL sequence numbers, object-group addresses)."""
+    sequenced: bool = False
+    """Entries carry IOS sequence numbers (named access lists)."""
+
+
+MODES: dict[str, ModeInfo] = {
+    "config": ModeInfo("config"),
+    "config-if": ModeInfo("config-if"),
+    "config-subif": ModeInfo("config-subif"),
+    "config-router": ModeInfo("config-router"),
+    "config-router-af": ModeInfo("config-router-af", footer="exit-address-family"),
+    "config-router-stmp": ModeInfo("config-router-stmp", footer="exit-peer-session"),
+    "config-router-ptmp": ModeInfo("config-router-ptmp", footer="exit-peer-policy"),
+    "config-rtr": ModeInfo("config-rtr"),
+    "config-route-map": ModeInfo("config-route-map"),
+    "config-cmap": ModeInfo("config-cmap"),
+    "config-pmap": ModeInfo("config-pmap"),
+    "config-pmap-c": ModeInfo("config-pmap-c"),
+    "config-pmap-c-police": ModeInfo("config-pmap-c-police"),
+    "config-ext-nacl": ModeInfo("config-ext-nacl", numbered=True, sequenced=True),
+    "config-std-nacl": ModeInfo("config-std-nacl", numbered=True, sequenced=True),
+    "config-ipv6-acl": ModeInfo("config-ipv6-acl"),
+    "config-line": ModeInfo("config-line"),
+    "config-ip-sla": ModeInfo("config-ip-sla"),
+    "config-ip-sla-jitter": ModeInfo("config-ip-sla-jitter"),
+    "config-ip-sla-echo": ModeInfo("config-ip-sla-echo"),
+    "config-ip-sla-udp": ModeInfo("config-ip-sla-udp"),
+    "config-ip-sla-tcp": ModeInfo("config-ip-sla-tcp"),
+    "config-ip-sla-http": ModeInfo("config-ip-sla-http"),
+    "config-ip-sla-dns": ModeInfo("config-ip-sla-dns"),
+    "config-ip-sla-pathEcho": ModeInfo("config-ip-sla-pathEcho"),
+    "config-ip-sla-icmpjitter": ModeInfo("config-ip-sla-icmpjitter"),
+    "config-archive": ModeInfo("config-archive"),
+    "config-archive-log-cfg": ModeInfo("config-archive-log-cfg"),
+    "config-vlan": ModeInfo("config-vlan"),
+    "config-keychain": ModeInfo("config-keychain"),
+    "config-keychain-key": ModeInfo("config-keychain-key"),
+    "config-isakmp": ModeInfo("config-isakmp"),
+    "conf-isa-prof": ModeInfo("conf-isa-prof", lenient=True),
+    "cfg-crypto-trans": ModeInfo("cfg-crypto-trans"),
+    "ipsec-profile": ModeInfo("ipsec-profile"),
+    "config-crypto-map": ModeInfo("config-crypto-map"),
+    "conf-keyring": ModeInfo("conf-keyring"),
+    "ca-trustpoint": ModeInfo("ca-trustpoint", lenient=True),
+    "config-pubkey-chain": ModeInfo("config-pubkey-chain", lenient=True),
+    "config-cert-chain": ModeInfo("config-cert-chain"),
+    "config-pubkey": ModeInfo("config-pubkey"),
+    "config-cp": ModeInfo("config-cp"),
+    "dhcp-config": ModeInfo("dhcp-config"),
+    "config-track": ModeInfo("config-track"),
+    "config-network-group": ModeInfo("config-network-group", numbered=True),
+    "config-service-group": ModeInfo("config-service-group"),
+    "config-vrf": ModeInfo("config-vrf"),
+    "config-vrf-af": ModeInfo("config-vrf-af", footer="exit-address-family"),
+    "config-red": ModeInfo("config-red", lenient=True),
+    "config-sg-radius": ModeInfo("config-sg-radius"),
+    "config-sg-tacacs+": ModeInfo("config-sg-tacacs+"),
+    "config-applet": ModeInfo("config-applet"),
+    "config-mst": ModeInfo("config-mst"),
+    "config-sec-zone": ModeInfo("config-sec-zone"),
+    "config-sec-zone-pair": ModeInfo("config-sec-zone-pair"),
+    "config-profile": ModeInfo("config-profile", lenient=True),
+    "config-dial-peer": ModeInfo("config-dial-peer", lenient=True),
+    "cfg-ip-expl-path": ModeInfo("cfg-ip-expl-path", lenient=True),
+    "config-flow-record": ModeInfo("config-flow-record", lenient=True),
+    "config-flow-exporter": ModeInfo("config-flow-exporter", lenient=True),
+    "config-flow-monitor": ModeInfo("config-flow-monitor", lenient=True),
+    "config-if-range": ModeInfo("config-if-range"),
+}
+
+# Commands that open sub-modes, per mode. First match wins.
+OPENERS: dict[str, tuple[Opener, ...]] = {
+    "config": (
+        Opener(("interface", "range"), "config-if-range"),
+        Opener(("interface", "*.*"), "config-subif"),
+        Opener(("interface", "*"), "config-if"),
+        Opener(("router", "*"), "config-router"),
+        Opener(("ipv6", "router", "*"), "config-rtr"),
+        Opener(("route-map", "*"), "config-route-map"),
+        Opener(("class-map", "*"), "config-cmap"),
+        Opener(("policy-map", "*"), "config-pmap"),
+        Opener(("ip", "access-list", "extended", "*"), "config-ext-nacl"),
+        Opener(("ip", "access-list", "standard", "*"), "config-std-nacl"),
+        Opener(("ipv6", "access-list", "*"), "config-ipv6-acl"),
+        Opener(("line", "*"), "config-line"),
+        Opener(("ip", "sla", "#"), "config-ip-sla"),
+        Opener(("archive",), "config-archive"),
+        Opener(("vlan", "#"), "config-vlan"),
+        Opener(("key", "chain", "*"), "config-keychain"),
+        Opener(("crypto", "isakmp", "policy", "*"), "config-isakmp"),
+        Opener(("crypto", "isakmp", "profile", "*"), "conf-isa-prof"),
+        Opener(("crypto", "ipsec", "transform-set", "*"), "cfg-crypto-trans"),
+        Opener(("crypto", "ipsec", "profile", "*"), "ipsec-profile"),
+        Opener(("crypto", "map", "*", "#"), "config-crypto-map"),
+        Opener(("crypto", "keyring", "*"), "conf-keyring"),
+        Opener(("crypto", "pki", "trustpoint", "*"), "ca-trustpoint"),
+        Opener(("crypto", "pki", "certificate", "chain", "*"), "config-cert-chain"),
+        Opener(("crypto", "key", "pubkey-chain", "rsa"), "config-pubkey-chain"),
+        Opener(("control-plane",), "config-cp"),
+        Opener(("ip", "dhcp", "pool", "*"), "dhcp-config"),
+        Opener(("track", "#"), "config-track"),
+        Opener(("object-group", "network", "*"), "config-network-group"),
+        Opener(("object-group", "service", "*"), "config-service-group"),
+        Opener(("ip", "vrf", "*"), "config-vrf"),
+        Opener(("vrf", "definition", "*"), "config-vrf"),
+        Opener(("redundancy",), "config-red"),
+        Opener(("aaa", "group", "server", "radius", "*"), "config-sg-radius"),
+        Opener(("aaa", "group", "server", "tacacs+", "*"), "config-sg-tacacs+"),
+        Opener(("event", "manager", "applet", "*"), "config-applet"),
+        Opener(("spanning-tree", "mst", "configuration"), "config-mst"),
+        Opener(("zone", "security", "*"), "config-sec-zone"),
+        Opener(("zone-pair", "security", "*"), "config-sec-zone-pair"),
+        Opener(("parameter-map", "type", "*", "*"), "config-profile"),
+        Opener(("dial-peer", "voice", "#", "*"), "config-dial-peer"),
+        Opener(("ip", "explicit-path", "*"), "cfg-ip-expl-path"),
+        Opener(("flow", "record", "*"), "config-flow-record"),
+        Opener(("flow", "exporter", "*"), "config-flow-exporter"),
+        Opener(("flow", "monitor", "*"), "config-flow-monitor"),
+    ),
+    "config-router": (
+        Opener(("address-family", "*"), "config-router-af"),
+        Opener(("template", "peer-session", "*"), "config-router-stmp"),
+        Opener(("template", "peer-policy", "*"), "config-router-ptmp"),
+    ),
+    "config-vrf": (Opener(("address-family", "*"), "config-vrf-af"),),
+    "config-pmap": (Opener(("class", "*"), "config-pmap-c"),),
+    "config-pmap-c": (Opener(("police", "*"), "config-pmap-c-police"),),
+    "config-ip-sla": (
+        Opener(("udp-jitter", "*"), "config-ip-sla-jitter", flat=True),
+        Opener(("icmp-echo", "*"), "config-ip-sla-echo", flat=True),
+        Opener(("udp-echo", "*"), "config-ip-sla-udp", flat=True),
+        Opener(("tcp-connect", "*"), "config-ip-sla-tcp", flat=True),
+        Opener(("http", "*"), "config-ip-sla-http", flat=True),
+        Opener(("dns", "*"), "config-ip-sla-dns", flat=True),
+        Opener(("path-echo", "*"), "config-ip-sla-pathEcho", flat=True),
+        Opener(("icmp-jitter", "*"), "config-ip-sla-icmpjitter", flat=True),
+    ),
+    "config-archive": (Opener(("log", "config"), "config-archive-log-cfg"),),
+    "config-keychain": (Opener(("key", "#"), "config-keychain-key"),),
+    "config-cert-chain": (Opener(("certificate", "*"), "config-pubkey", raw_until="quit"),),
+}
+
+# ------------------------------------------------------------------- mode syntax
+
+_IF_SYNTAX = """
+description ~
+ip address +
+ip access-group +
+ip helper-address +
+ip nat inside .
+ip nat outside .
+ip nat enable .
+ip mtu +
+ip tcp adjust-mss +
+ip tcp header-compression
+ip ospf +
+ip pim sparse-mode
+ip pim dense-mode
+ip pim sparse-dense-mode
+ip pim dr-priority +
+ip pim passive
+ip pim bsr-border
+ip pim query-interval +
+ip igmp join-group +
+ip igmp version +
+ip igmp static-group +
+ip igmp query-interval +
+ip igmp helper-address +
+ip policy route-map +
+ip vrf forwarding +
+ip vrf receive +
+ip flow ingress
+ip flow egress
+ip flow monitor +
+ip route-cache
+ip redirects
+ip unreachables
+ip proxy-arp
+ip local-proxy-arp
+ip directed-broadcast
+ip virtual-reassembly
+ip verify unicast +
+ip dhcp relay +
+ip dhcp client +
+ip dhcp snooping +
+ip summary-address +
+ip split-horizon
+ip authentication +
+ip hello-interval +
+ip hold-time +
+ip nbar +
+ip accounting +
+ip mask-reply
+ip information-reply
+ip rip +
+ip mroute-cache
+ip load-sharing +
+ip unnumbered +
+ip inspect * in .
+ip inspect * out .
+ip wccp * redirect +
+ip router isis
+ip bandwidth-percent +
+ip sap +
+ip cgmp
+ipv6 address +
+ipv6 enable
+ipv6 nd +
+ipv6 ospf +
+ipv6 traffic-filter +
+ipv6 mtu +
+ipv6 unreachables
+ipv6 redirects
+ipv6 dhcp server +
+ipv6 dhcp client +
+ipv6 dhcp relay +
+ipv6 verify +
+ipv6 mld +
+ipv6 pim
+ipv6 rip +
+ipv6 eigrp +
+ipv6 policy +
+ipv6 router +
+ipv6 virtual-reassembly
+shutdown .
+bandwidth +
+delay +
+mtu +
+speed +
+duplex +
+negotiation +
+media-type +
+encapsulation +
+load-interval +
+keepalive
+cdp enable .
+lldp transmit .
+lldp receive .
+service-policy +
+switchport
+spanning-tree +
+channel-group +
+channel-protocol +
+storm-control +
+tunnel +
+vrf forwarding +
+standby +
+vrrp +
+glbp +
+hold-queue +
+tx-ring-limit +
+logging event +
+snmp trap +
+fair-queue
+random-detect
+priority-queue +
+mls qos +
+auto qos +
+power inline +
+pppoe enable
+pppoe-client +
+ppp +
+dialer +
+dialer-group +
+peer +
+crypto map * .
+crypto ipsec +
+zone-member security +
+xconnect +
+bfd interval +
+bfd echo
+mpls ip .
+mpls mtu +
+mpls traffic-eng +
+carrier-delay +
+dampening
+flowcontrol +
+udld port +
+queue-set +
+srr-queue +
+arp timeout +
+arp arpa .
+backup +
+clock rate +
+dce-terminal-timing-enable
+physical-layer +
+pvc +
+frame-relay +
+ntp disable .
+ntp broadcast +
+macro description +
+authentication +
+dot1x pae +
+dot1x timeout +
+mab
+traffic-shape +
+rate-limit +
+max-reserved-bandwidth +
+isis +
+atm +
+mop enabled
+mop sysid
+no-op
+source template +
+nameif +
+"""
+
+_ROUTER_SYNTAX = """
+router-id +
+network +
+passive-interface +
+redistribute +
+default-information +
+area +
+auto-cost +
+log-adjacency-changes
+distance +
+distribute-list +
+maximum-paths +
+timers +
+summary-address +
+bgp +
+neighbor +
+aggregate-address +
+synchronization
+auto-summary
+default-metric +
+metric +
+eigrp +
+version +
+compatible +
+ispf
+max-metric +
+nsf
+table-map +
+capability +
+variance +
+offset-list +
+traffic-share +
+is-type +
+net +
+metric-style +
+mpls +
+ip ospf +
+default +
+"""
+
+_AF_SYNTAX = """
+bgp +
+neighbor +
+network +
+aggregate-address +
+redistribute +
+maximum-paths +
+default-information +
+distance +
+auto-summary
+synchronization
+table-map +
+default-metric +
+distribute-list +
+rd +
+route-target +
+import +
+export +
+maximum +
+"""
+
+_SLA_OP_SYNTAX = """
+frequency +
+tos +
+timeout +
+threshold +
+tag ~
+owner ~
+vrf +
+history +
+request-data-size +
+verify-data
+data-pattern +
+precision +
+clock-tolerance +
+control +
+operation-packet-priority +
+percentile +
+traffic-class +
+flow-label +
+distributions-of-statistics-kept +
+hours-of-statistics-kept +
+lives-of-history-kept +
+samples-of-history-kept +
+statistics-distribution-interval +
+buckets-of-history-kept +
+filter-for-history +
+"""
+
+_SLA_OPS = """
+udp-jitter +
+icmp-echo +
+udp-echo +
+tcp-connect +
+http +
+dns +
+path-echo +
+path-jitter +
+icmp-jitter +
+ethernet +
+dhcp +
+ftp +
+voip +
+"""
+
+_GLOBAL_SYNTAX = """
+version +
+service +
+hostname +
+boot-start-marker .
+boot-end-marker .
+boot +
+card +
+logging +
+enable +
+username +
+aaa +
+clock +
+ip cef
+ip domain +
+ip domain-name +
+ip domain-lookup
+ip name-server +
+ip host +
+ip route +
+ip access-list +
+ip prefix-list +
+ip community-list +
+ip as-path +
+ip extcommunity-list +
+ip bgp-community +
+ip forward-protocol +
+ip http +
+ip ssh +
+ip scp +
+ip tcp +
+ip icmp +
+ip sla +
+ip dhcp +
+ip nat +
+ip multicast-routing
+ip vrf +
+ip flow-export +
+ip flow-cache +
+ip flow-top-talkers
+ip options +
+ip source-route
+ip finger
+ip bootp +
+ip classless
+ip subnet-zero
+ip routing
+ip tftp +
+ip ftp +
+ip radius +
+ip tacacs +
+ip igmp +
+ip pim +
+ip multicast +
+ip rcmd +
+ip gratuitous-arps
+ip arp +
+ip inspect +
+ip ips +
+ip wccp +
+ip local +
+ip explicit-path +
+ip device +
+ip dns +
+ip default-gateway +
+ip default-network +
+ip auth-proxy +
+ip admission +
+ip port-map +
+ip telnet +
+ip ospf +
+ip rip +
+ip msdp +
+ip mroute +
+ip accounting-threshold +
+ip accounting-list +
+ip nbar +
+ip sla-responder
+ip http-client +
+ip access-group +
+ipv6 +
+interface +
+router +
+route-map +
+access-list +
+snmp-server +
+snmp +
+control-plane
+line +
+ntp +
+banner +
+archive
+vlan +
+class-map +
+policy-map +
+key +
+crypto +
+multilink +
+license +
+redundancy
+spanning-tree +
+vtp +
+cdp +
+lldp +
+errdisable +
+mls +
+track +
+object-group +
+event +
+alias +
+scheduler +
+memory +
+process-max-time +
+privilege +
+login +
+security +
+tacacs-server +
+tacacs +
+radius-server +
+radius +
+mac +
+mac-address-table +
+monitor +
+port-channel +
+udld +
+system +
+sdm +
+diagnostic +
+power +
+vrf +
+exception +
+file +
+dial-peer +
+voice +
+call +
+mpls +
+parameter-map +
+zone +
+zone-pair +
+template +
+macro +
+hw-module +
+platform +
+subscriber +
+wsma +
+dot1x +
+authentication +
+fhrp +
+transceiver +
+cts +
+virtual-service +
+call-home
+flow +
+ip sla-schedule +
+kron +
+warm-reboot
+xconnect +
+pseudowire-class +
+bfd +
+archive-log +
+config-register +
+default-value +
+dialer-list +
+chat-script +
+username-template +
+vpdn +
+vpdn-group +
+isdn +
+controller +
+network-clock-participate +
+voice-card +
+mgcp +
+sccp +
+telephony-service +
+ephone +
+ephone-dn +
+gatekeeper
+gateway
+stcapp +
+srst +
+netconf +
+restconf
+ip-sla +
+"""
+
+MODE_SYNTAX: dict[str, str] = {
+    "config": _GLOBAL_SYNTAX,
+    "config-if": _IF_SYNTAX,
+    "config-subif": _IF_SYNTAX,
+    "config-if-range": _IF_SYNTAX,
+    "config-router": _ROUTER_SYNTAX + "address-family +\ntemplate +\n",
+    "config-router-af": _AF_SYNTAX + "exit-address-family .\n",
+    "config-router-stmp": "remote-as +\nupdate-source +\npassword +\ndescription ~\n"
+    "ebgp-multihop +\ntimers +\nexit-peer-session .\n",
+    "config-router-ptmp": "route-map +\nsend-community +\nnext-hop-self\nprefix-list +\n"
+    "soft-reconfiguration +\nexit-peer-policy .\n",
+    "config-rtr": _ROUTER_SYNTAX,
+    "config-route-map": "match +\nset +\ndescription ~\ncontinue\n",
+    "config-cmap": "match +\ndescription ~\n",
+    "config-pmap": "class +\ndescription ~\n",
+    "config-pmap-c": "bandwidth +\npriority\nshape +\npolice +\nset +\nqueue-limit +\n"
+    "random-detect\nfair-queue\nservice-policy +\ncompress +\ndrop .\ntrust +\nestimate +\n"
+    "account +\n",
+    "config-pmap-c-police": "conform-action +\nexceed-action +\nviolate-action +\n",
+    "config-ext-nacl": "permit +\ndeny +\nremark ~\nevaluate +\ndynamic +\nstatistics +\n",
+    "config-std-nacl": "permit +\ndeny +\nremark ~\n",
+    "config-ipv6-acl": "permit +\ndeny +\nremark ~\nsequence +\nevaluate +\n",
+    "config-line": """
+exec-timeout +
+privilege level +
+logging synchronous
+stopbits +
+login .
+login local .
+login authentication +
+password +
+transport +
+access-class +
+session-timeout +
+exec .
+exec-character-bits +
+special-character-bits +
+length +
+width +
+speed +
+history +
+escape-character +
+flowcontrol +
+databits +
+parity +
+ipv6 access-class +
+location ~
+modem +
+absolute-timeout +
+logout-warning +
+activation-character +
+authorization +
+accounting +
+rotary +
+motd-banner .
+exec-banner .
+vacant-message ~
+terminal-type +
+autoselect +
+autocommand +
+timeout +
+notify .
+international .
+refuse-message ~
+autohangup .
+""",
+    "config-ip-sla": _SLA_OPS + _SLA_OP_SYNTAX,
+    "config-ip-sla-jitter": _SLA_OP_SYNTAX,
+    "config-ip-sla-echo": _SLA_OP_SYNTAX,
+    "config-ip-sla-udp": _SLA_OP_SYNTAX,
+    "config-ip-sla-tcp": _SLA_OP_SYNTAX,
+    "config-ip-sla-http": _SLA_OP_SYNTAX + "http-raw-request\nproxy +\ncache +\n",
+    "config-ip-sla-dns": _SLA_OP_SYNTAX,
+    "config-ip-sla-pathEcho": _SLA_OP_SYNTAX + "paths-of-statistics-kept +\n",
+    "config-ip-sla-icmpjitter": _SLA_OP_SYNTAX,
+    "config-archive": "path +\nwrite-memory .\nmaximum +\ntime-period +\nlog config\nrollback +\n",
+    "config-archive-log-cfg": "logging +\nnotify +\nhidekeys .\n",
+    "config-vlan": "name +\nstate +\nshutdown .\nmtu +\nremote-span .\nprivate-vlan +\n",
+    "config-keychain": "key #\n",
+    "config-keychain-key": "key-string +\naccept-lifetime +\nsend-lifetime +\n"
+    "cryptographic-algorithm +\n",
+    "config-isakmp": "encr +\nencryption +\nhash +\nauthentication +\ngroup +\nlifetime +\n",
+    "cfg-crypto-trans": "mode +\n",
+    "ipsec-profile": "set +\ndescription ~\nresponder-only\n",
+    "config-crypto-map": "set +\nmatch +\ndescription ~\nreverse-route +\nqos +\n",
+    "conf-keyring": "pre-shared-key +\nlocal-address +\ndescription ~\n",
+    "config-cert-chain": "certificate +\n",
+    "config-pubkey": "",
+    "config-cp": "service-policy +\nmanagement-interface +\n",
+    "dhcp-config": "network +\ndefault-router +\ndns-server +\ndomain-name +\nlease +\n"
+    "option +\nhost +\nclient-identifier +\nhardware-address +\nnetbios-name-server +\n"
+    "import +\nnext-server +\nbootfile +\nclient-name +\n",
+    "config-track": "delay +\ndefault-state +\nobject +\nthreshold +\n",
+    "config-network-group": "host +\nrange +\ngroup-object +\ndescription ~\n",
+    "config-service-group": "tcp +\nudp +\nicmp +\nip\ngroup-object +\ndescription ~\n"
+    "tcp-udp +\nesp\ngre\nahp\n",
+    "config-vrf": "rd +\nroute-target +\ndescription ~\nimport +\nexport +\nvnet +\n"
+    "address-family +\nmaximum +\n",
+    "config-vrf-af": "route-target +\nimport +\nexport +\nmaximum +\nexit-address-family .\n",
+    "config-sg-radius": "server +\nserver-private +\nip +\ndeadtime +\nload-balance +\n",
+    "config-sg-tacacs+": "server +\nserver-private +\nip +\n",
+    "config-applet": "event +\naction +\ndescription ~\ntrigger +\n",
+    "config-mst": "name +\nrevision +\ninstance +\n",
+    "config-sec-zone": "description ~\n",
+    "config-sec-zone-pair": "service-policy +\ndescription ~\n",
+}
+for _m in MODES:
+    MODE_SYNTAX.setdefault(_m, "")
+
+# ------------------------------------------------------------- single-valued keys
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRule:
+    """Lines matching ``pattern`` are one slot per ``key`` (token positions)."""
+
+    pattern: tuple[str, ...]
+    key: tuple[int, ...]
+    merge: bool = False
+    """Values after the key accumulate on one line (``match ip address 101 102``)."""
+
+
+def _k(pattern: str, *key: int, merge: bool = False) -> KeyRule:
+    toks = tuple(pattern.split())
+    if not key:
+        key = tuple(i for i, t in enumerate(toks) if t not in {"*", "#", "$"})
+    return KeyRule(toks, key, merge)
+
+
+_IF_KEYS = (
+    _k("description"),
+    _k("ip address * * secondary", 0, 1, 2, 4),
+    _k("ip address"),
+    _k("ip access-group * in", 0, 1, 3),
+    _k("ip access-group * out", 0, 1, 3),
+    _k("ipv6 traffic-filter * in", 0, 1, 3),
+    _k("ipv6 traffic-filter * out", 0, 1, 3),
+    _k("ip mtu"),
+    _k("ip tcp adjust-mss"),
+    _k("ip nat"),
+    _k("ip ospf message-digest-key *", 0, 1, 2, 3),
+    _k("ip ospf *", 0, 1, 2),
+    _k("ip redirects"),
+    _k("ip unreachables"),
+    _k("ip proxy-arp"),
+    _k("ip route-cache"),
+    _k("ip mroute-cache"),
+    _k("ip directed-broadcast"),
+    _k("ip virtual-reassembly"),
+    _k("ip split-horizon"),
+    _k("ip policy route-map"),
+    _k("ip vrf forwarding"),
+    _k("vrf forwarding"),
+    _k("ip verify unicast"),
+    _k("ip igmp version"),
+    _k("ip unnumbered"),
+    _k("ip authentication mode eigrp *", 0, 1, 2, 3, 4),
+    _k("ip authentication key-chain eigrp *", 0, 1, 2, 3, 4),
+    _k("ip hello-interval eigrp *", 0, 1, 2, 3),
+    _k("ip hold-time eigrp *", 0, 1, 2, 3),
+    _k("ip dhcp snooping limit rate"),
+    _k("ipv6 mtu"),
+    _k("shutdown"),
+    _k("bandwidth"),
+    _k("delay"),
+    _k("mtu"),
+    _k("speed"),
+    _k("duplex"),
+    _k("negotiation"),
+    _k("media-type"),
+    _k("encapsulation"),
+    _k("load-interval"),
+    _k("keepalive"),
+    _k("cdp enable"),
+    _k("lldp transmit"),
+    _k("lldp receive"),
+    _k("carrier-delay"),
+    _k("hold-queue * in", 0, 2),
+    _k("hold-queue * out", 0, 2),
+    _k("service-policy input"),
+    _k("service-policy output"),
+    _k("service-policy type * input", 0, 1, 2, 3),
+    _k("service-policy type * output", 0, 1, 2, 3),
+    _k("switchport $"),
+    _k("switchport mode"),
+    _k("switchport access vlan"),
+    _k("switchport trunk native vlan"),
+    _k("switchport trunk allowed vlan"),
+    _k("switchport trunk encapsulation"),
+    _k("switchport voice vlan"),
+    _k("switchport nonegotiate"),
+    _k("switchport port-security maximum"),
+    _k("switchport port-security violation"),
+    _k("switchport port-security aging time"),
+    _k("spanning-tree portfast"),
+    _k("spanning-tree bpduguard"),
+    _k("spanning-tree bpdufilter"),
+    _k("spanning-tree guard"),
+    _k("spanning-tree cost"),
+    _k("spanning-tree port-priority"),
+    _k("spanning-tree link-type"),
+    _k("channel-group"),
+    _k("channel-protocol"),
+    _k("storm-control action"),
+    _k("storm-control *", 0, 1),
+    _k("tunnel source"),
+    _k("tunnel destination"),
+    _k("tunnel mode"),
+    _k("tunnel key"),
+    _k("tunnel protection"),
+    _k("tunnel vrf"),
+    _k("standby version"),
+    _k("standby # ip * secondary", 0, 1, 2, 3, 4),
+    _k("standby # *", 0, 1, 2),
+    _k("vrrp # ip * secondary", 0, 1, 2, 3, 4),
+    _k("vrrp # *", 0, 1, 2),
+    _k("mls qos trust"),
+    _k("mls qos cos"),
+    _k("srr-queue bandwidth share"),
+    _k("srr-queue bandwidth shape"),
+    _k("srr-queue bandwidth limit"),
+    _k("queue-set"),
+    _k("power inline"),
+    _k("pppoe-client dial-pool-number"),
+    _k("dialer pool"),
+    _k("dialer-group"),
+    _k("ppp authentication"),
+    _k("ppp chap hostname"),
+    _k("ppp chap password"),
+    _k("crypto map"),
+    _k("zone-member security"),
+    _k("snmp trap link-status"),
+    _k("udld port"),
+    _k("flowcontrol receive"),
+    _k("flowcontrol send"),
+    _k("tx-ring-limit"),
+    _k("max-reserved-bandwidth"),
+    _k("traffic-shape rate"),
+    _k("clock rate"),
+    _k("bfd interval"),
+    _k("macro description"),
+    _k("authentication port-control"),
+    _k("authentication host-mode"),
+    _k("dot1x pae"),
+    _k("arp timeout"),
+    _k("mop enabled"),
+    _k("mop sysid"),
+    _k("fair-queue"),
+)
+
+_ROUTER_KEYS = (
+    _k("router-id"),
+    _k("bgp router-id"),
+    _k("bgp log-neighbor-changes"),
+    _k("bgp default local-preference"),
+    _k("bgp default ipv4-unicast"),
+    _k("bgp dampening"),
+    _k("bgp additional-paths *", 0, 1, 2),
+    _k("bgp cluster-id"),
+    _k("bgp enforce-first-as"),
+    _k("bgp fast-external-fallover"),
+    _k("neighbor * remote-as", 0, 1, 2),
+    _k("neighbor * peer-group", 0, 1, 2),
+    _k("neighbor * update-source", 0, 1, 2),
+    _k("neighbor * description", 0, 1, 2),
+    _k("neighbor * password", 0, 1, 2),
+    _k("neighbor * ebgp-multihop", 0, 1, 2),
+    _k("neighbor * timers", 0, 1, 2),
+    _k("neighbor * route-map * in", 0, 1, 2, 4),
+    _k("neighbor * route-map * out", 0, 1, 2, 4),
+    _k("neighbor * prefix-list * in", 0, 1, 2, 4),
+    _k("neighbor * prefix-list * out", 0, 1, 2, 4),
+    _k("neighbor * distribute-list * in", 0, 1, 2, 4),
+    _k("neighbor * distribute-list * out", 0, 1, 2, 4),
+    _k("neighbor * filter-list * in", 0, 1, 2, 4),
+    _k("neighbor * filter-list * out", 0, 1, 2, 4),
+    _k("neighbor * maximum-prefix", 0, 1, 2),
+    _k("neighbor * send-community", 0, 1, 2),
+    _k("neighbor * weight", 0, 1, 2),
+    _k("neighbor * version", 0, 1, 2),
+    _k("neighbor * local-as", 0, 1, 2),
+    _k("neighbor * fall-over", 0, 1, 2),
+    _k("neighbor * advertisement-interval", 0, 1, 2),
+    _k("neighbor * soft-reconfiguration", 0, 1, 2),
+    _k("neighbor * allowas-in", 0, 1, 2),
+    _k("neighbor * inherit peer-session", 0, 1, 2, 3),
+    _k("neighbor * inherit peer-policy", 0, 1, 2, 3),
+    _k("redistribute connected"),
+    _k("redistribute static"),
+    _k("redistribute rip"),
+    _k("redistribute *", 0, 1, 2),
+    _k("default-information originate"),
+    _k("maximum-paths eibgp"),
+    _k("maximum-paths ibgp"),
+    _k("maximum-paths"),
+    _k("auto-cost reference-bandwidth"),
+    _k("log-adjacency-changes"),
+    _k("timers throttle spf"),
+    _k("timers throttle lsa"),
+    _k("timers bgp"),
+    _k("eigrp router-id"),
+    _k("metric weights"),
+    _k("auto-summary"),
+    _k("synchronization"),
+    _k("version"),
+    _k("aggregate-address * *", 0, 1, 2),
+    _k("default-metric"),
+    _k("distance"),
+)
+
+KEYED: dict[str, tuple[KeyRule, ...]] = {
+    "config": (
+        _k("hostname"),
+        _k("version"),
+        _k("ip domain name"),
+        _k("ip domain lookup"),
+        _k("ip cef"),
+        _k("ipv6 cef"),
+        _k("ipv6 unicast-routing"),
+        _k("aaa new-model"),
+        _k("ip icmp rate-limit unreachable"),
+        _k("ip http server"),
+        _k("ip http secure-server"),
+        _k("ip http authentication"),
+        _k("ip tcp synwait-time"),
+        _k("ip bgp-community new-format"),
+        _k("multilink bundle-name"),
+        _k("enable secret"),
+        _k("enable password"),
+        _k("username *", 0, 1),
+        _k("service timestamps debug"),
+        _k("service timestamps log"),
+        _k("service password-encryption"),
+        _k("service pad"),
+        _k("service config"),
+        _k("service tcp-small-servers"),
+        _k("service udp-small-servers"),
+        _k("service dhcp"),
+        _k("logging buffered"),
+        _k("logging console"),
+        _k("logging monitor"),
+        _k("logging trap"),
+        _k("logging source-interface"),
+        _k("logging facility"),
+        _k("logging origin-id"),
+        _k("ntp server vrf * *", 0, 1, 2, 3, 4),
+        _k("ntp server *", 0, 1, 2),
+        _k("ntp peer *", 0, 1, 2),
+        _k("ntp source"),
+        _k("ntp master"),
+        _k("ntp update-calendar"),
+        _k("ntp authenticate"),
+        _k("ntp authentication-key *", 0, 1, 2),
+        _k("ntp trusted-key *", 0, 1, 2),
+        _k("ntp logging"),
+        _k("clock timezone"),
+        _k("clock summer-time"),
+        _k("snmp-server community *", 0, 1, 2),
+        _k("snmp-server location"),
+        _k("snmp-server contact"),
+        _k("snmp-server trap-source"),
+        _k("snmp-server source-interface *", 0, 1, 2),
+        _k("snmp-server ifindex persist"),
+        _k("snmp-server user * *", 0, 1, 2, 3),
+        _k("snmp-server group * *", 0, 1, 2, 3),
+        _k("snmp-server engineID local"),
+        _k("ip route vrf * * * *", 0, 1, 2, 3, 4, 5, 6),
+        _k("ip route * * *", 0, 1, 2, 3, 4),
+        _k("ip ssh version"),
+        _k("ip ssh time-out"),
+        _k("ip ssh authentication-retries"),
+        _k("ip ssh source-interface"),
+        _k("ip scp server enable"),
+        _k("ip default-gateway"),
+        _k("ip sla schedule *", 0, 1, 2, 3),
+        _k("ip sla reaction-configuration *", 0, 1, 2, 3),
+        _k("ip prefix-list * seq *", 0, 1, 2, 3, 4),
+        _k("ip prefix-list * description", 0, 1, 2, 3),
+        _k("spanning-tree mode"),
+        _k("spanning-tree extend system-id"),
+        _k("vtp mode"),
+        _k("vtp domain"),
+        _k("vtp version"),
+        _k("login block-for"),
+        _k("crypto isakmp keepalive"),
+        _k("ip source-route"),
+        _k("ip finger"),
+        _k("ip bootp server"),
+        _k("ip gratuitous-arps"),
+        _k("ip classless"),
+        _k("ip subnet-zero"),
+        _k("ip routing"),
+        _k("ip forward-protocol nd"),
+        _k("cdp run"),
+        _k("lldp run"),
+        _k("errdisable recovery interval"),
+        _k("ip multicast-routing"),
+        _k("mls qos"),
+        _k("ip tftp source-interface"),
+        _k("ip ftp source-interface"),
+        _k("ip radius source-interface"),
+        _k("ip tacacs source-interface"),
+        _k("ip dhcp conflict logging"),
+        _k("ip igmp snooping"),
+        _k("ip name-server"),
+        _k("license boot module *", 0, 1, 2, 3),
+        _k("memory free low-watermark processor"),
+        _k("memory free low-watermark io"),
+        _k("track * *", 0, 1),
+        _k("process-max-time"),
+        _k("vlan internal allocation policy"),
+        _k("archive log"),
+        _k("ip sla responder $"),
+        _k("ip sla logging traps"),
+        _k("ip sla enable reaction-alerts"),
+        _k("vstack"),
+        _k("ip nat inside source static * *", 0, 1, 2, 3, 4, 5),
+        _k("ip nat inside source list *", 0, 1, 2, 3, 4, 5),
+        _k("ip nat inside source route-map *", 0, 1, 2, 3, 4, 5),
+        _k("ip ssh server algorithm mac"),
+        _k("ip ssh server algorithm encryption"),
+        _k("ip ssh pubkey-chain"),
+    ),
+    "config-if": _IF_KEYS,
+    "config-subif": _IF_KEYS,
+    "config-if-range": _IF_KEYS,
+    "config-router": _ROUTER_KEYS,
+    "config-router-af": _ROUTER_KEYS,
+    "config-rtr": _ROUTER_KEYS,
+    "config-route-map": (
+        _k("description"),
+        _k("set metric-type"),
+        _k("set metric"),
+        _k("set local-preference"),
+        _k("set community"),
+        _k("set ip next-hop"),
+        _k("set as-path prepend"),
+        _k("set weight"),
+        _k("set origin"),
+        _k("set tag"),
+        _k("set ip precedence"),
+        _k("set interface"),
+        _k("set comm-list * delete", 0, 1, 3),
+        _k("set vrf"),
+        _k("match ip address prefix-list", merge=True),
+        _k("match ip address", merge=True),
+        _k("match ip next-hop prefix-list", merge=True),
+        _k("match ip next-hop", merge=True),
+        _k("match ip route-source", merge=True),
+        _k("match community", merge=True),
+        _k("match extcommunity", merge=True),
+        _k("match as-path", merge=True),
+        _k("match tag", merge=True),
+        _k("match interface", merge=True),
+        _k("match metric"),
+        _k("match route-type", merge=True),
+        _k("match source-protocol", merge=True),
+    ),
+    "config-cmap": (_k("description"),),
+    "config-pmap": (_k("description"),),
+    "config-pmap-c": (
+        _k("bandwidth"),
+        _k("priority"),
+        _k("shape"),
+        _k("police"),
+        _k("set dscp"),
+        _k("set ip dscp"),
+        _k("set precedence"),
+        _k("set ip precedence"),
+        _k("set cos"),
+        _k("set qos-group"),
+        _k("queue-limit"),
+        _k("random-detect"),
+        _k("fair-queue"),
+        _k("service-policy"),
+        _k("trust"),
+    ),
+    "config-pmap-c-police": (
+        _k("conform-action"),
+        _k("exceed-action"),
+        _k("violate-action"),
+    ),
+    "config-line": (
+        _k("exec-timeout"),
+        _k("privilege level"),
+        _k("logging synchronous"),
+        _k("stopbits"),
+        _k("login authentication"),
+        _k("login"),
+        _k("password"),
+        _k("transport input"),
+        _k("transport output"),
+        _k("transport preferred"),
+        _k("access-class * in", 0, 2),
+        _k("access-class * out", 0, 2),
+        _k("ipv6 access-class * in", 0, 1, 3),
+        _k("ipv6 access-class * out", 0, 1, 3),
+        _k("session-timeout"),
+        _k("length"),
+        _k("width"),
+        _k("speed"),
+        _k("history size"),
+        _k("escape-character"),
+        _k("exec $"),
+        _k("authorization exec"),
+        _k("accounting exec"),
+        _k("absolute-timeout"),
+        _k("flowcontrol"),
+        _k("databits"),
+        _k("parity"),
+        _k("motd-banner"),
+        _k("exec-banner"),
+        _k("location"),
+        _k("activation-character"),
+    ),
+    "config-archive": (
+        _k("path"),
+        _k("write-memory"),
+        _k("maximum"),
+        _k("time-period"),
+    ),
+    "config-archive-log-cfg": (_k("logging size"), _k("logging enable"), _k("hidekeys")),
+    "config-vlan": (_k("name"), _k("state"), _k("shutdown"), _k("mtu")),
+    "config-keychain-key": (
+        _k("key-string"),
+        _k("accept-lifetime"),
+        _k("send-lifetime"),
+        _k("cryptographic-algorithm"),
+    ),
+    "config-isakmp": (
+        _k("encr"),
+        _k("hash"),
+        _k("authentication"),
+        _k("group"),
+        _k("lifetime"),
+    ),
+    "cfg-crypto-trans": (_k("mode"),),
+    "ipsec-profile": (_k("set transform-set"), _k("set pfs"), _k("description")),
+    "config-crypto-map": (
+        _k("set transform-set"),
+        _k("match address"),
+        _k("set pfs"),
+        _k("description"),
+    ),
+    "conf-keyring": (_k("pre-shared-key address *", 0, 1, 2),),
+    "config-cp": (_k("service-policy input"), _k("service-policy output")),
+    "dhcp-config": (
+        _k("network"),
+        _k("default-router"),
+        _k("dns-server"),
+        _k("domain-name"),
+        _k("lease"),
+        _k("option *", 0, 1),
+    ),
+    "config-track": (_k("delay"),),
+    "config-vrf": (_k("rd"), _k("description")),
+    "config-mst": (_k("name"), _k("revision"), _k("instance *", 0, 1)),
+    "config-sec-zone": (_k("description"),),
+}
+
+_SLA_KEYS = (
+    *(
+        _k(line.split()[0])
+        for line in (_SLA_OP_SYNTAX + _SLA_OPS).strip().splitlines()
+        if line.strip() and line.split()[0] != "history"
+    ),
+    _k("history *", 0, 1),
+)
+for _m in MODES:
+    if _m.startswith("config-ip-sla"):
+        KEYED[_m] = _SLA_KEYS
+
+# Negated forms IOS keeps (and shows) in the running configuration, per mode:
+# ``key|rest`` means the slot ``key`` shows as ``no key rest``.
+
+
+def _negations(entries: tuple[str, ...]) -> dict[tuple[str, ...], str]:
+    out: dict[tuple[str, ...], str] = {}
+    for entry in entries:
+        key, _bar, _rest = entry.partition("|")
+        out[tuple(key.split())] = entry.replace("|", " ")
+    return out
+
+
+NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
+    "config": _negations(
+        (
+            "aaa new-model",
+            "ip domain lookup",
+            "ip http server",
+            "ip http secure-server",
+            "ipv6 cef",
+            "ip cef",
+            "ip icmp rate-limit unreachable",
+            "ip source-route",
+            "ip finger",
+            "ip bootp server",
+            "ip gratuitous-arps",
+            "service pad",
+            "service password-encryption",
+            "service config",
+            "service dhcp",
+            "cdp run",
+            "lldp run",
+            "ip classless",
+            "ip subnet-zero",
+            "ip routing",
+            "logging console",
+            "logging monitor",
+            "logging buffered",
+            "ip dhcp conflict logging",
+            "ip igmp snooping",
+            "ip forward-protocol nd",
+            "vstack",
+            "ip multicast-routing",
+            "mls qos",
+        )
+    ),
+    "config-if": _negations(
+        (
+            "ip address",
+            "ip redirects",
+            "ip unreachables",
+            "ip proxy-arp",
+            "ip route-cache",
+            "ip mroute-cache",
+            "ip split-horizon",
+            "keepalive",
+            "cdp enable",
+            "lldp transmit",
+            "lldp receive",
+            "switchport",
+            "snmp trap link-status",
+            "mop enabled",
+            "mop sysid",
+            "negotiation|auto",
+            "fair-queue",
+        )
+    ),
+    "config-router": _negations(
+        (
+            "bgp log-neighbor-changes",
+            "bgp default ipv4-unicast",
+            "bgp enforce-first-as",
+            "bgp fast-external-fallover",
+            "auto-summary",
+            "synchronization",
+            "log-adjacency-changes",
+        )
+    ),
+    "config-line": _negations(("exec", "motd-banner", "exec-banner", "login")),
+}
+NEGATION_SHOWN["config-subif"] = NEGATION_SHOWN["config-if"]
+NEGATION_SHOWN["config-router-af"] = NEGATION_SHOWN["config-router"]
+
+# Rewrites IOS applies to what is typed (old form -> form shown in the running config).
+REWRITES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "config": (
+        (("ip", "domain-name"), ("ip", "domain", "name")),
+        (("ip", "domain-lookup"), ("ip", "domain", "lookup")),
+        (("ip", "sla-responder"), ("ip", "sla", "responder")),
+    ),
+    "config-isakmp": ((("encryption",), ("encr",)),),
+}
+
+# Write-only commands: accepted, kept, but not shown in the running configuration.
+WRITE_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
+    "config": (("snmp-server", "user"),),
+}
+
+# Lines a new section gets when it is created, per opener keyword.
+SECTION_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "interface": ("no ip address",),
+}
+# What a physical interface looks like when nothing is configured on it, per type.
+PHYSICAL_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "GigabitEthernet": ("no ip address", "shutdown", "negotiation auto"),
+    "Ethernet": ("no ip address", "shutdown", "duplex auto"),
+    "FastEthernet": ("no ip address", "shutdown", "duplex auto", "speed auto"),
+    "": ("no ip address", "shutdown"),
+}
+
+
+def physical_defaults(name: str) -> tuple[str, ...]:
+    return PHYSICAL_DEFAULTS.get(interface_type(name), PHYSICAL_DEFAULTS[""])
+
+
+# ---------------------------------------------------------------- interfaces
+
+# (full name, sort rank in the running config, physical)
+INTERFACE_TYPES: tuple[tuple[str, int, bool], ...] = (
+    ("Loopback", 0, False),
+    ("Tunnel", 1, False),
+    ("Port-channel", 2, False),
+    ("Embedded-Service-Engine", 3, True),
+    ("Ethernet", 5, True),
+    ("FastEthernet", 5, True),
+    ("GigabitEthernet", 5, True),
+    ("TenGigabitEthernet", 5, True),
+    ("TwoGigabitEthernet", 5, True),
+    ("FortyGigabitEthernet", 5, True),
+    ("HundredGigE", 5, True),
+    ("Serial", 5, True),
+    ("Cellular", 5, True),
+    ("ATM", 5, True),
+    ("BRI", 5, True),
+    ("Async", 5, True),
+    ("Wlan-GigabitEthernet", 5, True),
+    ("Vlan", 8, False),
+    ("BVI", 8, False),
+    ("NVI", 8, False),
+    ("Dialer", 9, False),
+    ("Virtual-Template", 9, False),
+    ("Virtual-Access", 9, False),
+    ("Multilink", 9, False),
+    ("Null", 10, False),
+)
+_IF_LOWER = tuple(sorted((n.lower(), n) for n, _r, _p in INTERFACE_TYPES))
+INTERFACE_RANK = {n: r for n, r, _p in INTERFACE_TYPES}
+PHYSICAL_TYPES = frozenset(n for n, _r, p in INTERFACE_TYPES if p)
+# Common abbreviations IOS resolves even though the prefix is shared.
+INTERFACE_ABBREVIATIONS = {
+    "e": "Ethernet",
+    "et": "Ethernet",
+    "eth": "Ethernet",
+    "f": "FastEthernet",
+    "fa": "FastEthernet",
+    "g": "GigabitEthernet",
+    "gi": "GigabitEthernet",
+    "gig": "GigabitEthernet",
+    "te": "TenGigabitEthernet",
+    "ten": "TenGigabitEthernet",
+    "lo": "Loopback",
+    "tu": "Tunnel",
+    "po": "Port-channel",
+    "vl": "Vlan",
+    "se": "Serial",
+    "di": "Dialer",
+    "mu": "Multilink",
+}
+# Keywords after which IOS expects an interface name.
+INTERFACE_ARGUMENT_KEYWORDS = frozenset(
+    (
+        "interface",
+        "source-interface",
+        "update-source",
+        "passive-interface",
+        "trap-source",
+        "source",
+        "local-address",
+        "trigger",
+    )
+)
+
+
+def interface_type(name: str) -> str:
+    """The type part of an interface name (``GigabitEthernet`` for ``GigabitEthernet0/1.5``)."""
+    i = 0
+    while i < len(name) and not (name[i].isdigit() or name[i] == " "):
+        i += 1
+    return name[:i]
+
+
+def canonical_interface(token: str) -> str | None:
+    """``gi0/0`` -> ``GigabitEthernet0/0``; None when the token is no interface name."""
+    t = interface_type(token)
+    if not t or len(t) == len(token) or not token[len(t)].isdigit():
+        return None
+    low = t.lower()
+    full = INTERFACE_ABBREVIATIONS.get(low)
+    if full is None:
+        hits = [n for k, n in _IF_LOWER if k.startswith(low)]
+        exact = [n for k, n in _IF_LOWER if k == low]
+        if exact:
+            full = exact[0]
+        elif len(hits) == 1:
+            full = hits[0]
+        else:
+            return None
+    return full + token[len(t) :]
+
+
+# ----------------------------------------------------------------- ordering
+
+# Rank of top-level lines in the running configuration (longest prefix wins).
+TOP_ORDER: tuple[tuple[str, int], ...] = (
+    ("version", 0),
+    ("service", 10),
+    ("hostname", 20),
+    ("boot-start-marker", 30),
+    ("boot", 31),
+    ("boot-end-marker", 32),
+    ("card", 34),
+    ("vrf", 36),
+    ("ip vrf", 37),
+    ("security", 38),
+    ("logging buffered", 40),
+    ("logging console", 40),
+    ("logging monitor", 40),
+    ("logging rate-limit", 40),
+    ("logging queue-limit", 40),
+    ("enable", 50),
+    ("aaa", 60),
+    ("clock", 70),
+    ("system", 72),
+    ("vtp", 74),
+    ("crypto pki", 80),
+    ("ip dhcp", 90),
+    ("ip source-route", 95),
+    ("ip icmp", 95),
+    ("ip gratuitous-arps", 95),
+    ("ip finger", 95),
+    ("ip cef", 95),
+    ("ip domain", 95),
+    ("ip name-server", 95),
+    ("ip host", 95),
+    ("ip multicast-routing", 95),
+    ("ip igmp", 95),
+    ("ip routing", 95),
+    ("ip subnet-zero", 95),
+    ("ip classless", 95),
+    ("ipv6 unicast-routing", 96),
+    ("ipv6 cef", 96),
+    ("multilink", 110),
+    ("license", 120),
+    ("archive", 125),
+    ("username", 130),
+    ("redundancy", 140),
+    ("vlan internal", 145),
+    ("spanning-tree", 146),
+    ("vlan", 147),
+    ("ip tcp", 150),
+    ("ip ssh", 152),
+    ("ip scp", 152),
+    ("track", 155),
+    ("key", 157),
+    ("class-map", 160),
+    ("policy-map", 170),
+    ("crypto", 180),
+    ("object-group", 185),
+    ("zone", 186),
+    ("zone-pair", 187),
+    ("interface", 200),
+    ("router", 300),
+    ("ipv6 router", 301),
+    ("ip forward-protocol", 400),
+    ("ip bgp-community", 405),
+    ("ip community-list", 406),
+    ("ip extcommunity-list", 406),
+    ("ip as-path", 407),
+    ("ip http", 410),
+    ("ip nat", 420),
+    ("ip route", 430),
+    ("ip access-list", 440),
+    ("ip prefix-list", 450),
+    ("ip sla", 460),
+    ("logging", 470),
+    ("ipv6 route", 475),
+    ("ipv6 access-list", 476),
+    ("ipv6 prefix-list", 476),
+    ("access-list", 480),
+    ("route-map", 490),
+    ("snmp-server", 500),
+    ("snmp", 500),
+    ("tacacs-server", 510),
+    ("tacacs", 510),
+    ("radius-server", 510),
+    ("radius", 510),
+    ("control-plane", 600),
+    ("banner", 610),
+    ("alias", 615),
+    ("line", 620),
+    ("scheduler", 630),
+    ("ntp", 640),
+    ("event", 650),
+)
+TOP_RANK: dict[tuple[str, ...], int] = {tuple(p.split()): r for p, r in TOP_ORDER}
+DEFAULT_TOP_RANK = 190
+
+# Top-level sections printed one after another without a ``!`` between them.
+GROUPED_SECTIONS = frozenset(
+    {("ip", "access-list"), ("line",), ("ip", "sla"), ("ipv6", "access-list")}
+)
+
+# Order of lines inside sections, per mode: prefix -> rank (unlisted lines: 50, in entry order).
+CHILD_ORDER: dict[str, dict[tuple[str, ...], int]] = {
+    "config-if": {
+        tuple(p.split()): r
+        for p, r in (
+            ("description", 1),
+            ("switchport access", 2),
+            ("switchport trunk", 2),
+            ("switchport", 3),
+            ("bandwidth", 3),
+            ("vrf", 4),
+            ("ip vrf", 4),
+            ("mtu", 4),
+            ("ip address", 5),
+            ("ip unnumbered", 5),
+            ("ip access-group", 6),
+            ("ip helper-address", 7),
+            ("ip redirects", 8),
+            ("ip unreachables", 8),
+            ("ip proxy-arp", 8),
+            ("ip mtu", 9),
+            ("ip nat", 10),
+            ("ip virtual-reassembly", 11),
+            ("ip ospf", 12),
+            ("ip tcp", 13),
+            ("delay", 20),
+            ("load-interval", 21),
+            ("shutdown", 30),
+            ("media-type", 31),
+            ("speed", 32),
+            ("duplex", 33),
+            ("negotiation", 34),
+            ("keepalive", 35),
+            ("tunnel", 40),
+            ("spanning-tree", 60),
+            ("service-policy", 70),
+        )
+    },
+    "config-line": {
+        tuple(p.split()): r
+        for p, r in (
+            ("session-timeout", 1),
+            ("access-class", 2),
+            ("exec-timeout", 3),
+            ("password", 4),
+            ("privilege", 5),
+            ("logging", 6),
+            ("login", 7),
+            ("stopbits", 8),
+            ("transport", 9),
+        )
+    },
+}
+CHILD_ORDER["config-subif"] = CHILD_ORDER["config-if"]
+
+# Modes whose child sections IOS separates with a ``!`` line (``router bgp``).
+CHILD_SECTION_SEPARATOR = frozenset({"config-router", "config-vrf"})
+
+# ------------------------------------------------------------------- exec
+
+EXEC_KEYWORDS = tuple(
+    sorted(
+        [
+            "access-enable",
+            "archive",
+            "cd",
+            "clear",
+            "clock",
+            "configure",
+            "connect",
+            "copy",
+            "debug",
+            "delete",
+            "dir",
+            "disable",
+            "disconnect",
+            "enable",
+            "erase",
+            "exit",
+            "format",
+            "help",
+            "logout",
+            "mkdir",
+            "more",
+            "no",
+            "ping",
+            "pwd",
+            "reload",
+            "rename",
+            "rmdir",
+            "send",
+            "setup",
+            "show",
+            "ssh",
+            "systat",
+            "telnet",
+            "terminal",
+            "traceroute",
+            "undebug",
+            "verify",
+            "write",
+            "where",
+            "end",
+        ]
+    )
+)
+USER_EXEC_KEYWORDS = tuple(
+    sorted(
+        [
+            "access-enable",
+            "connect",
+            "disable",
+            "disconnect",
+            "enable",
+            "exit",
+            "help",
+            "logout",
+            "ping",
+            "send",
+            "show",
+            "ssh",
+            "systat",
+            "telnet",
+            "terminal",
+            "traceroute",
+            "where",
+        ]
+    )
+)
+SHOW_KEYWORDS = tuple(
+    sorted(
+        [
+            "aaa",
+            "access-lists",
+            "archive",
+            "cdp",
+            "clock",
+            "configuration",
+            "controllers",
+            "flash:",
+            "history",
+            "hosts",
+            "interfaces",
+            "inventory",
+            "ip",
+            "ipv6",
+            "license",
+            "line",
+            "logging",
+            "memory",
+            "ntp",
+            "policy-map",
+            "privilege",
+            "processes",
+            "running-config",
+            "sessions",
+            "snmp",
+            "spanning-tree",
+            "ssh",
+            "startup-config",
+            "tech-support",
+            "terminal",
+            "users",
+            "version",
+            "vlan",
+        ]
+    )
+)
+SHOW_IP_KEYWORDS = tuple(
+    sorted(
+        [
+            "access-lists",
+            "arp",
+            "bgp",
+            "cef",
+            "dhcp",
+            "eigrp",
+            "interface",
+            "nat",
+            "ospf",
+            "prefix-list",
+            "protocols",
+            "route",
+            "sla",
+            "ssh",
+            "traffic",
+            "vrf",
+        ]
+    )
+)
+
+
+@dataclass(slots=True)
+class Syntax:
+    """A node of the command syntax trie of one mode."""
+
+    children: dict[str, Syntax] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    """Sorted keywords, for abbreviation lookups."""
+    arg: Syntax | None = None
+    arg_numeric: bool = False
+    terminal: bool = False
+    closed: bool = True
+    rest: bool = False
+    raw: bool = False
+
+
+def compile_syntax(text: str) -> Syntax:
+    root = Syntax()
+    for raw_line in text.strip().splitlines():
+        parts = raw_line.split()
+        if not parts:
+            continue
+        node = root
+        ended = False
+        for part in parts:
+            if part in {"+", "~"}:
+                node.rest = True
+                node.raw = node.raw or part == "~"
+                ended = True
+                break
+            if part == ".":
+                node.terminal = True
+                ended = True
+                break
+            if part in {"*", "#"}:
+                if node.arg is None:
+                    node.arg = Syntax()
+                node.arg_numeric = part == "#"
+                node = node.arg
+                continue
+            nxt = node.children.get(part)
+            if nxt is None:
+                nxt = node.children[part] = Syntax()
+            node = nxt
+        if not ended:
+            node.terminal = True
+            node.closed = False
+    _finish(root)
+    return root
+
+
+def _finish(node: Syntax) -> None:
+    node.keys = sorted(node.children)
+    for child in node.children.values():
+        _finish(child)
+    if node.arg is not None:
+        _finish(node.arg)
+
+
+SYNTAX: dict[str, Syntax] = {m: compile_syntax(t) for m, t in MODE_SYNTAX.items()}
+
+
+def complete_keyword(keys: list[str], word: str) -> list[str]:
+    """Keywords of a sorted list that ``word`` abbreviates (the exact one alone if present)."""
+    i = bisect_left(keys, word)
+    out: list[str] = []
+    while i < len(keys) and keys[i].startswith(word):
+        if keys[i] == word:
+            return [word]
+        out.append(keys[i])
+        i += 1
+    return out
