@@ -16,6 +16,7 @@ options:
 """
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
             values = {
                 "ansible_host": device.mgmt_address,
                 "ansible_connection": "local",
-                "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                "ansible_python_interpreter": sys.executable,
                 "rollout_site": site.slug,
                 "rollout_platform": device.platform.value,
                 "rollout_role": device.role.value,

@@ -31,7 +31,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         "--base-port",
         "23000",
         "--minute-seconds",
-        "1",
+        "12",
         check=0,
     )
     try:

@@ -14,6 +14,7 @@ from rollout.errors import RolloutError
 from rollout.secrets import Secrets
 
 RUNNER_DIR = Path("var/runner")
+SUMMARY_TASK = "Report the failure"
 
 
 @dataclass
@@ -69,9 +70,14 @@ def run_playbook(
                 line = f"{'changed' if res.get('changed') else 'ok':>7}  {host}  {task}"
             elif kind == "runner_on_failed":
                 msg = secrets.redact(str(res.get("msg", "failed")))
+                if task.startswith(SUMMARY_TASK):
+                    if msg not in messages:
+                        messages.append(msg)
+                    return True
                 if not data.get("ignore_errors"):
                     out.failed.append(f"{task}: {msg}")
-                    messages.append(f"{host}: {task}: {msg}")
+                    if task.startswith("Roll back"):
+                        messages.append(f"{host}: the rollback itself FAILED: {msg}")
                 line = f" failed  {host}  {task}: {msg}"
             elif kind == "runner_on_unreachable":
                 out.failed.append(f"{task}: unreachable")

@@ -81,7 +81,7 @@ def site(
         (
             h.host,
             "failed" if h.failed else ("changed" if h.changed else "ok"),
-            "; ".join(h.failed) or (f"{len(h.commands)} lines" if h.commands else ""),
+            h.failed[0][:160] if h.failed else (f"{len(h.commands)} lines" if h.commands else ""),
         )
         for h in sorted(run.hosts.values(), key=lambda h: h.host)
     ]

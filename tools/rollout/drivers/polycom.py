@@ -14,7 +14,7 @@ from rollout.drivers import polycom_api as api
 from rollout.drivers.base import DeviceError, Plan, Target
 from rollout.drivers.session import open_session
 
-_SET = re.compile(r"^(systemsetting\s+)?(\S+)\s+set\s+(.*)$")
+_SET = re.compile(r"^(systemsetting\s+)?(\S+)\s+set(?:\s+(.*))?$")
 
 
 def parse_commands(text: str) -> dict[str, str]:
@@ -27,7 +27,7 @@ def parse_commands(text: str) -> dict[str, str]:
         match = _SET.match(line)
         if match:
             prefix, name, value = match.groups()
-            line = f"{prefix or ''}{name} {value}"
+            line = f"{prefix or ''}{name} {value or '<empty>'}"
         replies.append(line)
     return api.parse_settings("\n".join(replies))
 

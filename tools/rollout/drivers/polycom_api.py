@@ -270,6 +270,10 @@ def settings_commands(target: Mapping[str, str]) -> list[str]:
         if spec.write is None:
             raise UnknownSettingError(f"{spec.key} is read only")
         value = normalize(spec.key, target[spec.key])
+        if value == "" and spec.kind is Kind.INT:
+            # An empty number is cleared with a bare 'set' ('maxtimeincall set').
+            commands.append(spec.write.format(value="").rstrip())
+            continue
         commands.append(spec.write.format(value=_quote(value, spec.quote)))
     return commands
 

@@ -33,6 +33,10 @@ def ios_day0(inv: Inventory, device: Device, secrets: Secrets) -> str:
         f"username {cred.admin_user} privilege 15 secret 9 "
         f"{cisco_type9(secrets[cred.admin_password], seed)}",
         "!",
+        "aaa new-model",
+        "aaa authentication login default local",
+        "aaa authorization exec default local",
+        "!",
         "ip ssh version 2",
         "!",
     ]
@@ -43,7 +47,6 @@ def ios_day0(inv: Inventory, device: Device, secrets: Secrets) -> str:
         *([" no ip address", " shutdown", "!"] if device.role.value == "lan_switch" else []),
         "line con 0",
         "line vty 0 4",
-        " login local",
         " transport input ssh",
         "!",
         "end",
