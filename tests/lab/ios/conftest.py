@@ -10,7 +10,7 @@ import pytest
 from rollout.lab.ios.device import IosDevice
 from rollout.lab.ios.session import IosSession
 
-CORPUS = Path("/work/shared/data/ios-corpus")
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "ios-corpus"
 
 BASE = """\
 version 15.2

@@ -15,7 +15,7 @@ from hier_config import Platform, WorkflowRemediation, get_hconfig
 from rollout.lab.ios.device import IosDevice
 from rollout.lab.ios.rules import physical_defaults
 
-CORPUS = Path("/work/shared/data/ios-corpus")
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "ios-corpus"
 FILES = sorted(CORPUS.glob("*/*.cfg"))
 NAMES = [f"{p.parent.name}/{p.stem}" for p in FILES]
 TEXTS = {n: p.read_text() for n, p in zip(NAMES, FILES, strict=True)}
