@@ -49,8 +49,12 @@ def managed_devices(
     *,
     lab: Path | None = None,
     timeout: float = 20.0,
+    lab_only: bool = False,
 ) -> list[Managed]:
-    """The pushable devices of the sites; with lab set, their lab addresses and host keys."""
+    """The pushable devices of the sites; with lab set, their lab addresses and host keys.
+
+    With lab_only, devices the running lab does not hold are left out instead of refused.
+    """
     lab_devices = {}
     known = inv.root / KNOWN_HOSTS
     if lab is not None:
@@ -70,6 +74,8 @@ def managed_devices(
             user, password = credentials(inv, device, secrets)
             if lab is not None:
                 where = lab_devices.get(device.hostname)
+                if where is None and lab_only:
+                    continue
                 if where is None:
                     raise RolloutError(
                         f"{device.hostname} is not in the running lab",

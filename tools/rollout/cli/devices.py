@@ -19,10 +19,15 @@ from rollout.cli.options import (
 from rollout.errors import RolloutError
 
 
-def _managed(ctx: Context, sites: list[str], lab: bool, lab_dir: Path | None) -> list[Any]:
+def _managed(
+    ctx: Context, sites: list[str], lab: bool, lab_dir: Path | None, every: bool = False
+) -> list[Any]:
+    """With --all against the lab, the sites the lab holds; named sites must all be there."""
     from rollout.targets import managed_devices
 
-    return managed_devices(ctx.inv, sites, ctx.secrets, lab=ctx.lab_dir(lab, lab_dir))
+    return managed_devices(
+        ctx.inv, sites, ctx.secrets, lab=ctx.lab_dir(lab, lab_dir), lab_only=every
+    )
 
 
 def _progress(fmt: str, total: int, verb: str) -> Any:
@@ -46,10 +51,11 @@ def _plan_results(
     workers: int,
     fmt: str,
     verb: str,
+    every: bool = False,
 ) -> list[Any]:
     from rollout import ops
 
-    devices = _managed(ctx, sites, lab, lab_dir)
+    devices = _managed(ctx, sites, lab, lab_dir, every)
     return ops.for_devices(
         devices,
         lambda m: ops.plan_one(ctx.inv, ctx.secrets, m),
@@ -80,7 +86,7 @@ def plan(
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
-        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "read")
+        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "read", all_sites)
     except RolloutError as exc:
         fail(exc, fmt)
     redact = ctx.secrets.redact
@@ -143,8 +149,9 @@ def drift(
     """
     try:
         ctx = load(repo)
-        chosen = select_sites(ctx.inv, sites, all_sites or not sites)
-        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "checked")
+        every = all_sites or not sites
+        chosen = select_sites(ctx.inv, sites, every)
+        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "checked", every)
     except RolloutError as exc:
         fail(exc, fmt)
     redact = ctx.secrets.redact
@@ -192,7 +199,8 @@ def backup(
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
         store = BackupStore(ctx.root)
-        devices = _managed(ctx, chosen, lab, lab_dir)
+        devices = _managed(ctx, chosen, lab, lab_dir, all_sites)
+        chosen = [s for s in chosen if any(m.site.slug == s for m in devices)]
         sets = {slug: store.new_set(slug) for slug in chosen}
         results = ops.for_devices(
             devices,

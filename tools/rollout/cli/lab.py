@@ -27,7 +27,7 @@ def _wrap(exc: Exception) -> RolloutError:
         return exc
     if isinstance(exc, LabError):
         return RolloutError(str(exc))
-    raise exc
+    return RolloutError(f"{type(exc).__name__}: {exc}", "see the lab's log in its state folder")
 
 
 @click.group()
@@ -190,3 +190,48 @@ def lab_fault(device: str, spec: str, lab_dir: Path | None, repo: Path | None) -
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc))
     click.echo(f"{device}: {spec}")
+
+
+@lab.command("send")
+@click.argument("device")
+@click.argument("lines", nargs=-1, required=True)
+@click.option("--config", "config_mode", is_flag=True, help="Send the lines in configuration mode.")
+@lab_dir_option
+@repo_option
+def lab_send(
+    device: str,
+    lines: tuple[str, ...],
+    config_mode: bool,
+    lab_dir: Path | None,
+    repo: Path | None,
+) -> None:
+    """Type commands on a lab device over SSH, as an engineer would by hand.
+
+    Handy to make an out-of-band change that `rollout drift` must catch, e.g.
+    rollout lab send bao-thang-sw01 --config "snmp-server community public RO"
+    """
+    from rollout.targets import driver_for, managed_devices
+    from rollout.targets import lab_dir as find
+
+    try:
+        ctx = load(repo)
+        site = next((s for s, d in ctx.inv.devices() if d.hostname == device), None)
+        if site is None:
+            raise RolloutError(f"no device '{device}' in the inventory", "see rollout lab status")
+        managed = next(
+            m
+            for m in managed_devices(ctx.inv, [site.slug], ctx.secrets, lab=find(ctx.root, lab_dir))
+            if m.device.hostname == device
+        )
+        driver = driver_for(managed.target)
+        try:
+            conn = driver.conn  # type: ignore[attr-defined]
+            if config_mode:
+                output = conn.send_config_set(list(lines))
+            else:
+                output = "\n".join(conn.send_command(line) for line in lines)
+        finally:
+            driver.close()
+    except Exception as exc:  # lab errors load lazily; _wrap re-raises others
+        fail(_wrap(exc))
+    click.echo(ctx.secrets.redact(str(output)))
