@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_lab import BIN, Lab, copy_repo
+from e2e_lab import BIN, Lab
+
+from repocopy import copy_repo
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
@@ -41,10 +39,3 @@ class Lab:
 
     def json(self, *args: str, check: int | None = None) -> object:
         return json.loads(self.run(*args, "--format", "json", check=check).stdout)
-
-
-def copy_repo(dest: Path) -> Path:
-    for name in ("inventory", "templates", "playbooks", "roles", "plugins"):
-        shutil.copytree(REPO / name, dest / name)
-    shutil.copy(REPO / "ansible.cfg", dest / "ansible.cfg")
-    return dest

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,22 +10,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from repocopy import REPO, copy_repo
+
 GOLDEN = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-COPIED = ("inventory", "templates", "ansible.cfg", "plugins", "playbooks", "roles")
-
-
-def copy_repo(target: Path) -> Path:
-    """Copy what rollout and Ansible read (inventory, templates, plugins...) into target."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, target / name)
-    return target
 
 
 def tool_env() -> dict[str, str]:
@@ -72,12 +59,6 @@ def render() -> Callable[..., dict[str, bytes]]:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """The pilot and the hub rendered (redacted) from the repository's own files."""
     return render_with_cli(REPO, tmp_path_factory.mktemp("render"), "bao-thang", "ubnd-tinh")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A writable copy of the repository; the real one is never touched."""
-    return copy_repo(tmp_path / "repo")
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hier_config import Platform, WorkflowRemediation, get_hconfig
 
+from rollout.drivers.ios_rules import whole_numbered_acls
 from rollout.lab.ios.device import IosDevice
 from rollout.lab.ios.rules import physical_defaults
 
@@ -82,27 +83,6 @@ def target_for(source: str, target: str) -> str:
     for name in sorted(set(PHYSICAL.findall(source)) - set(PHYSICAL.findall(target))):
         lines[-1:-1] = [f"interface {name}", *(f" {x}" for x in physical_defaults(name)), "!"]
     return "\n".join(lines) + "\n"
-
-
-def whole_numbered_acls(plan: list[str], intended: str) -> list[str]:
-    """``no access-list N <entry>`` deletes all of list N on IOS: re-add the intended list.
-
-    hier_config negates numbered ACL entries one by one; on IOS the first such line
-    removes the whole list, so the plan must rewrite each touched list completely.
-    """
-    out: list[str] = []
-    touched: set[str] = set()
-    for line in plan:
-        m = re.match(r"no access-list (\d+) ", line)
-        if m is None:
-            out.append(line)
-            continue
-        number = m.group(1)
-        if number not in touched:
-            touched.add(number)
-            out.append(f"no access-list {number}")
-            out += [x for x in intended.splitlines() if x.startswith(f"access-list {number} ")]
-    return out
 
 
 def apply_plan(source: str, intended: str, make_cli: Any, *, exiting: bool = True) -> str:
