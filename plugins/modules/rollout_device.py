@@ -38,6 +38,12 @@ options:
     description: Revert timer of the push; the device restores itself unless confirmed.
     type: int
     default: 5
+  revert_wait:
+    description:
+      - Rollback only. Seconds to wait for a device that lost management after the push
+        (its revert timer brings it back) before the rollback is reported as failed.
+    type: float
+    default: 0
 author: rollout
 """
 
@@ -73,6 +79,7 @@ def main() -> None:
             "backup_set": {"type": "str"},
             "lab_dir": {"type": "path"},
             "revert_minutes": {"type": "int", "default": 5},
+            "revert_wait": {"type": "float", "default": 0},
         },
         supports_check_mode=True,
     )
@@ -81,10 +88,10 @@ def main() -> None:
     from rollout.backups import BackupSet, BackupStore
     from rollout.errors import RolloutError
     from rollout.inventory.loader import load_inventory
-    from rollout.secrets import Secrets
+    from rollout.secrets import Secrets, redact, remember
     from rollout.targets import managed_devices
 
-    secrets = Secrets({k: str(v) for k, v in p["secrets"].items()})
+    secrets = remember(Secrets({k: str(v) for k, v in p["secrets"].items()}))
     root = Path(p["repo"])
     action = p["action"]
     try:
@@ -129,10 +136,21 @@ def main() -> None:
         elif action == "confirm":
             ops.confirm_one(managed)
         elif action == "rollback":
-            ops.rollback_one(store.get(site.slug, p["backup_set"]), managed)
-            result["changed"] = True
+            folder = store.base / site.slug / (p["backup_set"] or "")
+            if p["backup_set"] and not (folder / f"{p['hostname']}.txt").exists():
+                # The backup comes first in the block: no backup, nothing was pushed.
+                result["note"] = "not backed up in this run, so nothing was pushed: left as it was"
+            else:
+                note = ops.rollback_one(
+                    store.get(site.slug, p["backup_set"]), managed, wait_seconds=p["revert_wait"]
+                )
+                result["changed"] = True
+                if note:
+                    result["note"] = note
     except RolloutError as exc:
-        module.fail_json(msg=secrets.redact(str(exc)), step=action)
+        module.fail_json(msg=redact(secrets.redact(str(exc))), step=action)
+    except Exception as exc:  # never a traceback with values in it: name the type, redacted
+        module.fail_json(msg=redact(secrets.redact(f"{type(exc).__name__}: {exc}")), step=action)
     module.exit_json(**result)
 
 

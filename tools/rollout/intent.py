@@ -16,6 +16,7 @@ from rollout.inventory.model import (
     Codec,
     Device,
     Level,
+    Platform,
     PortRange,
     Role,
     Router,
@@ -261,12 +262,7 @@ def _router(inv: Inventory, site: Site, dev: Router, secrets: Secrets) -> dict[s
         }
         for v in site.vlans
     ]
-    if site.level is Level.HUB:
-        routes = [(p.pools.site_lan, "SITES"), (p.pools.loopbacks, "SITE-LOOPBACKS")]
-    else:
-        routes = [(inv.hub.block, "HUB-LAN"), (inv.hub.loopback, "HUB-LOOPBACK")]
-    routes += [(n, "NOC") for n in p.noc_prefixes]
-    routes += [(n, "CLOUD-MEETING") for n in p.cloud.prefixes]
+    routes = _router_routes(inv, site)
     responder = next((s.address for s in p.services.values() if s.kind == "sla_responder"), None)
     dscp = {name.upper(): value << 2 for name, value in DSCP_NAMES.items()}
     return {
@@ -340,10 +336,162 @@ def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str
     }
 
 
+# --- linux_router: the same intent in Linux terms (tc HTB, nftables, FRR) --------------------
+
+IOS_PORT_NAMES = {"ntp": 123, "snmp": 161, "syslog": 514}
+DEFAULT_CLASSID = 99
+
+
+def _nft_operand(tokens: list[str]) -> tuple[str, list[str]]:
+    """One IOS ACL address operand ('any', 'host A', 'A W') as a prefix; the rest of tokens."""
+    if tokens[0] == "any":
+        return "", tokens[1:]
+    if tokens[0] == "host":
+        return tokens[1], tokens[2:]
+    net = IPv4Net(f"{tokens[0]}/{tokens[1]}")
+    return str(net), tokens[2:]
+
+
+def _nft_port(tokens: list[str]) -> tuple[str, list[str]]:
+    if tokens and tokens[0] == "eq":
+        value = tokens[1]
+        return str(IOS_PORT_NAMES.get(value, value)), tokens[2:]
+    if tokens and tokens[0] == "range":
+        return f"{tokens[1]}-{tokens[2]}", tokens[3:]
+    return "", tokens
+
+
+def nft_rule(ace: Ace, *, log_prefix: str = "") -> str:
+    """One IOS access-control entry as an nftables rule (stateless, like the IOS list)."""
+    tokens = " ".join(p for p in (ace.source, ace.destination, ace.port, ace.extra) if p).split()
+    src, tokens = _nft_operand(tokens)
+    sport, tokens = _nft_port(tokens)
+    dst, tokens = _nft_operand(tokens)
+    dport, tokens = _nft_port(tokens)
+    parts: list[str] = []
+    if ace.protocol in ("tcp", "udp"):
+        parts.append(f"meta l4proto {ace.protocol}")
+    elif ace.protocol == "icmp":
+        parts.append("meta l4proto icmp")
+    if src:
+        parts.append(f"ip saddr {src}")
+    if dst:
+        parts.append(f"ip daddr {dst}")
+    if sport:
+        parts.append(f"{ace.protocol} sport {sport}")
+    if dport:
+        parts.append(f"{ace.protocol} dport {dport}")
+    if "established" in tokens:
+        parts.append("tcp flags & (ack | rst) != 0")
+    parts.append("counter")
+    if "log" in tokens and log_prefix:
+        parts.append(f'log prefix "{log_prefix}"')
+    parts.append("accept" if ace.action == "permit" else "drop")
+    return " ".join(parts)
+
+
+def linux_interface_names(dev: Router) -> tuple[str, str]:
+    """WAN and LAN interface names on a Linux router (a Cisco router's lab twin gets wan0/lan0)."""
+    if dev.platform is Platform.LINUX_ROUTER:
+        return dev.wan_interface, dev.lan_interface
+    return "wan0", "lan0"
+
+
+def htb_classes(inv: Inventory, site: Site) -> list[dict[str, Any]]:
+    """HTB classes from the QoS plan: priority classes get prio 0 and are capped at their rate
+    (like LLQ's policer under congestion); the others borrow up to the shaped rate."""
+    rate = site.wan.rate_kbps
+    classes: list[dict[str, Any]] = []
+    for n, c in enumerate(inv.province.qos.classes, start=1):
+        kbps = max(rate * c.percent // 100, 8)
+        classes.append(
+            {
+                "name": c.name,
+                "classid": 10 * n,
+                "kbps": kbps,
+                "ceil_kbps": kbps if c.priority else rate,
+                "prio": 0 if c.priority else 1,
+                "dscp": c.dscp,
+                "tos": [DSCP_NAMES[d] << 2 for d in c.dscp],
+                "description": c.description,
+            }
+        )
+    reserved = sum(int(c["kbps"]) for c in classes)
+    classes.append(
+        {
+            "name": "class-default",
+            "classid": DEFAULT_CLASSID,
+            "kbps": max(rate - reserved, 8),
+            "ceil_kbps": rate,
+            "prio": 2,
+            "dscp": [],
+            "tos": [],
+            "description": "everything else",
+        }
+    )
+    return classes
+
+
+def _linux_router(inv: Inventory, site: Site, dev: Router) -> dict[str, Any]:
+    p = inv.province
+    wan, lan = linux_interface_names(dev)
+    link = IPv4Net(site.wan.link)
+    conf = site.vlan("conference")
+    assert conf is not None
+    routes = _router_routes(inv, site)
+    cloud = [
+        nft_rule(Ace("permit", a.protocol, a.source, a.destination, a.port)).replace(
+            " counter accept", ""
+        )
+        for a in cloud_marking_acl(inv, site)
+    ]
+    return {
+        "wan_ifname": wan,
+        "lan_ifname": lan,
+        "conference_ifname": f"{lan}.{conf.id}",
+        "linux_subinterfaces": [
+            {
+                "name": f"{lan}.{v.id}",
+                "vlan": v,
+                "prefix": f"{host_in(v.subnet, p.pools.hosts.gateway)}/"
+                f"{IPv4Net(v.subnet).prefixlen}",
+            }
+            for v in site.vlans
+        ],
+        "wan_prefix": f"{link.network_address + 2}/{link.prefixlen}",
+        "loopback_prefix": f"{IPv4Net(site.loopback).network_address}/32",
+        "linux_routes": [(str(IPv4Net(n)), name) for n, name in routes],
+        "htb": htb_classes(inv, site),
+        "htb_default": DEFAULT_CLASSID,
+        "nft_wan_in": [
+            (remark, [nft_rule(a, log_prefix="WAN-IN drop: ") for a in aces])
+            for remark, aces in wan_in_acl(inv, site)
+        ],
+        "nft_conference_in": [
+            (remark, [nft_rule(a, log_prefix="CONFERENCE-IN drop: ") for a in aces])
+            for remark, aces in conference_in_acl(inv, site)
+        ],
+        "nft_cloud_marking": cloud,
+        "cloud_dscp": p.cloud.dscp,
+    }
+
+
+def _router_routes(inv: Inventory, site: Site) -> list[tuple[str, str]]:
+    p = inv.province
+    if site.level is Level.HUB:
+        routes = [(p.pools.site_lan, "SITES"), (p.pools.loopbacks, "SITE-LOOPBACKS")]
+    else:
+        routes = [(inv.hub.block, "HUB-LAN"), (inv.hub.loopback, "HUB-LOOPBACK")]
+    routes += [(n, "NOC") for n in p.noc_prefixes]
+    routes += [(n, "CLOUD-MEETING") for n in p.cloud.prefixes]
+    return routes
+
+
 def device_context(inv: Inventory, site: Site, dev: Device, secrets: Secrets) -> dict[str, Any]:
     ctx = _common(inv, site, dev, secrets)
     if isinstance(dev, Router):
         ctx.update(_router(inv, site, dev, secrets))
+        ctx.update(_linux_router(inv, site, dev))
     elif isinstance(dev, Switch):
         ctx.update(_switch(inv, site, dev))
     elif isinstance(dev, Codec):

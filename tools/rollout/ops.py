@@ -1,17 +1,22 @@
 """Operations on devices, shared by the CLI (thread pool) and the Ansible module (per host).
 
 Each function does one step for one device and raises DeviceError naming the step.
+Every step that reads a plan or changes a device appends a line to the audit log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from rollout import audit
 from rollout.backups import BackupSet, BackupStore
 from rollout.drivers.base import DeviceError, Driver, Plan
+from rollout.errors import RolloutError
 from rollout.fleet import Result, run_all
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform
@@ -29,21 +34,88 @@ def read_plan(driver: Driver, text: str) -> tuple[str, Plan]:
     return running, driver.plan(running, text)
 
 
-def plan_one(inv: Inventory, secrets: Secrets, m: Managed) -> Plan:
-    driver = driver_for(m.target)
+class _Step:
+    """What an audited step found: its change hash and a detail, filled in as it runs."""
+
+    def __init__(self) -> None:
+        self.change = ""
+        self.detail = ""
+
+
+@contextmanager
+def audited(m: Managed, action: str, **extra: object) -> Iterator[_Step]:
+    """Append one audit line for a step on one device: ok with its change, or the error."""
+    step = _Step()
+    target = (
+        "lab"
+        if m.target.known_hosts
+        and m.target.known_hosts.name == "known_hosts"
+        and (m.target.known_hosts.parent / "state.json").exists()
+        else "live"
+    )
     try:
-        return read_plan(driver, intended(inv, secrets, m))[1]
-    finally:
-        driver.close()
+        yield step
+    except RolloutError as exc:
+        audit.record(
+            m.root,
+            action,
+            sites=[m.site.slug],
+            devices=[m.device.hostname],
+            result="failed",
+            change=step.change,
+            detail=str(exc),
+            target=target,
+            **extra,
+        )
+        raise
+    except BaseException as exc:
+        audit.record(
+            m.root,
+            action,
+            sites=[m.site.slug],
+            devices=[m.device.hostname],
+            result="failed",
+            change=step.change,
+            detail=f"{type(exc).__name__}: {exc}",
+            target=target,
+            **extra,
+        )
+        raise
+    audit.record(
+        m.root,
+        action,
+        sites=[m.site.slug],
+        devices=[m.device.hostname],
+        result="ok",
+        change=step.change,
+        detail=step.detail,
+        target=target,
+        **extra,
+    )
+
+
+def plan_one(inv: Inventory, secrets: Secrets, m: Managed) -> Plan:
+    with audited(m, "plan") as step:
+        driver = driver_for(m.target)
+        try:
+            plan = read_plan(driver, intended(inv, secrets, m))[1]
+        finally:
+            driver.close()
+        step.change = audit.change_hash(plan.commands)
+        step.detail = f"{len(plan.commands)} lines to send"
+        return plan
 
 
 def backup_one(store: BackupStore, backup: BackupSet, secrets: Secrets, m: Managed) -> Path:
-    driver = driver_for(m.target)
-    try:
-        text = driver.running_config()
-    finally:
-        driver.close()
-    return store.write(backup, m.device.hostname, text, secrets)
+    with audited(m, "backup", backup_set=backup.id) as step:
+        driver = driver_for(m.target)
+        try:
+            text = driver.running_config()
+        finally:
+            driver.close()
+        path = store.write(backup, m.device.hostname, text, secrets)
+        step.detail = str(path)
+        return path
 
 
 @dataclass(frozen=True)
@@ -55,26 +127,66 @@ class PushResult:
 def push_one(
     inv: Inventory, secrets: Secrets, m: Managed, revert_minutes: int, *, check: bool = False
 ) -> PushResult:
-    driver = driver_for(m.target)
+    with audited(m, "plan" if check else "push", revert_minutes=revert_minutes) as step:
+        driver = driver_for(m.target)
+        try:
+            running, plan = read_plan(driver, intended(inv, secrets, m))
+            step.change = audit.change_hash(plan.commands)
+            step.detail = f"{len(plan.commands)} lines"
+            if plan.changed and not check:
+                try:
+                    driver.commit(plan, revert_minutes)
+                except DeviceError as exc:
+                    raise _explain_lost(m, exc, revert_minutes) from None
+            return PushResult(plan, running)
+        finally:
+            driver.close()
+
+
+def _explain_lost(m: Managed, exc: DeviceError, revert_minutes: int) -> DeviceError:
+    """A push whose session died: if the device no longer lets us in, say so plainly."""
+    if "session failed" not in exc.message:
+        return exc
+    from dataclasses import replace
+
+    probe = driver_for(replace(m.target, timeout=min(m.target.timeout, 5.0)))
     try:
-        running, plan = read_plan(driver, intended(inv, secrets, m))
-        if plan.changed and not check:
-            driver.commit(plan, revert_minutes)
-        return PushResult(plan, running)
+        probe.connect()
+    except DeviceError:
+        timer = (
+            f"its revert timer restores the old configuration within {revert_minutes} min"
+            if m.device.platform is not Platform.POLYCOM
+            else "the codec has no revert timer"
+        )
+        return DeviceError(
+            m.device.hostname,
+            exc.step,
+            f"management was lost after the push (the pushed ACL or addressing cut this "
+            f"session and new ones are refused); {timer}",
+            "the rollout waits for the device to come back and rolls the site back; then fix "
+            "the template that cut management (`rollout lint`, `rollout plan`)",
+        )
     finally:
-        driver.close()
+        probe.close()
+    return exc
 
 
 def save_one(m: Managed) -> None:
-    driver = driver_for(m.target)
-    try:
-        driver.save()
-    finally:
-        driver.close()
+    with audited(m, "save"):
+        driver = driver_for(m.target)
+        try:
+            driver.save()
+        finally:
+            driver.close()
 
 
 def verify_one(inv: Inventory, secrets: Secrets, m: Managed) -> None:
     """A fresh session (management still reachable), no drift left, the codec registered."""
+    with audited(m, "verify"):
+        _verify(inv, secrets, m)
+
+
+def _verify(inv: Inventory, secrets: Secrets, m: Managed) -> None:
     driver = driver_for(m.target)
     try:
         _running, plan = read_plan(driver, intended(inv, secrets, m))
@@ -103,20 +215,58 @@ def verify_one(inv: Inventory, secrets: Secrets, m: Managed) -> None:
 
 
 def confirm_one(m: Managed) -> None:
-    driver = driver_for(m.target)
-    try:
-        driver.confirm()
-    finally:
-        driver.close()
+    with audited(m, "confirm"):
+        driver = driver_for(m.target)
+        try:
+            driver.confirm()
+        finally:
+            driver.close()
 
 
-def rollback_one(backup: BackupSet, m: Managed) -> None:
-    text = backup.read(m.device.hostname)
+def rollback_one(backup: BackupSet, m: Managed, *, wait_seconds: float = 0.0) -> str:
+    """Converge the device to its backup; returns a note for the report ('' when plain).
+
+    When the device cannot be reached (management cut by the push), wait up to wait_seconds
+    for its revert timer to restore the old configuration, then converge and check.
+    """
+    with audited(m, "rollback", backup_set=backup.id) as step:
+        text = backup.read(m.device.hostname)
+        note = ""
+        start = time.monotonic()
+        while True:
+            try:
+                _rollback(backup, m, text, step)
+                break
+            except DeviceError as exc:
+                waited = time.monotonic() - start
+                if exc.step != "connect" or "known" in exc.message or waited >= wait_seconds:
+                    if note or waited:
+                        raise DeviceError(
+                            m.device.hostname,
+                            "rollback",
+                            f"management did not come back within {waited:.0f} s ({exc.message})",
+                            f"the device's revert timer restores backup {backup.id} by itself; "
+                            "check it from the console, then `rollout drift`",
+                        ) from None
+                    raise
+                note = "management was lost after the push; waiting for the device's revert timer"
+                time.sleep(min(2.0, max(0.2, wait_seconds - waited)))
+        if note:
+            note = (
+                f"management was lost after the push; the device's revert timer restored it "
+                f"after {time.monotonic() - start:.0f} s and it matches backup {backup.id}"
+            )
+        step.detail = note
+        return note
+
+
+def _rollback(backup: BackupSet, m: Managed, text: str, step: _Step) -> None:
     driver = driver_for(m.target)
     try:
         driver.rollback(text)
         running = driver.running_config()
         left = driver.plan(running, text)
+        step.change = audit.change_hash(left.commands)
         if left.changed:
             raise DeviceError(
                 m.device.hostname,
@@ -138,4 +288,14 @@ def for_devices(
     workers: int = 32,
     progress: Callable[[Result[R]], None] | None = None,
 ) -> list[Result[R]]:
+    preload()
     return run_all(devices, lambda m: m.device.hostname, work, workers=workers, progress=progress)
+
+
+def preload() -> None:
+    """Import the SSH stack once, before threads start: importing netmiko from several threads
+    at once can hand one of them a partially initialised module (ImportError)."""
+    import hier_config  # noqa: F401
+    import netmiko  # noqa: F401
+
+    from rollout.drivers import cisco_ios, polycom  # noqa: F401

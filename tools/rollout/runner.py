@@ -46,6 +46,7 @@ def run_playbook(
     check: bool = False,
     progress: Callable[[str], None] | None = None,
     forks: int = 20,
+    cancel: Callable[[], bool] | None = None,
 ) -> PlaybookRun:
     import ansible_runner
 
@@ -63,10 +64,12 @@ def run_playbook(
             out = hosts.setdefault(host, HostOutcome(host))
             res = data.get("res") or {}
             if kind == "runner_on_ok":
+                if res.get("note"):
+                    messages.append(secrets.redact(f"{host}: {res['note']}"))
                 out.ok += 1
                 out.changed += 1 if res.get("changed") else 0
                 if res.get("commands"):
-                    out.commands = list(res["commands"])
+                    out.commands = [secrets.redact(str(c)) for c in res["commands"]]
                 line = f"{'changed' if res.get('changed') else 'ok':>7}  {host}  {task}"
             elif kind == "runner_on_failed":
                 msg = secrets.redact(str(res.get("msg", "failed")))
@@ -113,17 +116,42 @@ def run_playbook(
             event_handler=on_event,
             rotate_artifacts=20,
             suppress_env_files=True,
+            cancel_callback=cancel,
         )
     except Exception as exc:
         raise RolloutError(
             f"ansible-runner could not run {playbook}: {secrets.redact(str(exc))}",
             "check that ansible-core and ansible-runner are installed in this environment",
         ) from None
+    artifacts = Path(result.config.artifact_dir)
+    redact_tree(artifacts, secrets)
     return PlaybookRun(
         rc=int(result.rc),
         status=str(result.status),
         hosts=hosts,
         messages=messages,
-        artifacts=Path(result.config.artifact_dir),
+        artifacts=artifacts,
         seconds=time.monotonic() - start,
     )
+
+
+def redact_tree(folder: Path, secrets: Secrets) -> int:
+    """Pass every file Ansible left under folder through the redaction layer (in place).
+
+    The module hides its secrets argument (no_log), but a device may echo a value back in an
+    error; artifacts are kept for days, so they are scrubbed. Returns the files rewritten.
+    """
+    from rollout.secrets import redact_bytes, remember
+
+    remember(secrets)
+    rewritten = 0
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        try:
+            data = path.read_bytes()
+            clean = redact_bytes(data)
+            if clean != data:
+                path.write_bytes(clean)
+                rewritten += 1
+        except OSError:
+            continue
+    return rewritten

@@ -55,9 +55,38 @@ class Secrets(Mapping[str, str]):
     def redact(self, text: str) -> str:
         """Replace every secret value (longest first) in text."""
         for value in sorted(self._values.values(), key=len, reverse=True):
-            if len(value) >= 4:
+            if len(value) >= MIN_SECRET:
                 text = text.replace(value, REDACTED)
         return text
+
+
+# The one redaction layer: every Secrets loaded in this process is remembered here, and every
+# output path (CLI messages, JSON, tables, audit log, runner artifacts) goes through redact().
+MIN_SECRET = 4
+_KNOWN: list[Secrets] = []
+
+
+def remember(secrets: Secrets) -> Secrets:
+    """Make these values part of the process-wide redaction layer; returns them."""
+    if all(s is not secrets for s in _KNOWN):
+        _KNOWN.append(secrets)
+    return secrets
+
+
+def redact(text: str) -> str:
+    """Every secret value this process has loaded, replaced in text."""
+    for secrets in _KNOWN:
+        text = secrets.redact(text)
+    return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """redact() for bytes (files written by other programs, e.g. Ansible's artifacts)."""
+    for secrets in _KNOWN:
+        for value in sorted(secrets.values(), key=len, reverse=True):
+            if len(value) >= MIN_SECRET:
+                data = data.replace(value.encode("utf-8"), REDACTED.encode())
+    return data
 
 
 def password_file(root: Path) -> Path:
@@ -121,7 +150,7 @@ def load_secrets(root: Path) -> Secrets:
             f"the vault {VAULT_FILE} must be a mapping of vault_* names to values",
             f"fix it with `ansible-vault edit {VAULT_FILE}`",
         )
-    return Secrets({k: str(v) for k, v in data.items()})
+    return remember(Secrets({k: str(v) for k, v in data.items()}))
 
 
 _CISCO_B64 = str.maketrans(

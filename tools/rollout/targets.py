@@ -13,7 +13,26 @@ from rollout.inventory.model import Device, Platform, Site
 from rollout.secrets import Secrets
 
 KNOWN_HOSTS = Path("inventory/known_hosts")
-MANAGED = (Platform.CISCO_IOS, Platform.POLYCOM)
+ENV_TIMEOUT = "ROLLOUT_DEVICE_TIMEOUT"
+DEFAULT_TIMEOUT = 20.0
+
+
+def device_timeout(default: float = DEFAULT_TIMEOUT) -> float:
+    """Seconds to wait for a device to connect or answer ($ROLLOUT_DEVICE_TIMEOUT)."""
+    import os
+
+    try:
+        value = float(os.environ.get(ENV_TIMEOUT, "") or default)
+    except ValueError:
+        raise RolloutError(
+            f"{ENV_TIMEOUT} must be a number of seconds", f"e.g. {ENV_TIMEOUT}=20"
+        ) from None
+    if not 0.5 <= value <= 3600:
+        raise RolloutError(f"{ENV_TIMEOUT} must be within 0.5..3600 seconds")
+    return value
+
+
+MANAGED = (Platform.CISCO_IOS, Platform.POLYCOM, Platform.LINUX_ROUTER)
 CODEC_USER = "admin"
 
 
@@ -24,6 +43,7 @@ class Managed:
     site: Site
     device: Device
     target: Target
+    root: Path | None = None  # the repository (where var/audit.log lives)
 
 
 def credentials(inv: Inventory, device: Device, secrets: Secrets) -> tuple[str, str]:
@@ -48,13 +68,14 @@ def managed_devices(
     secrets: Secrets,
     *,
     lab: Path | None = None,
-    timeout: float = 20.0,
+    timeout: float | None = None,
     lab_only: bool = False,
 ) -> list[Managed]:
     """The pushable devices of the sites; with lab set, their lab addresses and host keys.
 
     With lab_only, devices the running lab does not hold are left out instead of refused.
     """
+    timeout = device_timeout() if timeout is None else timeout
     lab_devices = {}
     known = inv.root / KNOWN_HOSTS
     if lab is not None:
@@ -87,7 +108,7 @@ def managed_devices(
             target = Target(
                 device.hostname, device.platform, host, port, user, password, known, timeout
             )
-            out.append(Managed(site, device, target))
+            out.append(Managed(site, device, target, inv.root))
     return out
 
 
@@ -100,6 +121,10 @@ def driver_for(target: Target) -> Driver:
         from rollout.drivers.polycom import PolycomDriver
 
         return PolycomDriver(target)
+    if target.platform is Platform.LINUX_ROUTER:
+        from rollout.drivers.linux_router import LinuxRouterDriver
+
+        return LinuxRouterDriver(target)
     raise RolloutError(
         f"{target.name}: no driver for platform {target.platform.value}",
         "this platform is checked, not pushed",

@@ -42,13 +42,20 @@ class RolloutGroup(click.Group):
 
 
 def fail(error: RolloutError, fmt: str = "table") -> NoReturn:
-    """Print an error for people (stderr) or machines (JSON on stdout) and exit 1."""
+    """Print an error for people (stderr) or machines (JSON on stdout) and exit 1.
+
+    Everything printed passes through the redaction layer (vault values never shown).
+    """
+    from rollout.secrets import redact
+
+    if not isinstance(error, InvalidInventory):
+        error = RolloutError(redact(error.message), redact(error.fix))
     if fmt == "json":
         problems = error.problems if isinstance(error, InvalidInventory) else []
         payload: dict[str, Any] = {"ok": False, "error": error.message, "fix": error.fix}
         if problems:
             payload["problems"] = [p.as_dict() for p in problems]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(redact(json.dumps(payload, ensure_ascii=False, indent=2)))
     elif isinstance(error, InvalidInventory):
         for problem in error.problems:
             click.secho(f"error: {problem.location()}: ", fg="red", err=True, nl=False)
@@ -83,16 +90,20 @@ def repo_root(option: Path | None) -> Path:
 
 
 def emit_json(payload: Any) -> None:
-    click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    from rollout.secrets import redact
+
+    click.echo(redact(json.dumps(payload, ensure_ascii=False, indent=2, default=str)))
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from rollout.secrets import redact
+
     out = Table(title=title, title_justify="left")
     for column in columns:
         out.add_column(column)
     for row in rows:
-        out.add_row(*(str(c) for c in row))
+        out.add_row(*(redact(str(c)) for c in row))
     Console().print(out)

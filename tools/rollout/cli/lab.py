@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from rollout import audit
 from rollout.cli.app import emit_json, fail, table
 from rollout.cli.context import load, select_sites
 from rollout.cli.options import format_option, repo_option
@@ -76,6 +77,7 @@ def lab_up(
             base_port=base_port, workers=workers, settings={"minute_seconds": minute_seconds}
         )
         state = manager.up(specs, find(ctx.root, lab_dir), options)
+        audit.record(ctx.root, "lab-up", sites=chosen, devices=sorted(state.devices))
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc), fmt)
     rows = [(d.name, d.platform, f"{d.host}:{d.port}") for d in state.devices.values()]
@@ -150,6 +152,7 @@ def lab_down(lab_dir: Path | None, repo: Path | None) -> None:
     try:
         ctx_root = load(repo).root
         result = manager.down(find(ctx_root, lab_dir))
+        audit.record(ctx_root, "lab-down", result="ok" if result.was_running else "not running")
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc))
     if result.was_running:
@@ -174,11 +177,13 @@ def lab_fault(device: str, spec: str, lab_dir: Path | None, repo: Path | None) -
     from rollout.targets import lab_dir as find
 
     try:
-        client = ControlClient(find(load(repo).root, lab_dir))
+        root = load(repo).root
+        client = ControlClient(find(root, lab_dir))
         if spec == "clear":
             client.clear_fault(device)
         else:
             client.set_fault(device, parse_fault(json.loads(spec)))
+        audit.record(root, "lab-fault", devices=[device], detail=spec)
     except json.JSONDecodeError as exc:
         fail(
             RolloutError(
@@ -232,6 +237,13 @@ def lab_send(
                 output = "\n".join(conn.send_command(line) for line in lines)
         finally:
             driver.close()
+        audit.record(
+            ctx.root,
+            "lab-send",
+            sites=[site.slug],
+            devices=[device],
+            change=audit.change_hash(lines),
+        )
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc))
     click.echo(ctx.secrets.redact(str(output)))

@@ -68,6 +68,14 @@ def validate(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: st
                 raise InvalidInventory(kept) from None
             raise
         chosen = _select(list(inv.sites), sites, all_sites)
+        from rollout.cli.security import lint_problems  # the security baseline is part of it
+
+        findings = lint_problems(root, chosen)
+        if findings:
+            raise RolloutError(
+                f"{len(findings)} security baseline findings:\n  " + "\n  ".join(findings),
+                "fix the templates or the vault; `rollout lint` lists them",
+            )
     except RolloutError as exc:
         fail(exc, fmt)
     _report_ok(chosen, fmt, devices=sum(len(inv.sites[s].devices) for s in chosen))
@@ -209,9 +217,11 @@ def new_site(
 def _register() -> None:
     from rollout.cli.devices import backup, drift, plan, rollback
     from rollout.cli.lab import lab
+    from rollout.cli.netlab import COMMANDS as NETLAB_COMMANDS
+    from rollout.cli.security import COMMANDS as SECURITY_COMMANDS
     from rollout.cli.site import site
 
-    for command in (plan, site, drift, backup, rollback, lab):
+    for command in (plan, site, drift, backup, rollback, lab, *NETLAB_COMMANDS, *SECURITY_COMMANDS):
         cli.add_command(command)
 
 

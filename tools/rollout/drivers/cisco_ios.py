@@ -63,6 +63,11 @@ class CiscoIosDriver:
             self.connect()
         return self._conn
 
+    @property
+    def _long(self) -> float:
+        """Read timeout of long commands (a whole config): three connect timeouts."""
+        return 3 * self.target.timeout
+
     def _send(self, step: str, command: str, **kwargs: Any) -> str:
         from netmiko.exceptions import NetmikoBaseException
 
@@ -77,7 +82,7 @@ class CiscoIosDriver:
         return output
 
     def running_config(self) -> str:
-        return self._send("read running config", "show running-config", read_timeout=60)
+        return self._send("read running config", "show running-config", read_timeout=self._long)
 
     def plan(self, running: str, intended: str) -> Plan:
         return ios_plan(self.target.name, running, intended)
@@ -90,7 +95,7 @@ class CiscoIosDriver:
                 commands,
                 config_mode_command=mode,
                 error_pattern=ios_rules.ERROR_PATTERN,
-                read_timeout=60,
+                read_timeout=self._long,
                 cmd_verify=True,
             )
             # A changed hostname changes the prompt: learn it again for the next command.
@@ -119,7 +124,14 @@ class CiscoIosDriver:
 
     def rollback(self, backup: str) -> None:
         # A pending revert timer restores the archived config at once; then converge exactly.
-        self.conn.send_command("configure revert now", expect_string=r"#", read_timeout=30)
+        from netmiko.exceptions import NetmikoBaseException
+
+        try:
+            self.conn.send_command(
+                "configure revert now", expect_string=r"#", read_timeout=self._long
+            )
+        except (NetmikoBaseException, OSError, EOFError) as exc:
+            raise DeviceError(self.target.name, "rollback", f"the session failed ({exc})") from None
         running = self.running_config()
         plan = self.plan(running, backup)
         if plan.commands:
@@ -127,4 +139,4 @@ class CiscoIosDriver:
         self.save()
 
     def save(self) -> None:
-        self._send("save", "write memory", expect_string=r"#", read_timeout=60)
+        self._send("save", "write memory", expect_string=r"#", read_timeout=self._long)

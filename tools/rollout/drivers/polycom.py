@@ -75,7 +75,10 @@ class PolycomDriver:
         try:
             for command in commands:
                 reply: str = self.conn.send_command(
-                    command, expect_string=r"->", auto_find_prompt=False, read_timeout=20
+                    command,
+                    expect_string=r"->",
+                    auto_find_prompt=False,
+                    read_timeout=self.target.timeout,
                 )
                 errors = api.api_errors(reply)
                 if errors:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rollout.drivers.base import DeviceError, Target
+
+# Paramiko's transport thread logs its own tracebacks (e.g. a host that accepts TCP and never
+# speaks SSH); with no handler Python prints them on stderr. The DeviceError says it plainly.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
+logging.getLogger("paramiko").propagate = False
 
 
 def open_session(target: Target, device_type: str) -> Any:
@@ -15,13 +21,22 @@ def open_session(target: Target, device_type: str) -> Any:
         NetmikoBaseException,
         NetmikoTimeoutException,
     )
-    from paramiko.ssh_exception import SSHException
+    from paramiko.ssh_exception import BadHostKeyException, SSHException
 
     if device_type == "polycom_group_series":
         from rollout.drivers.polycom_api import register
 
         register()
     known = target.known_hosts
+    if known is None or not known.is_file():
+        # Verified by default: without a known-hosts file no key can match, so say so first.
+        raise DeviceError(
+            target.name,
+            "connect",
+            f"no known-hosts file to verify {target.host}:{target.port} against "
+            f"({known or 'none configured'}); the device offers {_offered(target)}",
+            f"record the device's key first: rollout trust {target.name}",
+        )
     params: dict[str, Any] = {
         "device_type": device_type,
         "host": target.host,
@@ -50,12 +65,27 @@ def open_session(target: Target, device_type: str) -> Any:
             "authentication failed",
             "check the device's credentials in the vault",
         ) from None
-    except NetmikoTimeoutException:
+    except NetmikoTimeoutException as exc:
+        text = str(exc)
+        if "does not match" in text or "not found in known_hosts" in text:
+            raise _host_key_error(target, changed="does not match" in text) from None
         raise DeviceError(
             target.name,
             step,
             f"no answer from {target.host}:{target.port}",
             "check that the device is up and reachable from here",
+        ) from None
+    except BadHostKeyException as exc:
+        from rollout.trust import key_fingerprint
+
+        raise DeviceError(
+            target.name,
+            step,
+            f"the host key of {target.host}:{target.port} CHANGED: the device offers "
+            f"{exc.key.get_name()} {key_fingerprint(exc.key)}, {known} expects "
+            f"{key_fingerprint(exc.expected_key)}; the connection was stopped",
+            "a changed key means a replaced device or someone in between: check with the site, "
+            f"then record the new key: rollout trust {target.name}{_lab_flag(target)}",
         ) from None
     except SSHException as exc:
         text = str(exc)
@@ -63,9 +93,62 @@ def open_session(target: Target, device_type: str) -> Any:
             raise DeviceError(
                 target.name,
                 step,
-                f"the host key of {target.host}:{target.port} is unknown or changed",
-                "verify the device, then trust it explicitly (rollout lab up records lab keys)",
+                f"the host key of {target.host}:{target.port} is unknown (not in {known}); "
+                f"the device offers {_offered(target)}; the connection was stopped",
+                "if that fingerprint is the device's, record it: "
+                f"rollout trust {target.name}{_lab_flag(target)}",
             ) from None
         raise DeviceError(target.name, step, f"SSH failed: {text}") from None
     except (NetmikoBaseException, OSError, EOFError, ValueError) as exc:
         raise DeviceError(target.name, step, f"cannot connect: {exc}") from None
+
+
+def _lab_flag(target: Target) -> str:
+    known = target.known_hosts
+    return (
+        " --lab"
+        if known is not None
+        and known.name == "known_hosts"
+        and (known.parent / "state.json").exists()
+        else ""
+    )
+
+
+def _offered(target: Target) -> str:
+    """The fingerprint the device offers, read on a second, login-free connection."""
+    from rollout.errors import RolloutError
+    from rollout.trust import fetch
+
+    try:
+        key = fetch(target.host, target.port, min(target.timeout, 10.0))
+    except RolloutError:
+        return "a key that could not be read again"
+    return f"{key.kind} {key.fingerprint}"
+
+
+def _host_key_error(target: Target, *, changed: bool) -> DeviceError:
+    """Name the device, the fingerprint it offers and what the known-hosts file expects."""
+    from rollout.trust import recorded
+
+    known = target.known_hosts
+    fix = f"rollout trust {target.name}{_lab_flag(target)}"
+    if changed:
+        expected = ", ".join(
+            k.fingerprint for k in (recorded(known, target.host, target.port) if known else [])
+        )
+        return DeviceError(
+            target.name,
+            "connect",
+            f"the host key of {target.host}:{target.port} CHANGED: the device offers "
+            f"{_offered(target)}, {known} expects {expected or 'another key'}; "
+            "the connection was stopped",
+            "a changed key means a replaced device or someone in between: check with the site, "
+            f"then record the new key: {fix}",
+        )
+    return DeviceError(
+        target.name,
+        "connect",
+        f"the host key of {target.host}:{target.port} is unknown (not in {known}); "
+        f"the device offers {_offered(target)}; the connection was stopped",
+        f"if that fingerprint is the device's, record it: {fix}",
+    )

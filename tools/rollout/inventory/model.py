@@ -224,6 +224,32 @@ class Thresholds(Model):
     mos_min: Annotated[float, Field(ge=1, le=5)] = 3.6
 
 
+class WeatherProfile(Model):
+    """WAN conditions the network lab imposes (per direction): named, so a soak can schedule them.
+
+    ``jitter_ms`` is the standard deviation of the per-packet delay (packets stay in order);
+    ``rate_percent`` scales the contracted rate; a flapping link is down ``flap_down_s``
+    seconds in every ``flap_period_s``.
+    """
+
+    delay_ms: Annotated[float, Field(ge=0, le=5000)] = 0
+    jitter_ms: Annotated[float, Field(ge=0, le=1000)] = 0
+    loss_percent: Annotated[float, Field(ge=0, le=100)] = 0
+    rate_percent: Annotated[int, Field(ge=1, le=100)] = 100
+    flap_period_s: Annotated[float, Field(ge=0)] = 0
+    flap_down_s: Annotated[float, Field(ge=0)] = 0
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _flaps(self) -> WeatherProfile:
+        if self.flap_down_s and self.flap_down_s >= self.flap_period_s:
+            raise ValueError(
+                f"flap_down_s {self.flap_down_s} must be shorter than flap_period_s "
+                f"{self.flap_period_s}"
+            )
+        return self
+
+
 class VlanTemplate(Model):
     id: VlanId
     name: Slug
@@ -284,6 +310,7 @@ class Province(Model):
     snmp: SnmpSettings
     qos: QosPlan
     thresholds: Thresholds = Thresholds()
+    weather: dict[Slug, WeatherProfile] = Field(default_factory=dict)
     pools: Pools
     conference_ports: Annotated[list[PortRange], Field(min_length=1)]
     sla: SlaProbes = SlaProbes()

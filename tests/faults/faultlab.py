@@ -1,0 +1,134 @@
+"""A lab twin per test module and the checks every fault test ends with."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from repocopy import copy_repo
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class FaultLab:
+    repo: Path
+    lab_dir: Path
+    backups: Path
+    env: dict[str, str]
+
+    def run(
+        self, *args: str, check: int | None = None, timeout: float = 240
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(BIN / "rollout"), *args],
+            cwd=self.repo,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check is not None:
+            assert proc.returncode == check, (
+                f"rollout {' '.join(args)} exited {proc.returncode}, wanted {check}\n"
+                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+            )
+        assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+        return proc
+
+    def spawn(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(BIN / "rollout"), *args],
+            cwd=self.repo,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def fault(self, device: str, spec: dict[str, Any] | str) -> None:
+        text = spec if isinstance(spec, str) else json.dumps(spec)
+        self.run("lab", "fault", device, text, check=0)
+
+    @contextmanager
+    def faulted(self, device: str, spec: dict[str, Any]) -> Iterator[None]:
+        self.fault(device, spec)
+        try:
+            yield
+        finally:
+            self.fault(device, "clear")
+
+    def json_state(self) -> dict[str, int]:
+        """Device name -> lab port."""
+        data = json.loads((self.lab_dir / "state.json").read_text())
+        return {name: int(d["port"]) for name, d in data["devices"].items()}
+
+    def backup_files(self) -> dict[Path, bytes]:
+        return {p: p.read_bytes() for p in sorted(self.backups.rglob("*.txt"))}
+
+    def states(self, site: str) -> dict[str, str]:
+        """Per device: 'new' (matches the repository), 'old' (matches the first backup of the
+        site, taken at day 0) or 'BETWEEN' (neither), read over SSH with the driver's plan."""
+        from rollout import ops
+        from rollout.inventory.loader import load_inventory
+        from rollout.secrets import load_secrets
+        from rollout.targets import driver_for, managed_devices
+
+        inv = load_inventory(self.repo)
+        secrets = load_secrets(self.repo)
+        first = sorted(p for p in (self.backups / site).iterdir() if not p.name.startswith("."))[0]
+        out = {}
+        for m in managed_devices(inv, [site], secrets, lab=self.lab_dir, timeout=10):
+            driver = driver_for(m.target)
+            try:
+                running = driver.running_config()
+            finally:
+                driver.close()
+            shown = secrets.redact(running)
+            if not driver.plan(running, ops.intended(inv, secrets, m)).changed:
+                out[m.device.hostname] = "new"
+            elif not driver.plan(shown, (first / f"{m.device.hostname}.txt").read_text()).changed:
+                out[m.device.hostname] = "old"
+            else:
+                out[m.device.hostname] = "BETWEEN"
+        return out
+
+
+def start(
+    root: Path, sites: list[str], base_port: int, minute_seconds: float, repo: Path | None = None
+) -> FaultLab:
+    repo = repo or copy_repo(root / "repo")
+    lab_dir = root / "lab"
+    backups = root / "backups"
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "ROLLOUT_LAB_DIR": str(lab_dir),
+        "ROLLOUT_BACKUP_DIR": str(backups),
+        "ROLLOUT_MINUTE_SECONDS": str(minute_seconds),
+        "ROLLOUT_DEVICE_TIMEOUT": "6",
+        "COLUMNS": "250",
+    }
+    env.pop("ROLLOUT_REPO", None)
+    lab = FaultLab(repo, lab_dir, backups, env)
+    lab.run(
+        "lab",
+        "up",
+        *sites,
+        "--base-port",
+        str(base_port),
+        "--minute-seconds",
+        str(minute_seconds),
+        check=0,
+    )
+    # Day 0 backup of every site: the 'old' configuration the checks compare against.
+    lab.run("backup", *sites, "--lab", check=0)
+    return lab

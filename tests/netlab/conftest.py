@@ -1,0 +1,55 @@
+"""The network lab's tests: unit tests run anywhere; `netlab` tests need root and the packages
+in .ci/debian-packages.txt, and make (and remove) their own rl-* namespaces."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from repocopy import copy_repo
+
+NEEDED = ("ip", "tc", "nft", "vtysh", "kamailio", "sipp")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "netlab: tests that build the network lab in namespaces (root, Debian packages)"
+    )
+
+
+def netlab_skip_reason() -> str | None:
+    if os.geteuid() != 0:
+        return "the network lab needs root (namespaces, tc, nftables)"
+    missing = [b for b in NEEDED if shutil.which(b) is None]
+    if not Path("/usr/lib/frr/zebra").exists():
+        missing.append("/usr/lib/frr/zebra")
+    if missing:
+        return f"missing {', '.join(missing)}: install .ci/debian-packages.txt"
+    return None
+
+
+@pytest.fixture(scope="module")
+def lab_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A repository copy with the pilot's network lab up (pushed router), removed afterwards."""
+    reason = netlab_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from rollout.inventory.loader import load_inventory
+    from rollout.netlab import lab, router
+    from rollout.secrets import load_secrets
+
+    if "rl-hub" in lab.namespaces_in_use():
+        pytest.skip("another network lab is up on this machine (rl-hub exists)")
+    root = copy_repo(tmp_path_factory.mktemp("netlab") / "repo")
+    inv = load_inventory(root)
+    folder = root / ".netlab"
+    lab.up(inv, ["bao-thang"], folder)
+    try:
+        router.push(inv, "bao-thang", load_secrets(root))
+        yield root
+    finally:
+        lab.down(folder)

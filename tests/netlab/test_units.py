@@ -1,0 +1,173 @@
+"""Pure parts of the network lab: E-model, ACL translation, linux_router bundle, soak, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rollout.drivers.linux_router import bundle_plan, join_bundle, split_bundle
+from rollout.intent import Ace, nft_rule
+from rollout.inventory.loader import load_inventory
+from rollout.inventory.model import Platform, Role
+from rollout.netlab import soak
+from rollout.netlab.lab import lab_router
+from rollout.netlab.probes import mos, r_factor
+from rollout.netlab.report import render_html
+from rollout.render import render_device
+from rollout.secrets import load_secrets
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_e_model_limits() -> None:
+    assert mos(r_factor(0, 0)) == pytest.approx(4.41, abs=0.01)
+    assert mos(r_factor(150, 1.0)) > 3.6 > mos(r_factor(150, 10.0))
+    assert mos(r_factor(400, 0)) < mos(r_factor(100, 0))
+    assert mos(-5) == 1.0
+    assert mos(120) == 4.5
+
+
+@pytest.mark.parametrize(
+    ("ace", "rule"),
+    [
+        (
+            Ace("permit", "tcp", "10.9.0.0 0.0.0.255", "host 10.255.0.2", "eq 22"),
+            "meta l4proto tcp ip saddr 10.9.0.0/24 ip daddr 10.255.0.2 tcp dport 22 counter accept",
+        ),
+        (
+            Ace("permit", "udp", "host 10.9.0.10 eq ntp", "host 10.255.0.2"),
+            "meta l4proto udp ip saddr 10.9.0.10 ip daddr 10.255.0.2 udp sport 123 counter accept",
+        ),
+        (
+            Ace("permit", "udp", "10.16.1.0 0.0.0.63", "10.16.0.0 0.0.0.63", "range 3230 3329"),
+            "meta l4proto udp ip saddr 10.16.1.0/26 ip daddr 10.16.0.0/26 udp dport 3230-3329 "
+            "counter accept",
+        ),
+        (
+            Ace("permit", "tcp", "203.0.113.0 0.0.0.255 eq 443", "any", extra="established"),
+            "meta l4proto tcp ip saddr 203.0.113.0/24 tcp sport 443 tcp flags & (ack | rst) != 0 "
+            "counter accept",
+        ),
+        (Ace("deny", "ip", "any", "any", extra="log"), 'counter log prefix "X: " drop'),
+    ],
+)
+def test_ios_aces_become_nftables_rules(ace: Ace, rule: str) -> None:
+    assert nft_rule(ace, log_prefix="X: ") == rule
+
+
+def _linux_bundle() -> str:
+    inv = load_inventory(REPO)
+    site = inv.sites["bao-thang"]
+    return render_device(inv, site, lab_router(site), load_secrets(REPO)).text
+
+
+def test_linux_router_renders_the_same_qos_plan_and_acls() -> None:
+    files = split_bundle(_linux_bundle())
+    qos, nft, frr = files["qos.tc"], files["nftables.conf"], files["frr.conf"]
+    assert "root handle 1: htb default 99" in qos
+    assert "classid 1:1 htb rate 10000kbit ceil 10000kbit" in qos
+    assert "classid 1:10 htb rate 1000kbit ceil 1000kbit prio 0" in qos  # EF 10 %, capped
+    for tos, flow in (("0xb8", "1:10"), ("0x88", "1:20"), ("0x60", "1:30")):
+        assert f"match ip dsfield {tos} 0xfc flowid {flow}" in qos
+    assert 'iifname "lan0.10" jump conference_in' in nft
+    assert "ip dscp set af41" in nft
+    assert nft.count('log prefix "WAN-IN drop: " drop') == 1
+    assert "ip route 10.16.0.0/24 10.254.0.5" in frr
+    assert "interface lan0.10\n description VLAN 10 conference\n ip address 10.16.1.1/26" in frr
+
+
+def test_rendering_is_deterministic_and_marked() -> None:
+    text = _linux_bundle()
+    assert text == _linux_bundle()
+    assert "Managed by rollout from inventory/sites/bao-thang.yml" in text
+
+
+def test_a_linux_router_site_keeps_its_own_interfaces() -> None:
+    inv = load_inventory(REPO)
+    router = inv.sites["bao-thang"].device(Role.WAN_ROUTER)
+    assert router is not None
+    own = router.model_copy(
+        update={"platform": Platform.LINUX_ROUTER, "wan_interface": "eth0", "lan_interface": "eth1"}
+    )
+    site = inv.sites["bao-thang"].model_copy(update={"devices": [own]})
+    assert lab_router(site).wan_interface == "eth0"
+    files = split_bundle(render_device(inv, site, own, load_secrets(REPO)).text)
+    assert "qdisc add dev eth0 root" in files["qos.tc"]
+
+
+def test_bundle_plan_is_a_diff_and_empty_when_equal() -> None:
+    bundle = _linux_bundle()
+    assert not bundle_plan("r", bundle, bundle).changed
+    files = split_bundle(bundle)
+    files["qos.tc"] = files["qos.tc"].replace(
+        "rate 1000kbit ceil 1000kbit", "rate 2000kbit ceil 2000kbit"
+    )
+    plan = bundle_plan("r", join_bundle(files), bundle)
+    assert plan.changed
+    assert any("2000kbit" in line for line in plan.removed)
+    assert any("1000kbit" in line for line in plan.added)
+    assert split_bundle(join_bundle(split_bundle(bundle))) == split_bundle(bundle)
+
+
+def test_schedules_and_durations() -> None:
+    assert soak.parse_schedule("clear:10m,rain:90s,storm:1h", None, "1h") == [
+        ("clear", 600.0),
+        ("rain", 90.0),
+        ("storm", 3600.0),
+    ]
+    assert soak.parse_schedule(None, "storm", "8h") == [("storm", 28800.0)]
+    with pytest.raises(soak.NetlabError):
+        soak.seconds("8 hours")
+
+
+def test_weather_profiles_are_in_the_province_file() -> None:
+    weather = load_inventory(REPO).province.weather
+    assert {"clear", "rain", "storm", "outage-flaps"} <= set(weather)
+    assert weather["outage-flaps"].flap_down_s < weather["outage-flaps"].flap_period_s
+
+
+def test_report_html_is_self_contained_with_plots() -> None:
+    rows = [
+        {
+            "offset_s": float(i),
+            "profile": "clear" if i < 5 else "storm",
+            "class": c,
+            "delay_ms": 10.0 + i,
+            "jitter_ms": 1.0,
+            "loss_percent": 0.0,
+            "mos": 4.4,
+            "breach": "",
+        }
+        for i in range(10)
+        for c in ("EF", "AF41")
+    ]
+    data = {
+        "site": {
+            "slug": "s",
+            "name": "Bảo Thắng",
+            "code": "086",
+            "level": "district",
+            "wan_rate_kbps": 10000,
+            "provider": "p",
+        },
+        "config_version": "abc",
+        "generated": "now",
+        "thresholds": {"one_way_delay_ms": 150, "jitter_ms": 30, "loss_percent": 1, "mos_min": 3.6},
+        "verify": None,
+        "qos_proof": None,
+        "soak": {
+            "schedule": "clear:5s,storm:5s",
+            "done_s": 10,
+            "finished": True,
+            "by_profile": [],
+            "by_hour": [],
+        },
+        "soak_samples": rows,
+        "criteria": [{"criterion": "x", "passed": None}],
+        "verdict": False,
+    }
+    page = render_html(data)
+    assert page.count("<svg") == 4
+    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+    assert "Bảo Thắng" in page and "NOT ACCEPTED" in page

@@ -1,0 +1,490 @@
+"""`rollout netlab up|status|down`: the conference path of sites in network namespaces.
+
+Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy, sipp as MCU with RTP echo,
+           probe responder and flood sink at the MCU address, the cloud-service stand-in).
+Per site:  ``rl-wan-<site>`` the provider: a userspace WAN element (weather) and tbf (rate);
+           ``rl-rtr-<site>`` the site router, a ``linux_router`` (FRR, tc HTB, nftables) rendered
+           from the site's intent; ``rl-lan-<site>`` the conference VLAN's hosts (the codec's
+           address with a sipp endpoint, the room client's address).
+
+Every name and pid goes into ``state.json`` before it is made or right after it starts, so
+``down`` finds everything even after a crash.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rollout.inventory.loader import Inventory
+from rollout.inventory.model import Platform, Role, Router, Site, WeatherProfile
+from rollout.netlab import ns as nsh
+from rollout.netlab.ns import NetlabError
+from rollout.netlab.sip import kamailio_cfg
+
+HUB_NS = "rl-hub"
+STATE = "state.json"
+ROUTER_RUN = Path("/run/rollout")
+PROBE_PORT = 3300
+SINK_PORT = 3310
+CLOUD_PORT = 3478
+RTP_PORT = 3230
+BINARIES = (
+    "ip",
+    "tc",
+    "nft",
+    "vtysh",
+    "/usr/lib/frr/zebra",
+    "/usr/lib/frr/staticd",
+    "kamailio",
+    "sipp",
+)
+
+
+def wan_ns(slug: str) -> str:
+    return f"rl-wan-{slug}"
+
+
+def rtr_ns(slug: str) -> str:
+    return f"rl-rtr-{slug}"
+
+
+def lan_ns(slug: str) -> str:
+    return f"rl-lan-{slug}"
+
+
+@dataclass
+class Proc:
+    name: str
+    pid: int
+    ns: str
+
+
+@dataclass
+class SiteLab:
+    slug: str
+    index: int
+    codec: str
+    room_client: str
+    conference_gw: str
+    wan_ifname: str
+    rate_kbps: int
+    weather: str = "clear"
+
+
+@dataclass
+class LabState:
+    folder: str
+    namespaces: list[str] = field(default_factory=list)
+    processes: list[Proc] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    sites: dict[str, SiteLab] = field(default_factory=dict)
+    hub: dict[str, str] = field(default_factory=dict)
+
+    def save(self) -> None:
+        path = Path(self.folder) / STATE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def read(cls, folder: Path) -> LabState | None:
+        path = folder / STATE
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            folder=data["folder"],
+            namespaces=data["namespaces"],
+            processes=[Proc(**p) for p in data["processes"]],
+            paths=data["paths"],
+            sites={k: SiteLab(**v) for k, v in data["sites"].items()},
+            hub=data["hub"],
+        )
+
+
+def lab_router(site: Site) -> Router:
+    """The site's router as the lab runs it: itself if linux_router, else its Linux twin."""
+    router = site.device(Role.WAN_ROUTER)
+    if not isinstance(router, Router):
+        raise NetlabError(f"site {site.slug} has no WAN router")
+    if router.platform is Platform.LINUX_ROUTER:
+        return router
+    return router.model_copy(
+        update={"platform": Platform.LINUX_ROUTER, "wan_interface": "wan0", "lan_interface": "lan0"}
+    )
+
+
+def weather_file(state: LabState, slug: str) -> Path:
+    return Path(state.folder) / f"weather-{slug}.json"
+
+
+def set_weather(inv: Inventory, state: LabState, slug: str, name: str) -> WeatherProfile:
+    profiles = inv.province.weather
+    if name not in profiles:
+        raise NetlabError(
+            f"no weather profile {name!r} in inventory/province.yml",
+            f"use one of: {', '.join(profiles) or '(none defined: add weather: profiles)'}",
+        )
+    profile = profiles[name]
+    site = state.sites[slug]
+    data = {
+        "name": name,
+        "delay_ms": profile.delay_ms,
+        "jitter_ms": profile.jitter_ms,
+        "loss_percent": profile.loss_percent,
+        "rate_kbps": site.rate_kbps * profile.rate_percent // 100,
+        "flap_period_s": profile.flap_period_s,
+        "flap_down_s": profile.flap_down_s,
+    }
+    path = weather_file(state, slug)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(path)
+    site.weather = name
+    state.save()
+    return profile
+
+
+def _start(state: LabState, name: str, ns: str, cmd: list[str], ready: Path | None = None) -> None:
+    log = Path(state.folder) / "logs" / f"{name}.log"
+    pid = nsh.spawn(cmd, ns=ns, log=log)
+    state.processes.append(Proc(name, pid, ns))
+    state.save()
+    if ready is not None:
+        nsh.wait_for(
+            lambda: ready.exists() or not nsh.alive(pid), 15, f"{name} to start (log: {log})"
+        )
+        if not ready.exists():
+            raise NetlabError(f"{name} exited at start", f"see {log}")
+
+
+def _ns(state: LabState, name: str) -> None:
+    state.namespaces.append(name)
+    state.save()
+    nsh.add_namespace(name)
+
+
+def _veth(a_ns: str, a: str, b_ns: str, b: str) -> None:
+    nsh.run(
+        ["ip", "link", "add", a, "netns", a_ns, "type", "veth", "peer", "name", b, "netns", b_ns]
+    )
+    nsh.run(["ip", "link", "set", "dev", a, "up"], ns=a_ns)
+    nsh.run(["ip", "link", "set", "dev", b, "up"], ns=b_ns)
+
+
+def _sysctl(ns: str, *settings: str) -> None:
+    for s in settings:
+        nsh.run(["sysctl", "-qw", s], ns=ns)
+
+
+def up(inv: Inventory, slugs: list[str], folder: Path, weather: str = "clear") -> LabState:
+    nsh.require_root()
+    nsh.require_binaries(BINARIES)
+    if LabState.read(folder) is not None:
+        raise NetlabError(f"a network lab is already up (state in {folder})", "rollout netlab down")
+    stale = [n for n in nsh.namespaces() if n == HUB_NS or n.startswith(("rl-wan-", "rl-rtr-"))]
+    if stale:
+        raise NetlabError(
+            f"lab namespaces exist without a state file: {', '.join(stale)}",
+            "remove them: rollout netlab down --force",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "logs").mkdir(exist_ok=True)
+    state = LabState(folder=str(folder.resolve()))
+    state.save()
+    try:
+        _up_hub(inv, state)
+        for index, slug in enumerate(slugs, start=1):
+            _up_site(inv, state, inv.sites[slug], index)
+            set_weather(inv, state, slug, weather)
+            _start_wan(state, inv.sites[slug], index)
+    except BaseException:
+        down(folder)
+        raise
+    return state
+
+
+def _up_hub(inv: Inventory, state: LabState) -> None:
+    p = inv.province
+    by_kind = {s.kind: s.address for s in p.services.values()}
+    hub_conf = inv.hub.vlan("conference")
+    assert hub_conf is not None
+    mcu, registrar = by_kind["mcu"], by_kind["sip_registrar"]
+    cloud_net = ipaddress.IPv4Network(p.cloud.prefixes[0])
+    cloud = str(cloud_net.network_address + 10)
+    state.hub = {
+        "mcu": mcu,
+        "registrar": registrar,
+        "cloud": cloud,
+        "responder": by_kind.get("sla_responder", mcu),
+    }
+    _ns(state, HUB_NS)
+    # This kernel has no dummy interfaces: the service addresses are /32s on the loopback.
+    for address in sorted({s.address for s in p.services.values()} | {cloud}):
+        nsh.run(["ip", "addr", "add", f"{address}/32", "dev", "lo"], ns=HUB_NS)
+    _sysctl(HUB_NS, "net.ipv4.ip_forward=1")
+    folder = Path(state.folder)
+    cfg = folder / "kamailio.cfg"
+    cfg.write_text(kamailio_cfg(registrar, mcu), encoding="utf-8")
+    run_dir = folder / "kamailio"
+    run_dir.mkdir(exist_ok=True)
+    _start(
+        state,
+        "kamailio",
+        HUB_NS,
+        ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(run_dir), "-w", str(run_dir)],
+    )
+    _start(
+        state,
+        "mcu-sipp",
+        HUB_NS,
+        [
+            "sipp",
+            "-sn",
+            "uas",
+            "-i",
+            mcu,
+            "-p",
+            "5060",
+            "-mi",
+            mcu,
+            "-mp",
+            str(RTP_PORT),
+            "-rtp_echo",
+            "-nostdin",
+            "-trace_err",
+            "-error_file",
+            str(folder / "logs" / "mcu-sipp-errors.log"),
+        ],
+    )
+    ready = folder / "responder.ready"
+    _start(
+        state,
+        "responder",
+        HUB_NS,
+        [
+            sys.executable,
+            "-m",
+            "rollout.netlab.responder",
+            "--listen",
+            f"{mcu}:{PROBE_PORT}",
+            "--listen",
+            f"{cloud}:{CLOUD_PORT}",
+            "--sink",
+            f"{mcu}:{SINK_PORT}",
+            "--ready",
+            str(ready),
+        ],
+        ready,
+    )
+
+
+def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
+    p = inv.province
+    router = lab_router(site)
+    wan, rtr, lan = wan_ns(site.slug), rtr_ns(site.slug), lan_ns(site.slug)
+    for name in (wan, rtr, lan):
+        _ns(state, name)
+    link = ipaddress.IPv4Network(site.wan.link)
+    peer, own = link.network_address + 1, link.network_address + 2
+    core = ipaddress.IPv4Network(f"100.64.{index}.0/30")
+    hub_side, wan_side = core.network_address + 1, core.network_address + 2
+    # hub <-> provider
+    _veth(HUB_NS, f"s{index}", wan, "core0")
+    nsh.run(["ip", "addr", "add", f"{hub_side}/30", "dev", f"s{index}"], ns=HUB_NS)
+    nsh.run(["ip", "addr", "add", f"{wan_side}/30", "dev", "core0"], ns=wan)
+    for net in (site.block, site.loopback, site.wan.link):
+        nsh.run(["ip", "route", "replace", net, "via", str(wan_side)], ns=HUB_NS)
+    # provider <-> site router
+    _veth(wan, "pe0", rtr, router.wan_interface)
+    nsh.run(["ip", "addr", "add", f"{peer}/{link.prefixlen}", "dev", "pe0"], ns=wan)
+    for net in (site.block, site.loopback):
+        nsh.run(["ip", "route", "add", net, "via", str(own)], ns=wan)
+    nsh.run(["ip", "route", "add", "default", "via", str(hub_side)], ns=wan)
+    nsh.run(["ip", "tuntap", "add", "dev", "wx", "mode", "tun"], ns=wan)
+    nsh.run(["ip", "link", "set", "wx", "up"], ns=wan)
+    nsh.run(["ip", "route", "add", "default", "dev", "wx", "table", "100"], ns=wan)
+    nsh.run(["ip", "rule", "add", "iif", "pe0", "lookup", "100", "pref", "100"], ns=wan)
+    nsh.run(["ip", "rule", "add", "iif", "core0", "lookup", "100", "pref", "101"], ns=wan)
+    _sysctl(
+        wan,
+        "net.ipv4.ip_forward=1",
+        "net.ipv4.conf.all.rp_filter=0",
+        "net.ipv4.conf.default.rp_filter=0",
+        "net.ipv4.conf.wx.rp_filter=0",
+    )
+    # site router <-> conference VLAN hosts; the management VLAN is a dummy on the router
+    conf = site.vlan("conference")
+    assert conf is not None
+    conf_if = f"{router.lan_interface}.{conf.id}"
+    _veth(rtr, conf_if, lan, "eth0")
+    for vlan in site.vlans:
+        if vlan.id != conf.id:
+            # no dummy interfaces in this kernel: a veth pair inside the router stands in
+            name = f"{router.lan_interface}.{vlan.id}"
+            _veth(rtr, name, rtr, f"x{vlan.id}")
+    _sysctl(rtr, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0")
+    hosts = p.pools.hosts
+    conf_net = ipaddress.IPv4Network(conf.subnet)
+    codec, client, gateway = (
+        str(conf_net.network_address + o) for o in (hosts.codec, hosts.room_client, hosts.gateway)
+    )
+    for address in (codec, client):
+        nsh.run(["ip", "addr", "add", f"{address}/{conf_net.prefixlen}", "dev", "eth0"], ns=lan)
+    nsh.run(["ip", "route", "add", "default", "via", gateway], ns=lan)
+    state.sites[site.slug] = SiteLab(
+        site.slug, index, codec, client, gateway, router.wan_interface, site.wan.rate_kbps
+    )
+    state.save()
+    _start_frr(state, site.slug)
+
+
+def _start_frr(state: LabState, slug: str) -> None:
+    ns = rtr_ns(slug)
+    run = ROUTER_RUN / ns
+    state.paths.append(str(run))
+    state.save()
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "frr.conf").touch()
+    (run / "vtysh.conf").write_text("service integrated-vtysh-config\n", encoding="utf-8")
+    shutil.chown(run, "frr", "frr")
+    common = [
+        "-u",
+        "frr",
+        "-g",
+        "frr",
+        "--vty_socket",
+        str(run),
+        "-P",
+        "0",
+        "-f",
+        "/dev/null",
+        "--log",
+        f"file:{run}/frr.log",
+    ]
+    _start(
+        state,
+        f"zebra-{slug}",
+        ns,
+        ["/usr/lib/frr/zebra", "-i", str(run / "zebra.pid"), "-z", str(run / "zserv.api"), *common],
+    )
+    nsh.wait_for((run / "zserv.api").exists, 10, f"zebra in {ns}")
+    _start(
+        state,
+        f"staticd-{slug}",
+        ns,
+        [
+            "/usr/lib/frr/staticd",
+            "-i",
+            str(run / "staticd.pid"),
+            "-z",
+            str(run / "zserv.api"),
+            *common,
+        ],
+    )
+    nsh.wait_for((run / "staticd.vty").exists, 10, f"staticd in {ns}")
+
+
+def _start_wan(state: LabState, site: Site, index: int) -> None:
+    wan = wan_ns(site.slug)
+    folder = Path(state.folder)
+    ready = folder / f"wan-{site.slug}.ready"
+    _start(
+        state,
+        f"wan-{site.slug}",
+        wan,
+        [
+            sys.executable,
+            "-m",
+            "rollout.netlab.wan",
+            "--tun",
+            "wx",
+            "--site-net",
+            site.block,
+            "--site-net",
+            site.loopback,
+            "--site-net",
+            site.wan.link,
+            "--rate-dev",
+            "core0",
+            "--rate-dev",
+            "pe0",
+            "--weather",
+            str(weather_file(state, site.slug)),
+            "--stats",
+            str(folder / f"wan-{site.slug}.stats.json"),
+            "--ready",
+            str(ready),
+        ],
+        ready,
+    )
+
+
+def namespaces_in_use() -> list[str]:
+    return [n for n in nsh.namespaces() if n.startswith(nsh.PREFIX)]
+
+
+def status(folder: Path) -> dict[str, Any]:
+    state = LabState.read(folder)
+    if state is None:
+        return {"up": False, "folder": str(folder)}
+    present = set(nsh.namespaces())
+    return {
+        "up": True,
+        "folder": state.folder,
+        "namespaces": {n: n in present for n in state.namespaces},
+        "processes": {p.name: nsh.alive(p.pid) for p in state.processes},
+        "sites": {k: asdict(v) for k, v in state.sites.items()},
+    }
+
+
+def down(folder: Path, force: bool = False) -> list[str]:
+    """Stop every process, remove every namespace and file the lab made; returns what it did."""
+    done: list[str] = []
+    state = LabState.read(folder)
+    names: list[str] = []
+    if state is not None:
+        for proc in reversed(state.processes):
+            if nsh.alive(proc.pid):
+                nsh.kill(proc.pid)
+                done.append(f"stopped {proc.name} ({proc.pid})")
+        for path in state.paths:
+            revert = Path(path) / "revert.pid"
+            if revert.is_file():
+                pid = int(revert.read_text().strip() or 0)
+                if pid and nsh.alive(pid):
+                    nsh.kill(pid)
+                    done.append(f"stopped a revert timer ({pid})")
+        names = list(reversed(state.namespaces))
+    if force:
+        names += [n for n in nsh.namespaces() if n.startswith(nsh.PREFIX) and n not in names]
+    for name in names:
+        if name in nsh.namespaces():
+            nsh.delete_namespace(name)
+            done.append(f"removed namespace {name}")
+    if state is not None:
+        for path in state.paths:
+            if Path(path).exists():
+                shutil.rmtree(path, ignore_errors=True)
+                done.append(f"removed {path}")
+    if folder.exists() and (state is not None or force):
+        for child in folder.iterdir():
+            if child.name in (STATE, "logs", "kamailio", "kamailio.cfg") or child.suffix in (
+                ".json",
+                ".ready",
+                ".tmp",
+                ".xml",
+                ".log",
+            ):
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        done.append(f"removed the lab's files in {folder}")
+    return done

@@ -1,0 +1,305 @@
+"""`rollout verify SITE --netlab`: prove the conference paths of a lab site, and the QoS proof.
+
+Checks, each with a verdict and a cause:
+- the router runs what was pushed (QoS classes and filters, ACL chains, routes);
+- backup path: SIP registration and a call to the MCU through the hub's proxy (sipp, Record-Route
+  honoured), with RTP both ways (the MCU's sipp echoes it);
+- main path: a flow to the cloud-service stand-in, which must arrive marked by the router;
+- per class (EF, AF41, CS3, default): one-way delay, jitter, loss and E-model MOS from
+  timestamped probes sent behind the router, judged against the province's thresholds.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rollout.inventory.loader import Inventory
+from rollout.inventory.model import DSCP_NAMES, Thresholds
+from rollout.netlab import ns as nsh
+from rollout.netlab.lab import (
+    CLOUD_PORT,
+    PROBE_PORT,
+    RTP_PORT,
+    SINK_PORT,
+    LabState,
+    lan_ns,
+)
+from rollout.netlab.probes import Stream
+from rollout.netlab.router import driver
+from rollout.netlab.sip import sipp_call, uac_scenario
+
+CLASSES = (
+    ("EF", "ef", 200, 50.0),
+    ("AF41", "af41", 1000, 100.0),
+    ("CS3", "cs3", 200, 20.0),
+    ("default", "default", 200, 50.0),
+)
+CONFERENCE = ("EF", "AF41", "CS3", "cloud")
+RTP_LOCAL_PORT = 3232
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    judged: bool = True
+
+
+@dataclass
+class Outcome:
+    site: str
+    checks: list[Check] = field(default_factory=list)
+    classes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks if c.judged)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "ok": self.ok,
+            "checks": [c.__dict__ for c in self.checks],
+            "classes": self.classes,
+        }
+
+
+def streams(state: LabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
+    site, hub = state.sites[slug], state.hub
+    out = [
+        Stream(
+            name, DSCP_NAMES[dscp] << 2, site.codec, 3240 + 2 * n, hub["mcu"], PROBE_PORT, size, pps
+        )
+        for n, (name, dscp, size, pps) in enumerate(CLASSES)
+    ]
+    out.append(
+        Stream("cloud", cloud_tos, site.room_client, 3250, hub["cloud"], CLOUD_PORT, 1000, 50.0)
+    )
+    return out
+
+
+def run_probes(state: LabState, slug: str, seconds: float) -> dict[str, dict[str, Any]]:
+    spec = {
+        "streams": [s.__dict__ for s in streams(state, slug)],
+        "seconds": seconds,
+        "session": zlib.crc32(f"{slug}{time.time()}".encode()) & 0x7FFF0000,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(spec, f)
+    try:
+        out = nsh.run(
+            [sys.executable, "-m", "rollout.netlab.probes", "measure", f.name], ns=lan_ns(slug)
+        )
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+    result: dict[str, dict[str, Any]] = json.loads(out)
+    return result
+
+
+def judge(name: str, r: dict[str, Any], t: Thresholds) -> Check:
+    bad = []
+    if r["delay_ms"] > t.one_way_delay_ms:
+        bad.append(f"one-way delay {r['delay_ms']:.1f} ms > {t.one_way_delay_ms:g}")
+    if r["jitter_ms"] > t.jitter_ms:
+        bad.append(f"jitter {r['jitter_ms']:.1f} ms > {t.jitter_ms:g}")
+    if r["loss_percent"] > t.loss_percent:
+        bad.append(f"loss {r['loss_percent']:.2f} % > {t.loss_percent:g}")
+    if r["mos"] < t.mos_min:
+        bad.append(f"MOS {r['mos']:.2f} < {t.mos_min:g}")
+    figures = (
+        f"delay {r['delay_ms']:.1f} ms, jitter {r['jitter_ms']:.1f} ms, "
+        f"loss {r['loss_percent']:.2f} %, MOS {r['mos']:.2f}"
+    )
+    return Check(f"class {name}", not bad, "; ".join(bad) + f" ({figures})" if bad else figures)
+
+
+def sip_call(state: LabState, slug: str, hold_s: float) -> tuple[Check, Check]:
+    """SIP registration and call from the codec's address; RTP (G.711 size, EF) during the hold."""
+    site, hub = state.sites[slug], state.hub
+    folder = Path(state.folder)
+    scenario = folder / f"uac-{slug}.xml"
+    scenario.write_text(uac_scenario(RTP_LOCAL_PORT, int(hold_s * 1000)), encoding="utf-8")
+    rtp_spec = folder / f"rtp-{slug}.json"
+    rtp_spec.write_text(
+        json.dumps(
+            {
+                "streams": [
+                    Stream(
+                        "rtp", 0xB8, site.codec, RTP_LOCAL_PORT, hub["mcu"], RTP_PORT, 172, 50.0
+                    ).__dict__
+                ],
+                "seconds": max(hold_s - 1.0, 1.0),
+                "session": 1,
+            }
+        )
+    )
+    rtp = subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            lan_ns(slug),
+            sys.executable,
+            "-c",
+            "import sys,json;from rollout.netlab.probes import *;"
+            "spec=json.load(open(sys.argv[1]));"
+            "print(json.dumps([r.__dict__['received_back'] for r in "
+            "measure([Stream(**s) for s in spec['streams']], spec['seconds'], 0, False)]))",
+            str(rtp_spec),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    call = sipp_call(
+        lan_ns(slug),
+        scenario,
+        site.codec,
+        hub["registrar"],
+        "10086",
+        int(hold_s) + 15,
+        folder / f"sipp-{slug}.log",
+    )
+    out, _err = rtp.communicate(timeout=hold_s + 30)
+    try:
+        echoed = int(json.loads(out.strip().splitlines()[-1])[0])
+    except (ValueError, IndexError):
+        echoed = 0
+    sent = int(max(hold_s - 1.0, 1.0) * 50)
+    rtp_ok = echoed >= 0.9 * sent
+    return (
+        Check("backup path: SIP register + call to the MCU", call.ok, call.detail),
+        Check(
+            "backup path: RTP both ways",
+            rtp_ok,
+            f"{echoed} of {sent} RTP packets came back from the MCU's media port",
+        ),
+    )
+
+
+def verify(inv: Inventory, state: LabState, slug: str, seconds: float = 8.0) -> Outcome:
+    outcome = Outcome(slug)
+    problems = driver(inv, slug).live_problems()
+    outcome.checks.append(
+        Check(
+            "router runs its rendered configuration",
+            not problems,
+            "; ".join(problems) if problems else "QoS classes, filters, ACLs and routes match",
+        )
+    )
+    outcome.checks.extend(sip_call(state, slug, hold_s=3.0))
+    results = run_probes(state, slug, seconds)
+    outcome.classes = results
+    t = inv.province.thresholds
+    for name, r in results.items():
+        check = judge(name, r, t)
+        if name == "cloud":
+            want = DSCP_NAMES[inv.province.cloud.dscp] << 2
+            marked = r["tos_seen"] == want
+            check = Check(
+                "main path: flow to the cloud service",
+                check.ok and marked,
+                f"{check.detail}; arrived with ToS 0x{max(r['tos_seen'], 0):02x}"
+                + ("" if marked else f", expected 0x{want:02x} (router marking missing)"),
+            )
+        outcome.checks.append(check)
+    _name_causes(outcome)
+    return outcome
+
+
+def _name_causes(outcome: Outcome) -> None:
+    """When a path fails, point at the router's own deviations first."""
+    router = outcome.checks[0]
+    if not router.ok:
+        for check in outcome.checks[1:]:
+            if not check.ok:
+                check.detail += f" — likely cause: {router.detail}"
+
+
+@dataclass
+class Proof:
+    site: str
+    flood_kbps: int
+    with_qos: dict[str, dict[str, Any]]
+    without_qos: dict[str, dict[str, Any]]
+    checks_with: list[Check]
+    checks_without: list[Check]
+
+    @property
+    def ok(self) -> bool:
+        judged = [c for c in self.checks_with if c.judged]
+        return all(c.ok for c in judged) and not all(c.ok for c in self.checks_without if c.judged)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "ok": self.ok,
+            "flood_kbps": self.flood_kbps,
+            "with_qos": self.with_qos,
+            "without_qos": self.without_qos,
+            "checks_with": [c.__dict__ for c in self.checks_with],
+            "checks_without": [c.__dict__ for c in self.checks_without],
+        }
+
+
+def _flooded(state: LabState, slug: str, kbps: int, seconds: float) -> dict[str, dict[str, Any]]:
+    site, hub = state.sites[slug], state.hub
+    flood = subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            lan_ns(slug),
+            sys.executable,
+            "-m",
+            "rollout.netlab.probes",
+            "flood",
+            site.room_client,
+            f"{hub['mcu']}:{SINK_PORT}",
+            str(kbps),
+            str(seconds + 2),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1.0)  # let the queues fill
+        return run_probes(state, slug, seconds)
+    finally:
+        flood.wait(timeout=seconds + 30)
+
+
+def qos_proof(
+    inv: Inventory, state: LabState, slug: str, seconds: float = 6.0, factor: float = 3.0
+) -> Proof:
+    """The conference classes under a flood of factor x the contracted rate, with the rendered
+    QoS and with the WAN interface's qdisc removed; the QoS is put back afterwards."""
+    site = state.sites[slug]
+    kbps = int(site.rate_kbps * factor)
+    drv = driver(inv, slug)
+    t = inv.province.thresholds
+    with_qos = _flooded(state, slug, kbps, seconds)
+    nsh.run(["tc", "qdisc", "del", "dev", site.wan_ifname, "root"], ns=drv.ns, check=False)
+    try:
+        without = _flooded(state, slug, kbps, seconds)
+    finally:
+        drv.apply()
+
+    def checks(results: dict[str, dict[str, Any]]) -> list[Check]:
+        out = []
+        for name, r in results.items():
+            c = judge(name, r, t)
+            c.judged = name in CONFERENCE
+            out.append(c)
+        return out
+
+    return Proof(slug, kbps, with_qos, without, checks(with_qos), checks(without))
