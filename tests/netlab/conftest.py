@@ -3,33 +3,13 @@ in .ci/debian-packages.txt, and make (and remove) their own rl-* namespaces."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from netlabkit import netlab_skip_reason
 
 from repocopy import copy_repo
-
-NEEDED = ("ip", "tc", "nft", "vtysh", "kamailio", "sipp")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "netlab: tests that build the network lab in namespaces (root, Debian packages)"
-    )
-
-
-def netlab_skip_reason() -> str | None:
-    if os.geteuid() != 0:
-        return "the network lab needs root (namespaces, tc, nftables)"
-    missing = [b for b in NEEDED if shutil.which(b) is None]
-    if not Path("/usr/lib/frr/zebra").exists():
-        missing.append("/usr/lib/frr/zebra")
-    if missing:
-        return f"missing {', '.join(missing)}: install .ci/debian-packages.txt"
-    return None
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,8 @@ def _rollout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 # First in the file: it runs before the module's lab (one lab per machine at a time).
 def test_down_removes_everything_also_after_a_crash(tmp_path: Path) -> None:
-    from conftest import netlab_skip_reason
+    from netlabkit import netlab_skip_reason
+
     from repocopy import copy_repo
 
     reason = netlab_skip_reason()
