@@ -74,7 +74,7 @@ def test_out_of_band_change_is_drift_and_plan_repairs_it(lab: Lab) -> None:
     )
     driver.close()
     drift = lab.json("drift", "bao-thang", "--lab", check=2)
-    rows = {r["device"]: r for r in drift}  # type: ignore[union-attr]
+    rows = {r["device"]: r for r in drift["devices"]}  # type: ignore[index]
     assert rows["bao-thang-sw01"]["state"] == "drift"
     assert rows["bao-thang-rtr01"]["state"] == "clean"
     plan = devices(lab.json("plan", "bao-thang", "--lab", check=2))

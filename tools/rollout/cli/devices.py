@@ -1,4 +1,4 @@
-"""Commands that talk to devices: plan, drift, backup, rollback."""
+"""Commands that talk to devices: plan, backup, rollback (drift: rollout.cli.drift)."""
 
 from __future__ import annotations
 
@@ -126,54 +126,6 @@ def _exit(results: list[Any]) -> int:
     if any(not r.ok for r in results):
         return int(Exit.ERROR)
     return int(Exit.CHANGES) if any(r.value and r.value.changed for r in results) else 0
-
-
-@click.command()
-@sites_argument
-@lab_options
-@workers_option
-@repo_option
-@format_option
-def drift(
-    sites: tuple[str, ...],
-    all_sites: bool,
-    lab: bool,
-    lab_dir: Path | None,
-    workers: int,
-    repo: Path | None,
-    fmt: str,
-) -> int:
-    """Which devices no longer match the repository (read-only).
-
-    Exit 0 clean, 2 drift found, 1 when a device could not be checked.
-    """
-    try:
-        ctx = load(repo)
-        every = all_sites or not sites
-        chosen = select_sites(ctx.inv, sites, every)
-        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "checked", every)
-    except RolloutError as exc:
-        fail(exc, fmt)
-    redact = ctx.secrets.redact
-    rows = []
-    for r in results:
-        if not r.ok:
-            state, detail = "error", redact(r.error)
-        elif r.value and r.value.changed:
-            state, detail = (
-                "drift",
-                f"{len(r.value.commands)} lines, e.g. " + redact(r.value.commands[0]),
-            )
-        else:
-            state, detail = "clean", ""
-        rows.append((r.device, state, detail, f"{r.seconds:.2f}"))
-    if fmt == "json":
-        emit_json(
-            [{"device": d, "state": s, "detail": x, "seconds": float(t)} for d, s, x, t in rows]
-        )
-    else:
-        table("drift", ["device", "state", "detail", "s"], rows)
-    return _exit(results)
 
 
 @click.command()

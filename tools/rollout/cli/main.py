@@ -215,13 +215,25 @@ def new_site(
 
 
 def _register() -> None:
-    from rollout.cli.devices import backup, drift, plan, rollback
+    from rollout.cli.bench import bench
+    from rollout.cli.devices import backup, plan, rollback
+    from rollout.cli.drift import COMMANDS as DRIFT_COMMANDS
     from rollout.cli.lab import lab
     from rollout.cli.netlab import COMMANDS as NETLAB_COMMANDS
     from rollout.cli.security import COMMANDS as SECURITY_COMMANDS
     from rollout.cli.site import site
 
-    for command in (plan, site, drift, backup, rollback, lab, *NETLAB_COMMANDS, *SECURITY_COMMANDS):
+    for command in (
+        plan,
+        site,
+        *DRIFT_COMMANDS,
+        backup,
+        rollback,
+        lab,
+        *NETLAB_COMMANDS,
+        *SECURITY_COMMANDS,
+        bench,
+    ):
         cli.add_command(command)
 
 

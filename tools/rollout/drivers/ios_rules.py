@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 
 # Lines that describe the device or the moment, not the intent: never compared, never negated.
-NOISE = re.compile(
-    r"^(?:Building configuration|Current configuration|Last configuration change|"
-    r"NVRAM config last updated|version \d|boot-start-marker|boot-end-marker|end$|!|"
-    r"ntp clock-period|\s*!)"
+# (pattern, why) as data; drift reports and `rollout diff` use the same table.
+NOISE_RULES: tuple[tuple[str, str], ...] = (
+    (r"Building configuration", "banner of show running-config"),
+    (r"Current configuration", "size line of show running-config (changes with any edit)"),
+    (r"Last configuration change", "time stamp of the last change"),
+    (r"NVRAM config last updated", "time stamp of the last save"),
+    (r"version \d", "software version (not intent)"),
+    (r"boot-start-marker|boot-end-marker", "boot markers"),
+    (r"end$", "end of the configuration"),
+    (r"!", "comment"),
+    (r"\s*!", "comment inside a section"),
+    (r"ntp clock-period", "clock drift correction the device writes by itself"),
+    (r"Time source is|\*?\d{2}:\d{2}:\d{2}\.\d+ \S+ \w{3} \w{3} +\d+ \d{4}", "clock output"),
 )
+NOISE = re.compile("^(?:" + "|".join(pattern for pattern, _why in NOISE_RULES) + ")")
 # Certificate blobs: from 'certificate ...' to 'quit', inside 'crypto pki certificate chain'.
 CERT_START = re.compile(r"^\s+certificate\s")
 CERT_END = re.compile(r"^\s+quit$")

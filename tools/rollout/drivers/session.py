@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import logging
+import shutil
+import tempfile
+import threading
+from pathlib import Path
 from typing import Any
 
 from rollout.drivers.base import DeviceError, Target
@@ -51,7 +57,7 @@ def open_session(target: Target, device_type: str) -> Any:
         "ssh_strict": True,
         "system_host_keys": False,
         "alt_host_keys": known is not None,
-        "alt_key_file": str(known) if known else "",
+        "alt_key_file": str(host_keys_for(known, target.host, target.port)),
         "allow_agent": False,
         "use_keys": False,
     }
@@ -69,6 +75,14 @@ def open_session(target: Target, device_type: str) -> Any:
         text = str(exc)
         if "does not match" in text or "not found in known_hosts" in text:
             raise _host_key_error(target, changed="does not match" in text) from None
+        if "TCP connection to device failed" in text:
+            raise DeviceError(
+                target.name,
+                step,
+                f"no answer from {target.host}:{target.port}: no TCP connection "
+                "(unreachable: refused, or no route)",
+                "check that the device is up and reachable from here",
+            ) from None
         raise DeviceError(
             target.name,
             step,
@@ -152,3 +166,58 @@ def _host_key_error(target: Target, *, changed: bool) -> DeviceError:
         f"the device offers {_offered(target)}; the connection was stopped",
         f"if that fingerprint is the device's, record it: {fix}",
     )
+
+
+# -- known-hosts files, one host at a time -----------------------------------------------------
+# paramiko parses the whole known-hosts file on every connection (and takes a global logging
+# lock per line): with a fleet in one file, each session costs O(fleet) and a drift of the
+# fleet O(fleet²) (a 750-device lab spent 80 % of its time there). Sessions therefore get a
+# file holding only their host's lines (hashed entries are kept, since they cannot be sorted
+# by host); the file is cut once per process and per version of the known-hosts file.
+
+_HASHED = "|hashed|"
+_CUT_LOCK = threading.Lock()
+_CUT_DIR: list[Path] = []
+_CUT: dict[tuple[str, int, int], dict[str, list[str]]] = {}
+
+
+def _host_field(host: str, port: int) -> str:
+    return host if port == 22 else f"[{host}]:{port}"
+
+
+def host_keys_for(known: Path, host: str, port: int) -> Path:
+    """A known-hosts file with only the lines that can match host:port (same verdicts)."""
+    try:
+        stat = known.stat()
+    except OSError:
+        return known
+    key = (str(known), stat.st_mtime_ns, stat.st_size)
+    with _CUT_LOCK:
+        index = _CUT.get(key)
+        if index is None:
+            index = {}
+            for line in known.read_text(encoding="utf-8", errors="replace").splitlines():
+                names = line.split(None, 1)[0] if line.strip() else ""
+                if not names or names.startswith("#"):
+                    continue
+                for name in [_HASHED] if names.startswith("|") else names.split(","):
+                    index.setdefault(name, []).append(line)
+            if any(ch in name for name in index for ch in "*?!@"):
+                index = {}  # patterns or markers: paramiko matches them against the whole file
+            _CUT.clear()
+            _CUT[key] = index
+        if not index:
+            return known
+        if not _CUT_DIR:
+            folder = Path(tempfile.mkdtemp(prefix="rollout-known-"))
+            atexit.register(shutil.rmtree, folder, True)
+            _CUT_DIR.append(folder)
+        name = _host_field(host, port)
+        lines = index.get(name, []) + index.get(_HASHED, [])
+        digest = hashlib.sha256(f"{key}{name}".encode()).hexdigest()[:24]
+        path = _CUT_DIR[0] / digest
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+            tmp.replace(path)
+        return path

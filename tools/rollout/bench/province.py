@@ -1,0 +1,149 @@
+"""A synthetic province for the benchmark: N sites cloned from the pilot by the real allocator.
+
+Each site is built by `rollout.inventory.newsite.build_site` (the same code as
+`rollout new-site`: identities from the slug, addresses from the allocator's own `_take` and
+`carve_vlans`: the lowest free range of each pool), validated as a `Site`, and written next to
+the others. Two things make thousands of sites take seconds instead of minutes: the set of used
+ranges is kept and extended site by site (`rollout new-site` rebuilds it from every site file,
+O(n) per site), and the whole province is validated once at the end (`load_inventory`: overlaps,
+codes, budgets) instead of once per site.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import ipaddress
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rollout.errors import RolloutError
+from rollout.inventory import allocate, newsite
+from rollout.inventory.loader import Inventory
+
+COPIED = ("inventory", "templates", "ansible.cfg", "plugins", "playbooks", "roles")
+PILOT = "bao-thang"
+MAX_SITES = 3300
+"""Communes of the country, roughly: 5-digit codes from 20000 leave room for all of them."""
+
+
+@dataclass(frozen=True)
+class Province:
+    root: Path
+    sites: list[str]
+    seconds: float
+
+
+def copy_repo(source: Path, target: Path) -> Path:
+    """What rollout and Ansible read, copied into target (the source is never written)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        src = source / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, target / name)
+    return target
+
+
+def synthetic_slug(n: int) -> str:
+    return f"bench-{n:04d}"
+
+
+def generate(source: Path, target: Path, sites: int, *, keep_existing: bool = False) -> Province:
+    """Copy source to target and add `sites` commune sites cloned from the pilot.
+
+    Unless keep_existing, the districts and the hub stay (they are part of the province) but
+    the synthetic sites are the only new ones; the returned list names only the new sites.
+    """
+    import time
+
+    from rollout.inventory.allocate import used_networks
+    from rollout.inventory.loader import SITES_DIR, Inventory, load_inventory
+    from rollout.inventory.model import Level, Site
+    from rollout.inventory.newsite import NewSiteRequest, _dump, build_site
+
+    if not 1 <= sites <= MAX_SITES:
+        raise RolloutError(f"--sites must be within 1..{MAX_SITES}, not {sites}")
+    start = time.monotonic()
+    root = copy_repo(source, target)
+    inv = load_inventory(root)
+    if PILOT not in inv.sites:
+        raise RolloutError(f"the pilot site {PILOT} is missing from {source}")
+    all_sites = dict(inv.sites)
+    files = dict(inv.files)
+    names: list[str] = []
+    used = _GrowingUsed(used_networks(inv))
+    codes = {s.code for s in all_sites.values()}
+    code = 20000
+    for n in range(1, sites + 1):
+        slug = synthetic_slug(n)
+        while str(code) in codes:
+            code += 1
+        req = NewSiteRequest(
+            slug=slug,
+            source=PILOT,
+            name=f"Xã Thử {n:04d}",
+            code=str(code),
+            level=Level.COMMUNE,
+            wan_rate_kbps=6000,
+            video_calls=1,
+        )
+        code += 1
+        view = Inventory(root, inv.province, all_sites, files)
+        with _allocator(used):
+            data, addr = build_site(view, req)
+        for net in (addr.block, addr.loopback, addr.wan_link):
+            used.mark(ipaddress.IPv4Network(net))
+        site = Site.model_validate(data)
+        path = root / SITES_DIR / f"{slug}.yml"
+        path.write_text(_dump(data, PILOT), encoding="utf-8")
+        all_sites[slug] = site
+        files[slug] = path
+        names.append(slug)
+    load_inventory(root)  # the whole province, checked once: overlaps, codes, budgets
+    return Province(root, names, time.monotonic() - start)
+
+
+class _GrowingUsed(allocate._Used):
+    """The allocator's used-range index, extended in place as sites are added."""
+
+    def __init__(self, nets: Iterable[ipaddress.IPv4Network]) -> None:
+        super().__init__(nets)
+
+    def mark(self, net: ipaddress.IPv4Network) -> None:
+        lo, hi = int(net.network_address), int(net.broadcast_address)
+        i = bisect.bisect_left(self.starts, lo)
+        self.spans.insert(i, [lo, hi])
+        merged: list[list[int]] = []
+        for span in self.spans[max(0, i - 1) : i + 2]:
+            if merged and span[0] <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], span[1])
+            else:
+                merged.append(list(span))
+        self.spans[max(0, i - 1) : i + 2] = merged
+        self.starts = [s[0] for s in self.spans]
+
+
+@contextlib.contextmanager
+def _allocator(used: _GrowingUsed) -> Iterator[None]:
+    """`build_site` with the allocator reading `used` instead of re-reading every site."""
+
+    def allocate_site(inv: Inventory) -> allocate.SiteAddresses:
+        pools = inv.province.pools
+        take = allocate._take
+        block = take(pools.site_lan, pools.site_prefix_length, used, "site LAN", False)
+        loopback = take(pools.loopbacks, 32, used, "loopback", True)
+        wan = take(pools.wan_links, 30, used, "WAN link", False)
+        return allocate.SiteAddresses(
+            str(block), str(loopback), str(wan), allocate.carve_vlans(block, pools)
+        )
+
+    original = newsite.__dict__["allocate_site"]
+    setattr(newsite, "allocate_site", allocate_site)  # noqa: B010 (not an exported name)
+    try:
+        yield
+    finally:
+        setattr(newsite, "allocate_site", original)  # noqa: B010

@@ -1,0 +1,103 @@
+"""`rollout bench`: how fast render and drift are, against the floor and the Ansible way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from rollout.cli.app import fail, table
+from rollout.errors import RolloutError
+
+
+@click.command()
+@click.option(
+    "--sites",
+    type=click.IntRange(1, 3300),
+    default=250,
+    show_default=True,
+    help="Synthetic sites with lab devices (3 managed devices each; 4 devices in all).",
+)
+@click.option(
+    "--render-sites",
+    type=click.IntRange(1, 3300),
+    default=None,
+    help="Sites to generate and render (default: --sites); e.g. 3300 for the country.",
+)
+@click.option("--workers", type=click.IntRange(1, 512), default=64, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0.5, 600), default=20.0, show_default=True)
+@click.option("--base-port", type=click.IntRange(1024, 60000), default=42000, show_default=True)
+@click.option("--lab-workers", type=click.IntRange(1, 64), default=None, help="Lab processes.")
+@click.option("--no-baseline", is_flag=True, help="Skip the Ansible baseline (the slow part).")
+@click.option(
+    "--work",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the synthetic repository and the lab (default: a new temporary one).",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("build/bench.json"),
+    show_default=True,
+    help="Where to write the results.",
+)
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Repository to copy (default: found from the current folder).",
+)
+def bench(
+    sites: int,
+    render_sites: int | None,
+    workers: int,
+    timeout: float,
+    base_port: int,
+    lab_workers: int | None,
+    no_baseline: bool,
+    work: Path | None,
+    json_out: Path,
+    repo: Path | None,
+) -> None:
+    """Measure render and drift at province scale, the floor and the Ansible baseline.
+
+    Generates a synthetic province in a temporary copy of the repository (the real one is
+    never touched), starts converged lab devices for it on 127.0.0.1, and measures, on the
+    same devices: `rollout render --all`, `rollout drift --all`, bare Netmiko reads (the
+    floor) and `ansible-playbook playbooks/drift.yml` (the baseline). Not part of the tests.
+    """
+    from rollout.bench.run import BenchConfig, run, table_rows
+    from rollout.cli.app import repo_root
+
+    try:
+        root = repo_root(repo)
+        config = BenchConfig(
+            sites=sites,
+            render_sites=render_sites,
+            workers=workers,
+            timeout=timeout,
+            base_port=base_port,
+            lab_workers=lab_workers,
+            baseline=not no_baseline,
+            work=work,
+        )
+        results = run(root, config, say=lambda text: click.echo(text, err=True))
+    except RolloutError as exc:
+        fail(exc)
+    table(
+        f"bench: {results['lab']['devices']} lab devices, {results['province']['sites']} sites, "
+        f"{workers} workers, {results['machine']['cpus']} CPUs",
+        ["step", "devices", "wall s", "devices/s", "CPU s", "peak RSS MiB", "note"],
+        table_rows(results),
+    )
+    ratios = results["ratios"]
+    click.echo(f"ours / floor: {ratios['ours_over_floor']:.2f}x")
+    if "baseline_over_ours" in ratios:
+        click.echo(f"Ansible baseline / ours: {ratios['baseline_over_ours']:.1f}x")
+    out = json_out if json_out.is_absolute() else Path.cwd() / json_out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    click.echo(f"results: {out}")
