@@ -173,6 +173,23 @@ def run(
     results["lab"] = {"devices": len(specs), "up_seconds": round(time.monotonic() - lab_started, 2)}
     try:
         n = len(specs)
+        # Lab devices parse their configuration on first use: one unmeasured pass first, so
+        # that no measured step pays the simulators' warm-up (they share our two cores).
+        say("warm-up pass over the lab (not measured) ...")
+        floor_argv = [
+            sys.executable,
+            "-m",
+            "rollout.bench.floor",
+            "--repo",
+            str(root),
+            "--lab-dir",
+            str(lab_dir),
+            "--workers",
+            str(config.workers),
+            "--timeout",
+            str(config.timeout),
+        ]
+        _run("warm-up", floor_argv, env=env, cwd=root, devices=n)
         say(f"rollout drift --all --lab --workers {config.workers} ({n} devices) ...")
         drift, out = _run(
             "rollout drift",
@@ -197,25 +214,7 @@ def run(
         results["measures"]["drift"] = drift
 
         say("floor: bare Netmiko connect + read, same pool ...")
-        floor, out = _run(
-            "floor",
-            [
-                sys.executable,
-                "-m",
-                "rollout.bench.floor",
-                "--repo",
-                str(root),
-                "--lab-dir",
-                str(lab_dir),
-                "--workers",
-                str(config.workers),
-                "--timeout",
-                str(config.timeout),
-            ],
-            env=env,
-            cwd=root,
-            devices=n,
-        )
+        floor, out = _run("floor", floor_argv, env=env, cwd=root, devices=n)
         floor.extra = json.loads(out)
         results["measures"]["floor"] = floor
 
@@ -246,6 +245,10 @@ def run(
             results["measures"]["baseline"] = baseline
     finally:
         manager.down(lab_dir)
+        if config.work is None and not config.keep:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
 
     m = results["measures"]
     results["ratios"] = {

@@ -36,6 +36,7 @@ from rollout.errors import RolloutError
     default=None,
     help="Folder for the synthetic repository and the lab (default: a new temporary one).",
 )
+@click.option("--keep", is_flag=True, help="Keep the temporary folder (repository, lab, build).")
 @click.option(
     "--json",
     "json_out",
@@ -59,6 +60,7 @@ def bench(
     lab_workers: int | None,
     no_baseline: bool,
     work: Path | None,
+    keep: bool,
     json_out: Path,
     repo: Path | None,
 ) -> None:
@@ -83,6 +85,7 @@ def bench(
             lab_workers=lab_workers,
             baseline=not no_baseline,
             work=work,
+            keep=keep,
         )
         results = run(root, config, say=lambda text: click.echo(text, err=True))
     except RolloutError as exc:
