@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_lab import BIN, Lab
 
+from labrun import LabRun, lab_env
 from repocopy import copy_repo
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
     root = tmp_path_factory.mktemp("repo")
     repo = copy_repo(root)
     lab_dir = Path(tmp_path_factory.mktemp("lab"))
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "ROLLOUT_LAB_DIR": str(lab_dir),
-        "ROLLOUT_BACKUP_DIR": str(root / "backups"),
-    }
-    env.pop("ROLLOUT_REPO", None)
-    handle = Lab(repo, lab_dir, env)
+    handle = LabRun(repo, lab_dir, lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups")))
     handle.run(
         "lab",
         "up",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from e2e_lab import Lab
+
+from labrun import LabRun as Lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.ansible]
 

@@ -3,68 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from labrun import BIN, LabRun, lab_env
 from repocopy import copy_repo
 
-BIN = Path(sys.executable).parent
+__all__ = ["BIN", "FaultLab", "start"]
 
 
 @dataclass
-class FaultLab:
-    repo: Path
-    lab_dir: Path
+class FaultLab(LabRun):
     backups: Path
-    env: dict[str, str]
-
-    def run(
-        self, *args: str, check: int | None = None, timeout: float = 240
-    ) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [str(BIN / "rollout"), *args],
-            cwd=self.repo,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if check is not None:
-            assert proc.returncode == check, (
-                f"rollout {' '.join(args)} exited {proc.returncode}, wanted {check}\n"
-                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-            )
-        assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-        return proc
-
-    def spawn(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [str(BIN / "rollout"), *args],
-            cwd=self.repo,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def fault(self, device: str, spec: dict[str, Any] | str) -> None:
-        text = spec if isinstance(spec, str) else json.dumps(spec)
-        self.run("lab", "fault", device, text, check=0)
-
-    @contextmanager
-    def faulted(self, device: str, spec: dict[str, Any]) -> Iterator[None]:
-        self.fault(device, spec)
-        try:
-            yield
-        finally:
-            self.fault(device, "clear")
 
     def json_state(self) -> dict[str, int]:
         """Device name -> lab port."""
@@ -108,17 +58,14 @@ def start(
     repo = repo or copy_repo(root / "repo")
     lab_dir = root / "lab"
     backups = root / "backups"
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "ROLLOUT_LAB_DIR": str(lab_dir),
-        "ROLLOUT_BACKUP_DIR": str(backups),
-        "ROLLOUT_MINUTE_SECONDS": str(minute_seconds),
-        "ROLLOUT_DEVICE_TIMEOUT": "6",
-        "COLUMNS": "250",
-    }
-    env.pop("ROLLOUT_REPO", None)
-    lab = FaultLab(repo, lab_dir, backups, env)
+    env = lab_env(
+        lab_dir,
+        ROLLOUT_BACKUP_DIR=str(backups),
+        ROLLOUT_MINUTE_SECONDS=str(minute_seconds),
+        ROLLOUT_DEVICE_TIMEOUT="6",
+        COLUMNS="250",
+    )
+    lab = FaultLab(repo, lab_dir, env, backups)
     lab.run(
         "lab",
         "up",
