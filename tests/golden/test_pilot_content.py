@@ -132,10 +132,16 @@ def test_ip_sla_probes_to_the_hub_responder(router: str) -> None:
         jitter = next(line for line in lines if line.startswith(" udp-jitter "))
         assert jitter.split()[1] == responder, header
         assert "source-ip 10.255.0.2" in jitter
-        tos[header] = next(line.split()[1] for line in lines if line.startswith(" tos "))
-    assert sorted(tos.values()) == ["136", "184"]  # AF41 (34 << 2) and EF (46 << 2)
-    assert 34 << 2 == 136
-    assert 46 << 2 == 184
+        # IOS does not show the default ToS (0): the default-class probe has no tos line.
+        tos[header] = next((line.split()[1] for line in lines if line.startswith(" tos ")), "0")
+    # One probe per class: EF (46 << 2), AF41 (34 << 2), CS3 (24 << 2), default (0).
+    assert tos == {"ip sla 10": "184", "ip sla 20": "136", "ip sla 30": "96", "ip sla 40": "0"}
+    assert "codec g711alaw" in "".join(probes["ip sla 10"])
+    ports = {
+        h: next(ln for ln in ls if ln.startswith(" udp-jitter ")).split()[2]
+        for h, ls in probes.items()
+    }
+    assert len(set(ports.values())) == 4
     for header in probes:
         assert f"ip sla schedule {header.split()[-1]} life forever start-time now" in router
     assert "ip sla responder" not in router  # only the hub answers

@@ -278,3 +278,13 @@ def test_qos_default_min_percent_is_honoured() -> None:
     classes = [_cls("video", ["af41"], 60)]
     with pytest.raises(ValidationError, match="keep at least 50 %"):
         QosPlan.model_validate({"classes": classes, "default_min_percent": 50})
+
+
+def test_sla_probe_ports_must_differ_per_class() -> None:
+    from pydantic import ValidationError
+
+    from rollout.inventory.model import SlaProbes
+
+    assert len(set(SlaProbes().ports())) == 4
+    with pytest.raises(ValidationError, match="probe ports must differ"):
+        SlaProbes(port_ef=16384, port_default=16384)

@@ -21,6 +21,7 @@ from rollout.inventory.model import (
     Role,
     Router,
     Site,
+    SlaProbes,
     Switch,
 )
 from rollout.secrets import Secrets, cisco_type9
@@ -68,6 +69,20 @@ def net_mask(net: str) -> tuple[str, str]:
 
 def host_in(net: str, offset: int) -> str:
     return str(IPv4Net(net).network_address + offset)
+
+
+def sla_probes(sla: SlaProbes) -> list[tuple[int, str, int, bool]]:
+    """The router's IP SLA operations: (id, conference class, port, codec-shaped), one per class.
+
+    The EF probe imitates a G.711 call (``codec g711alaw``: MOS and ICPIF on the router); the
+    others send 100 packets every 20 ms, marked with their class so they cross its queue.
+    """
+    return [
+        (10, "EF", sla.port_ef, True),
+        (20, "AF41", sla.port_video, False),
+        (30, "CS3", sla.port_signalling, False),
+        (40, "DEFAULT", sla.port_default, False),
+    ]
 
 
 def qos_classes(inv: Inventory, site: Site) -> list[dict[str, Any]]:
@@ -138,8 +153,7 @@ def wan_in_acl(inv: Inventory, site: Site) -> list[tuple[str, list[Ace]]]:
                 "IP SLA replies from the hub responder",
                 [
                     Ace("permit", "udp", f"{sla_src} eq 1967", loop),
-                    Ace("permit", "udp", f"{sla_src} eq {p.sla.port_ef}", loop),
-                    Ace("permit", "udp", f"{sla_src} eq {p.sla.port_video}", loop),
+                    *(Ace("permit", "udp", f"{sla_src} eq {port}", loop) for port in p.sla.ports()),
                 ],
             )
         )
@@ -155,9 +169,9 @@ def wan_in_acl(inv: Inventory, site: Site) -> list[tuple[str, list[Ace]]]:
                 "IP SLA probes from the site routers to the responder",
                 [
                     Ace("permit", "udp", ios_net(p.pools.loopbacks), loop, "eq 1967"),
-                    Ace("permit", "udp", ios_net(p.pools.loopbacks), loop, f"eq {p.sla.port_ef}"),
-                    Ace(
-                        "permit", "udp", ios_net(p.pools.loopbacks), loop, f"eq {p.sla.port_video}"
+                    *(
+                        Ace("permit", "udp", ios_net(p.pools.loopbacks), loop, f"eq {port}")
+                        for port in p.sla.ports()
                     ),
                 ],
             )
@@ -279,20 +293,8 @@ def _router(inv: Inventory, site: Site, dev: Router, secrets: Secrets) -> dict[s
         "cloud_marking": cloud_marking_acl(inv, site),
         "is_hub": site.level is Level.HUB,
         "sla": [
-            {
-                "id": 10,
-                "name": "EF to hub",
-                "port": p.sla.port_ef,
-                "tos": dscp["EF"],
-                "codec": True,
-            },
-            {
-                "id": 20,
-                "name": "AF41 to hub",
-                "port": p.sla.port_video,
-                "tos": dscp["AF41"],
-                "codec": False,
-            },
+            {"id": op, "name": f"{cls} to hub", "port": port, "tos": dscp[cls], "codec": codec}
+            for op, cls, port, codec in sla_probes(p.sla)
         ]
         if site.level is not Level.HUB and responder
         else [],

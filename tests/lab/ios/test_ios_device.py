@@ -233,13 +233,13 @@ def test_show_ip_sla_statistics(cli: Any, device: IosDevice) -> None:
         "tos 184",
         "ip sla schedule 10 life forever start-time now",
     )
-    device.set_sla_result(10, SlaResult(rtt_ms=40, jitter_ms=7, loss=1, mos=4.1))
+    device.set_sla_result(10, SlaResult(rtt_ms=40, jitter_ms=7, loss_percent=1.0, mos=4.1))
     out = cli("show ip sla statistics")
     assert "IPSLA operation id: 10" in out
     assert "Type of operation: udp-jitter" in out
     assert "Source to Destination Jitter Min/Avg/Max: 0/7/14 milliseconds" in out
-    assert "MOS score: 4.10" in out
-    assert "Loss Source to Destination: 1" in out
+    assert "Mean Opinion Score (MOS): 4.10" in out
+    assert "Loss Source to Destination: 5" in out  # 1 % of 1000 codec packets, half each way
 
 
 def test_passwords_and_users() -> None:

@@ -247,3 +247,79 @@ def lab_send(
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc))
     click.echo(ctx.secrets.redact(str(output)))
+
+
+@lab.command("impair")
+@click.argument("device")
+@click.option("--rtt-ms", type=click.IntRange(0, 60000), default=None, help="Round-trip time.")
+@click.option("--jitter-ms", type=click.IntRange(0, 10000), default=None, help="Mean jitter.")
+@click.option(
+    "--loss-percent", type=click.FloatRange(0, 100), default=None, help="Packet loss, each way."
+)
+@click.option(
+    "--mos",
+    type=click.FloatRange(1, 5),
+    default=None,
+    help="MOS a router reports for its codec-configured IP SLA operations.",
+)
+@click.option(
+    "--operation",
+    type=click.IntRange(1, 2147483647),
+    default=None,
+    help="Only this IP SLA operation of a router (default: all).",
+)
+@click.option("--timeout", "fail_ops", is_flag=True, help="The router's operations time out.")
+@click.option("--clear", is_flag=True, help="Put the device back on a clean path.")
+@lab_dir_option
+@repo_option
+def lab_impair(
+    device: str,
+    rtt_ms: int | None,
+    jitter_ms: int | None,
+    loss_percent: float | None,
+    mos: float | None,
+    operation: int | None,
+    fail_ops: bool,
+    clear: bool,
+    lab_dir: Path | None,
+    repo: Path | None,
+) -> None:
+    """Make the lab's network worse for DEVICE: what its measurements report.
+
+    On an IOS router: the result of its IP SLA operations (show ip sla statistics). On a codec:
+    the jitter and loss of its calls' media (advnetstats, netstats). Unset figures stay clean,
+    e.g. rollout lab impair bao-thang-rtr01 --loss-percent 5 --jitter-ms 60
+    """
+    from rollout.lab.control import ControlClient
+    from rollout.lab.faults import FaultSpecError
+    from rollout.lab.impair import parse_impairment
+    from rollout.targets import lab_dir as find
+
+    given = {
+        "rtt_ms": rtt_ms,
+        "jitter_ms": jitter_ms,
+        "loss_percent": loss_percent,
+        "mos": mos,
+        "operation": operation,
+    }
+    fields: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    if fail_ops:
+        fields["timeout"] = True
+    try:
+        if clear and fields:
+            raise RolloutError("--clear takes no figures", "give either --clear or the figures")
+        if not clear and not fields:
+            raise RolloutError(
+                "no figure given", "e.g. --loss-percent 5 --jitter-ms 60, or --clear"
+            )
+        impairment = None if clear else parse_impairment(fields)
+        root = load(repo).root
+        done = ControlClient(find(root, lab_dir)).impair(device, impairment)
+        audit.record(
+            root, "lab-impair", devices=[device], detail="clear" if clear else json.dumps(fields)
+        )
+    except FaultSpecError as exc:
+        fail(RolloutError(str(exc), "see `rollout lab impair --help`"))
+    except Exception as exc:  # lab errors load lazily; _wrap re-raises others
+        fail(_wrap(exc))
+    click.echo(f"{device}: {done}")

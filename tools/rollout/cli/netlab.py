@@ -12,7 +12,7 @@ import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import load, select_sites
-from rollout.cli.options import format_option, repo_option
+from rollout.cli.options import format_option, lab_options, repo_option
 from rollout.errors import RolloutError
 
 netlab_dir_option = click.option(
@@ -225,9 +225,10 @@ def _show_checks(title: str, checks: list[dict[str, Any]]) -> None:
     type=click.FloatRange(1, 3600),
     default=8.0,
     show_default=True,
-    help="Probe time per measurement.",
+    help="Probe time per measurement (network lab); test-call hold time (devices).",
 )
 @netlab_dir_option
+@lab_options
 @repo_option
 @format_option
 def verify(
@@ -236,27 +237,39 @@ def verify(
     qos_proof: bool,
     seconds: float,
     netlab_dir: Path | None,
+    lab: bool,
+    lab_dir: Path | None,
     repo: Path | None,
     fmt: str,
 ) -> None:
     """Prove a site's conference paths; exit 0 pass, 2 fail, 1 error.
 
+    Without --netlab: the WAN router's IP SLA probes per class and a short test call from the
+    codec to the MCU, on the live devices or (--lab) on the lab twin.
     Results are kept in var/proof/SITE/ for `rollout report`.
     """
     from rollout.netlab import verify as v
     from rollout.netlab.report import proof_dir
 
+    proof = None
     try:
-        if not use_netlab:
-            raise RolloutError(
-                "only the network lab can be verified so far",
-                "add --netlab (Cisco sites: IP SLA reading is not built yet)",
-            )
+        if use_netlab and lab:
+            raise RolloutError("--netlab and --lab exclude each other", "give one of them")
         ctx = load(repo)
-        state = _state(_folder(ctx.root, netlab_dir))
-        _one_site(state, site)
-        outcome = v.verify(ctx.inv, state, site, seconds)
-        proof = v.qos_proof(ctx.inv, state, site, seconds) if qos_proof else None
+        if use_netlab:
+            state = _state(_folder(ctx.root, netlab_dir))
+            _one_site(state, site)
+            outcome = v.verify(ctx.inv, state, site, seconds)
+            proof = v.qos_proof(ctx.inv, state, site, seconds) if qos_proof else None
+        else:
+            if qos_proof:
+                raise RolloutError("--qos-proof needs the network lab", "add --netlab")
+            from rollout.sla.site import verify_site
+            from rollout.targets import lab_dir as find
+
+            select_sites(ctx.inv, (site,), False)
+            where = find(ctx.root, lab_dir) if lab else None
+            outcome = verify_site(ctx.inv, site, ctx.secrets, lab=where, hold_s=seconds)
     except RolloutError as exc:
         fail(exc, fmt)
     folder = proof_dir(ctx.root, site)

@@ -281,7 +281,22 @@ class SlaProbes(Model):
 
     port_ef: Annotated[int, Field(ge=1024, le=65535)] = 16384
     port_video: Annotated[int, Field(ge=1024, le=65535)] = 16386
+    port_signalling: Annotated[int, Field(ge=1024, le=65535)] = 16388
+    port_default: Annotated[int, Field(ge=1024, le=65535)] = 16390
     frequency_s: Annotated[int, Field(ge=10, le=3600)] = 60
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> SlaProbes:
+        ports = self.ports()
+        if len(set(ports)) != len(ports):
+            raise ValueError(
+                f"the probe ports must differ (port_ef, port_video, port_signalling, "
+                f"port_default: {', '.join(map(str, ports))}); give each class its own port"
+            )
+        return self
+
+    def ports(self) -> tuple[int, ...]:
+        return (self.port_ef, self.port_video, self.port_signalling, self.port_default)
 
 
 class Credentials(Model):

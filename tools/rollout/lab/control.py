@@ -7,6 +7,8 @@ One request per line, one response per line. Requests::
     {"op": "set_fault", "device": "bt-rtr01", "fault": {"kind": "slow", "seconds": 2}}
     {"op": "clear_fault", "device": "bt-rtr01"}                 # all faults
     {"op": "clear_fault", "device": "bt-rtr01", "kind": "slow"}  # one kind
+    {"op": "impair", "device": "bt-rtr01", "impairment": {"loss_percent": 5, "jitter_ms": 60}}
+    {"op": "impair", "device": "bt-rtr01", "impairment": null}  # a clean path again
     {"op": "shutdown"}
 
 Responses: ``{"ok": true, "result": ...}`` or
@@ -31,6 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from rollout.lab.faults import Fault, FaultSpecError, fault_to_json, parse_fault
+from rollout.lab.impair import (
+    Impairment,
+    apply_impairment,
+    impairment_to_json,
+    parse_impairment,
+)
 from rollout.lab.server import DeviceInfo, HostKey, LabError, LabServer
 
 log = logging.getLogger(__name__)
@@ -119,8 +127,17 @@ def _require_str(request: Mapping[str, Any], key: str) -> str:
 # -- server side --------------------------------------------------------------------------
 
 
-def lab_handler(lab: LabServer, on_shutdown: Callable[[], None]) -> Handler:
-    """A handler serving one :class:`LabServer`; ``on_shutdown`` is called on ``shutdown``."""
+def lab_handler(
+    lab: LabServer,
+    on_shutdown: Callable[[], None],
+    simulated: Mapping[str, object] | None = None,
+) -> Handler:
+    """A handler serving one :class:`LabServer`; ``on_shutdown`` is called on ``shutdown``.
+
+    ``simulated`` maps device names to the simulated devices the server hosts (what
+    ``impair`` changes); without it ``impair`` is refused.
+    """
+    devices = dict(simulated or {})
 
     async def handle(request: dict[str, Any]) -> Any:
         op = request.get("op")
@@ -138,11 +155,20 @@ def lab_handler(lab: LabServer, on_shutdown: Callable[[], None]) -> Handler:
                 raise BadRequestError("clear_fault: 'kind' must be a string or absent")
             info = await lab.clear_fault(_require_str(request, "device"), kind)
             return device_to_json(info)
+        if op == "impair":
+            name = _require_str(request, "device")
+            impairment = parse_impairment(request.get("impairment"))
+            if name not in devices:
+                lab.device(name)  # UnknownDeviceError names the known devices
+                raise BadRequestError(f"device {name!r} cannot be impaired in this lab process")
+            done = apply_impairment(devices[name], impairment)
+            log.info("device %s: %s", name, done)
+            return {"device": name, "applied": done}
         if op == "shutdown":
             asyncio.get_running_loop().call_soon(on_shutdown)
             return {}
         raise BadRequestError(
-            f"unknown op {op!r}; use ping, list, set_fault, clear_fault or shutdown"
+            f"unknown op {op!r}; use ping, list, set_fault, clear_fault, impair or shutdown"
         )
 
     return handle
@@ -287,6 +313,13 @@ class ControlClient:
         if kind is not None:
             request["kind"] = kind
         return device_from_json(self.request(request))
+
+    def impair(self, device: str, impairment: Impairment | None) -> str:
+        """Make ``device`` report an impaired path (None: a clean one); returns what changed."""
+        result = self.request(
+            {"op": "impair", "device": device, "impairment": impairment_to_json(impairment)}
+        )
+        return str(result["applied"])
 
     def shutdown(self) -> None:
         """Ask the lab to stop (returns before the processes have exited)."""

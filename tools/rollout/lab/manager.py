@@ -885,7 +885,7 @@ def _router(
                 for dev in result["devices"]:
                     by_name[dev["name"]] = {**dev, "worker": w.index, "pid": w.proc.pid}
             return {"devices": [by_name[n] for n in order if n in by_name]}
-        if op in ("set_fault", "clear_fault"):
+        if op in ("set_fault", "clear_fault", "impair"):
             name = request.get("device")
             if op == "set_fault":
                 parse_fault(request.get("fault") or {})  # fail fast with a clear message
@@ -896,7 +896,9 @@ def _router(
         if op == "shutdown":
             asyncio.get_running_loop().call_soon(on_shutdown)
             return {}
-        raise ControlError(f"unknown op {op!r}; use ping, list, set_fault, clear_fault or shutdown")
+        raise ControlError(
+            f"unknown op {op!r}; use ping, list, set_fault, clear_fault, impair or shutdown"
+        )
 
     return handle
 
@@ -922,14 +924,16 @@ async def _serve_worker(state_dir: Path, sock: Path) -> int:
         try:
             hooks = {p: FactoryRef(path).resolve() for p, path in payload["factories"].items()}
             ports: dict[str, dict[str, Any]] = {}
+            simulated: dict[str, object] = {}
             for data in payload["devices"]:
                 spec = LabDeviceSpec.from_json(data)
                 factory = hooks[spec.platform](spec, options)
+                simulated[spec.name] = factory
                 info = await lab.add_device(
                     spec.name, factory, port=int(data["port"]), platform=spec.platform
                 )
                 ports[spec.name] = device_to_json(info)
-            control = await serve_control(sock, lab_handler(lab, stop.set))
+            control = await serve_control(sock, lab_handler(lab, stop.set, simulated))
         except Exception as exc:
             log.exception("worker failed to start")
             report.write(json.dumps({"ready": False, "error": str(exc)}) + "\n")

@@ -664,9 +664,8 @@ class PolycomSession:
         if call is None:
             return f"connection {index} is not active"
         stats = _media_stats(call, self.device.link)
-        sent = max(call.samples, 1) * 5 * (call.speed * 1000 // 8 // 1200)
         lost = stats.tapl + stats.tvpl
-        percent = 100.0 * lost / sent if sent else 0.0
+        percent = 100.0 * lost / stats.sent if stats.sent else 0.0
         protocol = "SIP" if call.protocol == "sip" else "H.323"
         return (
             f"call:{index} txrate:{call.speed} K rxrate:{call.speed} K "
@@ -742,6 +741,8 @@ class _MediaStats:
     raj: int
     tvj: int
     rvj: int
+    sent: int
+    """Media packets sent so far (audio and video), the base of ``netstats``' loss share."""
 
 
 def _media_stats(call: Call, link: LinkQuality) -> _MediaStats:
@@ -773,6 +774,7 @@ def _media_stats(call: Call, link: LinkQuality) -> _MediaStats:
         raj=round(link.jitter_ms * 1.1) + wobble % 2,
         tvj=round(link.jitter_ms * 1.3) + wobble,
         rvj=round(link.jitter_ms * 1.5) + wobble,
+        sent=(audio_pps + video_pps) * seconds,
     )
 
 

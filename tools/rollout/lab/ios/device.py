@@ -41,13 +41,18 @@ class FlashFile:
 
 @dataclass(frozen=True, slots=True)
 class SlaResult:
-    """What ``show ip sla statistics`` reports for one operation (canned numbers)."""
+    """What the simulated network does to one IP SLA operation.
+
+    ``show ip sla statistics`` derives every figure from these (packet counts, one-way
+    latency, loss periods, over-threshold counts, and ICPIF/MOS for an operation configured
+    with a ``codec``), so the output stays self-consistent. ``mos`` overrides the voice score
+    the simulator would compute.
+    """
 
     rtt_ms: int = 12
     jitter_ms: int = 1
-    loss: int = 0
-    mos: float = 4.34
-    icpif: int = 1
+    loss_percent: float = 0.0
+    mos: float | None = None
     successes: int = 5
     failures: int = 0
     return_code: str = "OK"
@@ -419,8 +424,12 @@ class IosDevice:
     # ------------------------------------------------------------ IP SLA
 
     def set_sla_result(self, operation: int | str, result: SlaResult) -> None:
-        """What ``show ip sla statistics`` reports for an operation."""
+        """What the network does to an operation (``"*"``: every operation without its own)."""
         self.sla_results[str(operation)] = result
+
+    def sla_result(self, operation: str) -> SlaResult:
+        """The result ``show ip sla statistics`` reports for ``operation``."""
+        return self.sla_results.get(operation) or self.sla_results.get("*") or SlaResult()
 
 
 def _parse_user(toks: list[str]) -> UserEntry | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from rollout.lab.ios.config import ConfigTree, Node, render_node
@@ -182,7 +183,13 @@ def show_archive(device: IosDevice) -> str:
 
 
 def show_ip_sla_statistics(device: IosDevice, operation: str | None = None) -> str:
+    """``show ip sla statistics [N]`` in the IOS 15 layout (checked against real outputs).
+
+    Figures follow from the operation's configuration (packets, codec, threshold) and from
+    what the simulated network does to it (`IosDevice.sla_result`).
+    """
     ts = device.now()
+    synced = any(True for _ in device.tree.top("ntp server"))
     lines = ["IPSLAs Latest Operation Statistics", ""]
     for node in device.tree.top("ip sla"):
         toks = node.tokens()
@@ -191,87 +198,156 @@ def show_ip_sla_statistics(device: IosDevice, operation: str | None = None) -> s
         op = toks[2]
         if operation is not None and op != operation:
             continue
-        kind = next(
-            (c.tokens()[0] for c in node.children if c.tokens()[0] in _SLA_TYPES), "unknown"
-        )
-        r = device.sla_results.get(op, SlaResult())
+        spec = _SlaSpec.of([c.tokens() for c in node.children])
         scheduled = device.tree.find("ip", "sla", "schedule", op) is not None
-        lines += _sla_block(op, kind, r, ts, scheduled)
+        if not scheduled:
+            lines += [
+                f"IPSLA operation id: {op}",
+                "Number of successes: Unknown",
+                "Number of failures: Unknown",
+                "Operation time to live: 0",
+            ]
+        else:
+            lines += _sla_block(op, spec, device.sla_result(op), ts, synced)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-_SLA_TYPES = {
-    "udp-jitter": "udp-jitter",
-    "icmp-echo": "icmp-echo",
-    "udp-echo": "udp-echo",
-    "tcp-connect": "tcp-connect",
-    "http": "http",
-    "dns": "dns",
-    "path-echo": "path-echo",
-    "icmp-jitter": "icmp-jitter",
-}
+_SLA_TYPES = frozenset(
+    {
+        "udp-jitter",
+        "icmp-echo",
+        "udp-echo",
+        "tcp-connect",
+        "http",
+        "dns",
+        "path-echo",
+        "icmp-jitter",
+    }
+)
+_CODEC_PACKETS = 1000
+"""IOS's default ``codec-numpackets`` for a udp-jitter operation with a codec."""
+_JITTER_PACKETS = 10
+"""IOS's default ``num-packets`` for a udp-jitter operation without one."""
+_THRESHOLD_MS = 5000
+_NO_RTT = "NoConnection/Busy/Timeout"
 
 
-def _sla_block(op: str, kind: str, r: SlaResult, ts: datetime, scheduled: bool) -> list[str]:
-    when = ios_time(ts)
-    if not scheduled:
-        return [
-            f"IPSLA operation id: {op}",
-            "        Number of successes: Unknown",
-            "        Number of failures: Unknown",
-            "        Operation time to live: 0",
-        ]
-    head = [
-        f"IPSLA operation id: {op}",
-        f"Type of operation: {kind}",
-        f"        Latest RTT: {r.rtt_ms} milliseconds",
-        f"Latest operation start time: {when}",
+@dataclass(frozen=True, slots=True)
+class _SlaSpec:
+    """What the configuration says about one operation."""
+
+    kind: str
+    packets: int
+    codec: bool
+    threshold_ms: int
+
+    @classmethod
+    def of(cls, children: list[list[str]]) -> _SlaSpec:
+        kind, packets, codec, threshold = "unknown", _JITTER_PACKETS, False, _THRESHOLD_MS
+        for toks in children:
+            if toks[0] in _SLA_TYPES:
+                kind = toks[0]
+                codec = "codec" in toks
+                packets = _CODEC_PACKETS if codec else _JITTER_PACKETS
+                for word in ("num-packets", "codec-numpackets"):
+                    if word in toks and toks.index(word) + 1 < len(toks):
+                        packets = int(toks[toks.index(word) + 1])
+            elif toks[0] == "threshold" and len(toks) == 2 and toks[1].isdigit():
+                threshold = int(toks[1])
+        return cls(kind, packets, codec, threshold)
+
+
+def voice_score(rtt_ms: int, jitter_ms: int, loss_percent: float) -> tuple[int, float]:
+    """ICPIF and MOS of a G.711 call over the simulated path (the lab's own small model).
+
+    Delay impairment from the one-way delay plus a jitter buffer of twice the jitter, loss
+    impairment of G.711 with concealment; R = 91 - ICPIF, so a clean path scores ICPIF 1 and
+    MOS 4.34, the best IOS reports for g711alaw.
+    """
+    d = rtt_ms / 2 + 2 * jitter_ms
+    idd = 0.024 * d + (0.11 * (d - 177.3) if d > 177.3 else 0.0)
+    ie = 95 * loss_percent / (loss_percent + 25.1)
+    icpif = max(1, round(idd + ie))
+    r = 91 - icpif
+    mos = 1.0 if r <= 0 else 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6
+    return icpif, round(mos, 2)
+
+
+def _sla_block(op: str, spec: _SlaSpec, r: SlaResult, ts: datetime, synced: bool) -> list[str]:
+    ok = r.return_code == "OK"
+    head = [f"IPSLA operation id: {op}", f"Type of operation: {spec.kind}"]
+    head.append(f"        Latest RTT: {f'{r.rtt_ms} milliseconds' if ok else _NO_RTT}")
+    head += [
+        f"Latest operation start time: {ios_time(ts)}",
         f"Latest operation return code: {r.return_code}",
     ]
-    if kind != "udp-jitter":
-        return [
-            *head,
-            f"Number of successes: {r.successes}",
-            f"Number of failures: {r.failures}",
-            "Operation time to live: Forever",
-        ]
-    n = 10 - r.loss
-    lo = max(r.rtt_ms - 1, 0)
-    jitter = f"0/{r.jitter_ms}/{r.jitter_ms * 2}"
+    tail = [
+        f"Number of successes: {r.successes}",
+        f"Number of failures: {r.failures}",
+        "Operation time to live: Forever",
+    ]
+    if spec.kind != "udp-jitter":
+        return [*head, *tail]
+    return [*head, *_jitter_values(spec, r if ok else None, synced), *tail]
+
+
+def _jitter_values(spec: _SlaSpec, r: SlaResult | None, synced: bool) -> list[str]:
+    """The udp-jitter figures; all zero when the operation failed (``r`` is None)."""
+    if r is None:
+        sent = lost_sd = lost_ds = 0
+        rtt = jitter = 0
+    else:
+        sent, rtt, jitter = spec.packets, r.rtt_ms, r.jitter_ms
+        lost = min(round(sent * r.loss_percent / 100), sent)
+        lost_sd, lost_ds = (lost + 1) // 2, lost // 2
+    n = sent - lost_sd - lost_ds
+    rtt_min, rtt_max = (max(rtt - jitter, 1), rtt + 2 * jitter) if n else (0, 0)
+    rtt = rtt if n else 0
+    one_way = n if synced else 0
+    sd, ds = (rtt // 2, rtt - rtt // 2) if one_way else (0, 0)
+    lo_sd, hi_sd = (max(rtt_min // 2, 1), rtt_max // 2) if one_way else (0, 0)
+    lo_ds, hi_ds = (max(rtt_min - rtt_min // 2, 1), rtt_max - rtt_max // 2) if one_way else (0, 0)
+    jit = f"0/{jitter}/{2 * jitter}" if n > 1 else "0/0/0"
+    over = n if rtt > spec.threshold_ms else (1 if rtt_max > spec.threshold_ms else 0)
+    over_pct = over * 100 // n if n else 0
+    icpif, mos = (0, 0.0)
+    if spec.codec and r is not None and n:
+        icpif, mos = voice_score(rtt, jitter, r.loss_percent)
+        if r.mos is not None:
+            mos = r.mos
+    periods_sd, periods_ds = int(lost_sd > 0), int(lost_ds > 0)
     return [
-        *head,
         "RTT Values:",
         f"        Number Of RTT: {n}               RTT Min/Avg/Max: "
-        f"{lo}/{r.rtt_ms}/{r.rtt_ms + 2} milliseconds",
+        f"{rtt_min}/{rtt}/{rtt_max} milliseconds",
         "Latency one-way time:",
-        "        Number of Latency one-way Samples: 0",
-        "        Source to Destination Latency one way Min/Avg/Max: 0/0/0 milliseconds",
-        "        Destination to Source Latency one way Min/Avg/Max: 0/0/0 milliseconds",
+        f"        Number of Latency one-way Samples: {one_way}",
+        f"        Source to Destination Latency one way Min/Avg/Max: "
+        f"{lo_sd}/{sd}/{hi_sd} milliseconds",
+        f"        Destination to Source Latency one way Min/Avg/Max: "
+        f"{lo_ds}/{ds}/{hi_ds} milliseconds",
         "Jitter Time:",
         f"        Number of SD Jitter Samples: {max(n - 1, 0)}",
         f"        Number of DS Jitter Samples: {max(n - 1, 0)}",
-        f"        Source to Destination Jitter Min/Avg/Max: {jitter} milliseconds",
-        f"        Destination to Source Jitter Min/Avg/Max: {jitter} milliseconds",
+        f"        Source to Destination Jitter Min/Avg/Max: {jit} milliseconds",
+        f"        Destination to Source Jitter Min/Avg/Max: {jit} milliseconds",
         "Over Threshold:",
-        "        Number Of RTT Over Threshold: 0 (0%)",
+        f"        Number Of RTT Over Threshold: {over} ({over_pct}%)",
         "Packet Loss Values:",
-        f"        Loss Source to Destination: {r.loss}",
-        "        Source to Destination Loss Periods Number: 0",
-        "        Source to Destination Loss Period Length Min/Max: 0/0",
+        f"        Loss Source to Destination: {lost_sd}",
+        f"        Source to Destination Loss Periods Number: {periods_sd}",
+        f"        Source to Destination Loss Period Length Min/Max: {lost_sd}/{lost_sd}",
         "        Source to Destination Inter Loss Period Length Min/Max: 0/0",
-        "        Loss Destination to Source: 0",
-        "        Destination to Source Loss Periods Number: 0",
-        "        Destination to Source Loss Period Length Min/Max: 0/0",
+        f"        Loss Destination to Source: {lost_ds}",
+        f"        Destination to Source Loss Periods Number: {periods_ds}",
+        f"        Destination to Source Loss Period Length Min/Max: {lost_ds}/{lost_ds}",
         "        Destination to Source Inter Loss Period Length Min/Max: 0/0",
         "        Out Of Sequence: 0      Tail Drop: 0",
         "        Packet Late Arrival: 0  Packet Skipped: 0",
         "Voice Score Values:",
-        f"        Calculated Planning Impairment Factor (ICPIF): {r.icpif}",
-        f"        MOS score: {r.mos:.2f}",
-        f"Number of successes: {r.successes}",
-        f"Number of failures: {r.failures}",
-        "Operation time to live: Forever",
+        f"        Calculated Planning Impairment Factor (ICPIF): {icpif}",
+        f"        Mean Opinion Score (MOS): {f'{mos:.2f}' if mos else '0'}",
     ]
 
 
