@@ -34,6 +34,11 @@ options:
   lab_dir:
     description: State folder of a running lab twin; devices are reached there.
     type: path
+  netlab_dir:
+    description:
+      - State folder of a running network lab; the site's WAN router is reached as the
+        network lab's linux_router (over its sshd). Devices neither lab holds are skipped.
+    type: path
   revert_minutes:
     description: Revert timer of the push; the device restores itself unless confirmed.
     type: int
@@ -78,6 +83,7 @@ def main() -> None:
             "secrets": {"type": "dict", "required": True, "no_log": True},
             "backup_set": {"type": "str"},
             "lab_dir": {"type": "path"},
+            "netlab_dir": {"type": "path"},
             "revert_minutes": {"type": "int", "default": 5},
             "revert_wait": {"type": "float", "default": 0},
         },
@@ -100,11 +106,23 @@ def main() -> None:
         if site is None:
             module.fail_json(msg=f"{p['hostname']} is not a device of the inventory")
         lab = Path(p["lab_dir"]) if p["lab_dir"] else None
+        netlab = Path(p["netlab_dir"]) if p["netlab_dir"] else None
         managed = next(
-            m
-            for m in managed_devices(inv, [site.slug], secrets, lab=lab)
-            if m.device.hostname == p["hostname"]
+            (
+                m
+                for m in managed_devices(inv, [site.slug], secrets, lab=lab, netlab=netlab)
+                if m.device.hostname == p["hostname"]
+            ),
+            None,
         )
+        if managed is None:
+            module.exit_json(
+                changed=False,
+                skipped=True,
+                step=action,
+                msg=f"{p['hostname']} is not held by the network lab: left out",
+            )
+            return
         store = BackupStore(root)
         result: dict[str, Any] = {"changed": False, "step": action}
         if action == "push":

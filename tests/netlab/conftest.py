@@ -14,7 +14,8 @@ from repocopy import copy_repo
 
 @pytest.fixture(scope="module")
 def lab_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A repository copy with the pilot's network lab up (pushed router), removed afterwards."""
+    """A repository copy with the pilot's network lab up (router pushed over its sshd), removed
+    afterwards."""
     reason = netlab_skip_reason()
     if reason:
         pytest.skip(reason)
@@ -27,9 +28,10 @@ def lab_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = copy_repo(tmp_path_factory.mktemp("netlab") / "repo")
     inv = load_inventory(root)
     folder = root / ".netlab"
-    lab.up(inv, ["bao-thang"], folder)
+    secrets = load_secrets(root)
+    lab.up(inv, ["bao-thang"], folder, secrets=secrets)
     try:
-        router.push(inv, "bao-thang", load_secrets(root))
+        router.push(inv, folder, "bao-thang", secrets)
         yield root
     finally:
         lab.down(folder)

@@ -110,22 +110,25 @@ def test_a_hand_broken_router_fails_verify_and_names_the_cause(lab_repo: Path) -
 def test_commit_reverts_by_itself_unless_confirmed(
     lab_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The revert timer runs on the router: it fires after the SSH session is gone."""
     from rollout.secrets import load_secrets
 
     monkeypatch.setenv("ROLLOUT_MINUTE_SECONDS", "1")
     inv = load_inventory(lab_repo)
-    drv = router.driver(inv, SITE)
+    secrets = load_secrets(lab_repo)
+    drv = router.ssh_driver(inv, lab_repo / ".netlab", SITE, secrets)
     good = drv.running_config()
     bad = good.replace("rate 1000kbit ceil 1000kbit", "rate 64kbit ceil 64kbit")
     plan = drv.plan(good, bad)
     assert plan.changed
     drv.commit(plan, revert_minutes=1)
     assert "64kbit" in drv.running_config()
-    ns.wait_for((drv.dir / "reverted").exists, 20, "the revert timer")
-    assert drv.running_config() == good
-    assert drv.live_problems() == []
-    _d, again = router.plan(inv, SITE, load_secrets(lab_repo))
-    assert not again.changed
+    drv.close()
+    local = router.driver(inv, SITE)
+    ns.wait_for(Path(local.dir / "reverted").exists, 20, "the revert timer")
+    assert local.running_config() == good
+    assert local.live_problems() == []
+    assert not router.plan(inv, lab_repo / ".netlab", SITE, secrets).changed
 
 
 def test_soak_schedule_resumes_and_reports(lab_repo: Path) -> None:

@@ -33,6 +33,7 @@ class Secrets(Mapping[str, str]):
 
     def __init__(self, values: Mapping[str, str]) -> None:
         self._values = dict(values)
+        self._needles: list[str] | None = None
 
     def __getitem__(self, key: str) -> str:
         try:
@@ -52,11 +53,23 @@ class Secrets(Mapping[str, str]):
     def __repr__(self) -> str:
         return f"Secrets({', '.join(sorted(self._values))})"
 
+    def needles(self) -> list[str]:
+        """What redaction looks for, longest first: every value, and every line of a
+        multi-line value (a key), which may show up split or escaped (JSON, logs)."""
+        if self._needles is None:
+            found = set(self._values.values())
+            for value in self._values.values():
+                if "\n" in value.strip():  # not the PEM markers: they are no secret
+                    found |= {x.strip() for x in value.splitlines() if not x.startswith("-----")}
+            self._needles = sorted(
+                (n for n in found if len(n) >= MIN_SECRET), key=len, reverse=True
+            )
+        return self._needles
+
     def redact(self, text: str) -> str:
         """Replace every secret value (longest first) in text."""
-        for value in sorted(self._values.values(), key=len, reverse=True):
-            if len(value) >= MIN_SECRET:
-                text = text.replace(value, REDACTED)
+        for value in self.needles():
+            text = text.replace(value, REDACTED)
         return text
 
 
@@ -83,9 +96,8 @@ def redact(text: str) -> str:
 def redact_bytes(data: bytes) -> bytes:
     """redact() for bytes (files written by other programs, e.g. Ansible's artifacts)."""
     for secrets in _KNOWN:
-        for value in sorted(secrets.values(), key=len, reverse=True):
-            if len(value) >= MIN_SECRET:
-                data = data.replace(value.encode("utf-8"), REDACTED.encode())
+        for value in secrets.needles():
+            data = data.replace(value.encode("utf-8"), REDACTED.encode())
     return data
 
 

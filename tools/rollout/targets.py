@@ -1,4 +1,5 @@
-"""Where each managed device is reached: the real network, or the lab twin (--lab)."""
+"""Where each managed device is reached: the real network, the lab twin (--lab), or the
+network lab's linux_router in place of a site's WAN router (--netlab, reached over its sshd)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from rollout.drivers.base import Driver, Target
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import Device, Platform, Site
+from rollout.inventory.model import Device, Platform, Role, Site
 from rollout.secrets import Secrets
 
 KNOWN_HOSTS = Path("inventory/known_hosts")
@@ -68,12 +69,16 @@ def managed_devices(
     secrets: Secrets,
     *,
     lab: Path | None = None,
+    netlab: Path | None = None,
     timeout: float | None = None,
     lab_only: bool = False,
 ) -> list[Managed]:
     """The pushable devices of the sites; with lab set, their lab addresses and host keys.
 
-    With lab_only, devices the running lab does not hold are left out instead of refused.
+    With netlab set (a network lab's state folder), a site's WAN router is the network lab's
+    linux_router (its Linux twin, rendered as such), reached over the router's sshd; the site's
+    other devices come from the lab twin when lab is set too, else they are left out.
+    With lab_only, devices (sites) the running labs do not hold are left out instead of refused.
     """
     timeout = device_timeout() if timeout is None else timeout
     lab_devices = {}
@@ -86,11 +91,15 @@ def managed_devices(
             raise RolloutError(f"no lab is running (no state in {lab})", "start it: rollout lab up")
         lab_devices = state.devices
         known = state.known_hosts
+    routers = _netlab_routers(inv, sites, secrets, netlab, timeout, lab_only)
     out = []
     for slug in sites:
         site = inv.sites[slug]
         for device in site.devices:
-            if device.platform not in MANAGED:
+            if netlab is not None and device.role is Role.WAN_ROUTER and slug in routers:
+                out.append(routers[slug])
+                continue
+            if device.platform not in MANAGED or (netlab is not None and lab is None):
                 continue
             user, password = credentials(inv, device, secrets)
             if lab is not None:
@@ -110,6 +119,49 @@ def managed_devices(
             )
             out.append(Managed(site, device, target, inv.root))
     return out
+
+
+def _netlab_routers(
+    inv: Inventory,
+    sites: Iterable[str],
+    secrets: Secrets,
+    netlab: Path | None,
+    timeout: float,
+    lab_only: bool,
+) -> dict[str, Managed]:
+    """Per site held by the network lab: its linux_router, reached over the router's sshd."""
+    if netlab is None:
+        return {}
+    from rollout.netlab.lab import LabState, lab_router, router_target
+
+    state = LabState.read(netlab)
+    if state is None:
+        raise RolloutError(
+            f"no network lab is up (no state in {netlab})", "start it: rollout netlab up SITE"
+        )
+    out = {}
+    for slug in sites:
+        if slug not in state.sites:
+            if lab_only:
+                continue
+            raise RolloutError(
+                f"site {slug} is not in the network lab ({', '.join(state.sites) or 'none'})",
+                f"rollout netlab down; rollout netlab up {slug}",
+            )
+        site = inv.sites[slug]
+        target = router_target(inv, state, slug, secrets, timeout)
+        out[slug] = Managed(site, lab_router(site), target, inv.root)
+    return out
+
+
+def netlab_dir(root: Path, option: Path | None = None) -> Path:
+    """The network lab's state folder: the option, $ROLLOUT_NETLAB_DIR, or .netlab."""
+    import os
+
+    if option is not None:
+        return option
+    env = os.environ.get("ROLLOUT_NETLAB_DIR")
+    return Path(env) if env else root / ".netlab"
 
 
 def driver_for(target: Target) -> Driver:

@@ -26,6 +26,11 @@ class Context:
 
         return find(self.root, lab_dir) if (lab or lab_dir) else None
 
+    def netlab_dir(self, netlab: bool, netlab_dir: Path | None) -> Path | None:
+        from rollout.targets import netlab_dir as find
+
+        return find(self.root, netlab_dir) if (netlab or netlab_dir) else None
+
 
 def load(repo: Path | None) -> Context:
     from rollout.inventory.loader import load_inventory

@@ -12,21 +12,28 @@ from rollout.cli.context import Context, load, select_sites
 from rollout.cli.options import (
     format_option,
     lab_options,
+    netlab_options,
     repo_option,
     sites_argument,
     workers_option,
 )
 from rollout.errors import RolloutError
 
+Where = tuple[bool, Path | None, bool, Path | None]  # --lab, --lab-dir, --netlab, --netlab-dir
 
-def _managed(
-    ctx: Context, sites: list[str], lab: bool, lab_dir: Path | None, every: bool = False
-) -> list[Any]:
-    """With --all against the lab, the sites the lab holds; named sites must all be there."""
+
+def _managed(ctx: Context, sites: list[str], where: Where, every: bool = False) -> list[Any]:
+    """With --all against a lab, the sites the lab holds; named sites must all be there."""
     from rollout.targets import managed_devices
 
+    lab, lab_dir, netlab, netlab_dir = where
     return managed_devices(
-        ctx.inv, sites, ctx.secrets, lab=ctx.lab_dir(lab, lab_dir), lab_only=every
+        ctx.inv,
+        sites,
+        ctx.secrets,
+        lab=ctx.lab_dir(lab, lab_dir),
+        netlab=ctx.netlab_dir(netlab, netlab_dir),
+        lab_only=every,
     )
 
 
@@ -46,8 +53,7 @@ def _progress(fmt: str, total: int, verb: str) -> Any:
 def _plan_results(
     ctx: Context,
     sites: list[str],
-    lab: bool,
-    lab_dir: Path | None,
+    where: Where,
     workers: int,
     fmt: str,
     verb: str,
@@ -55,7 +61,7 @@ def _plan_results(
 ) -> list[Any]:
     from rollout import ops
 
-    devices = _managed(ctx, sites, lab, lab_dir, every)
+    devices = _managed(ctx, sites, where, every)
     return ops.for_devices(
         devices,
         lambda m: ops.plan_one(ctx.inv, ctx.secrets, m),
@@ -67,6 +73,7 @@ def _plan_results(
 @click.command()
 @sites_argument
 @lab_options
+@netlab_options
 @workers_option
 @repo_option
 @format_option
@@ -75,6 +82,8 @@ def plan(
     all_sites: bool,
     lab: bool,
     lab_dir: Path | None,
+    netlab: bool,
+    netlab_dir: Path | None,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -86,7 +95,9 @@ def plan(
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
-        results = _plan_results(ctx, chosen, lab, lab_dir, workers, fmt, "read", all_sites)
+        results = _plan_results(
+            ctx, chosen, (lab, lab_dir, netlab, netlab_dir), workers, fmt, "read", all_sites
+        )
     except RolloutError as exc:
         fail(exc, fmt)
     redact = ctx.secrets.redact
@@ -131,6 +142,7 @@ def _exit(results: list[Any]) -> int:
 @click.command()
 @sites_argument
 @lab_options
+@netlab_options
 @workers_option
 @repo_option
 @format_option
@@ -139,6 +151,8 @@ def backup(
     all_sites: bool,
     lab: bool,
     lab_dir: Path | None,
+    netlab: bool,
+    netlab_dir: Path | None,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -151,7 +165,7 @@ def backup(
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
         store = BackupStore(ctx.root)
-        devices = _managed(ctx, chosen, lab, lab_dir, all_sites)
+        devices = _managed(ctx, chosen, (lab, lab_dir, netlab, netlab_dir), all_sites)
         chosen = [s for s in chosen if any(m.site.slug == s for m in devices)]
         sets = {slug: store.new_set(slug) for slug in chosen}
         results = ops.for_devices(
@@ -181,6 +195,7 @@ def backup(
 @click.argument("site")
 @click.option("--to", "set_id", default=None, metavar="ID", help="Backup set (default: latest).")
 @lab_options
+@netlab_options
 @workers_option
 @repo_option
 @format_option
@@ -189,6 +204,8 @@ def rollback(
     set_id: str | None,
     lab: bool,
     lab_dir: Path | None,
+    netlab: bool,
+    netlab_dir: Path | None,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -201,7 +218,7 @@ def rollback(
         ctx = load(repo)
         chosen = select_sites(ctx.inv, (site,), False)
         backup_set = BackupStore(ctx.root).get(site, set_id)
-        devices = _managed(ctx, chosen, lab, lab_dir)
+        devices = _managed(ctx, chosen, (lab, lab_dir, netlab, netlab_dir))
         results = ops.for_devices(
             devices,
             lambda m: ops.rollback_one(backup_set, m),

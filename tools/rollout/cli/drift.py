@@ -10,7 +10,13 @@ import click
 
 from rollout.cli.app import emit_json, fail, table
 from rollout.cli.context import load, select_sites
-from rollout.cli.options import lab_options, repo_option, sites_argument, workers_option
+from rollout.cli.options import (
+    lab_options,
+    netlab_options,
+    repo_option,
+    sites_argument,
+    workers_option,
+)
 from rollout.errors import RolloutError
 
 FORMATS = ["table", "json", "markdown", "html"]
@@ -96,6 +102,7 @@ class _Progress:
     help="Write the report to this file instead of stdout (json/markdown/html).",
 )
 @lab_options
+@netlab_options
 @workers_option
 @repo_option
 @click.option(
@@ -118,6 +125,8 @@ def drift(
     out: Path | None,
     lab: bool,
     lab_dir: Path | None,
+    netlab: bool,
+    netlab_dir: Path | None,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -146,6 +155,7 @@ def drift(
             chosen,
             ctx.secrets,
             lab=ctx.lab_dir(lab, lab_dir),
+            netlab=ctx.netlab_dir(netlab, netlab_dir),
             timeout=timeout,
             lab_only=every,
         )

@@ -69,16 +69,22 @@ def up(
     repo: Path | None,
     fmt: str,
 ) -> None:
-    """Build the lab for the sites and push each router's rendered configuration."""
+    """Build the lab for the sites and push each router's rendered configuration.
+
+    Each router gets a management sshd (key login with the vault's linux_router admin key,
+    host key in the lab's known_hosts); the push goes over it, as `rollout site --netlab` does.
+    """
     from rollout.netlab import lab, router
 
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, False)
         folder = _folder(ctx.root, netlab_dir)
-        state = lab.up(ctx.inv, chosen, folder, weather)
+        state = lab.up(ctx.inv, chosen, folder, weather, ctx.secrets)
         pushed = (
-            {} if day0 else {s: len(router.push(ctx.inv, s, ctx.secrets).added) for s in chosen}
+            {}
+            if day0
+            else {s: len(router.push(ctx.inv, folder, s, ctx.secrets).added) for s in chosen}
         )
     except RolloutError as exc:
         fail(exc, fmt)
@@ -149,8 +155,9 @@ def plan(site: str, netlab_dir: Path | None, repo: Path | None, fmt: str) -> Non
 
     try:
         ctx = load(repo)
-        _one_site(_state(_folder(ctx.root, netlab_dir)), site)
-        _drv, the_plan = router.plan(ctx.inv, site, ctx.secrets)
+        folder = _folder(ctx.root, netlab_dir)
+        _one_site(_state(folder), site)
+        the_plan = router.plan(ctx.inv, folder, site, ctx.secrets)
     except RolloutError as exc:
         fail(exc, fmt)
     if fmt == "json":
@@ -180,8 +187,9 @@ def push(
 
     try:
         ctx = load(repo)
-        _one_site(_state(_folder(ctx.root, netlab_dir)), site)
-        the_plan = router.push(ctx.inv, site, ctx.secrets, revert_minutes)
+        folder = _folder(ctx.root, netlab_dir)
+        _one_site(_state(folder), site)
+        the_plan = router.push(ctx.inv, folder, site, ctx.secrets, revert_minutes)
         problems = router.driver(ctx.inv, site).live_problems()
     except RolloutError as exc:
         fail(exc, fmt)

@@ -50,6 +50,21 @@ def lab_options(func: F) -> F:
     )(func)
 
 
+def netlab_options(func: F) -> F:
+    func = click.option(
+        "--netlab-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="State folder of the network lab (default: .netlab, or $ROLLOUT_NETLAB_DIR).",
+    )(func)
+    return click.option(
+        "--netlab",
+        is_flag=True,
+        help="Reach each site's WAN router as the network lab's linux_router (over its sshd); "
+        "with --lab the other devices are the lab twin's, else they are left out.",
+    )(func)
+
+
 workers_option = click.option(
     "--workers",
     type=click.IntRange(1, 512),

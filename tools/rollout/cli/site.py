@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import Context, load, select_sites
-from rollout.cli.options import format_option, lab_options, repo_option
+from rollout.cli.options import format_option, lab_options, netlab_options, repo_option
 from rollout.errors import RolloutError
 
 
@@ -23,6 +24,7 @@ from rollout.errors import RolloutError
     help="Revert timer of the push (default: revert_minutes of the province file).",
 )
 @lab_options
+@netlab_options
 @repo_option
 @format_option
 def site(
@@ -32,6 +34,8 @@ def site(
     revert_minutes: int | None,
     lab: bool,
     lab_dir: Path | None,
+    netlab: bool,
+    netlab_dir: Path | None,
     repo: Path | None,
     fmt: str,
 ) -> int:
@@ -49,9 +53,10 @@ def site(
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, False)
+        labs = Labs(ctx.lab_dir(lab, lab_dir), ctx.netlab_dir(netlab, netlab_dir))
         if not yes and not dry_run:
             click.confirm(
-                f"Roll out {', '.join(chosen)} ({'lab' if lab or lab_dir else 'LIVE devices'})?",
+                f"Roll out {', '.join(chosen)} ({labs.describe()})?",
                 abort=True,
             )
         command = "rollout site " + " ".join(chosen) + (" --dry-run" if dry_run else "")
@@ -73,9 +78,21 @@ def site(
                         result="ok",
                         detail=f"stale lock of {stale.describe()}",
                     )
-            return _run(ctx, chosen, dry_run, revert_minutes, lab, lab_dir, fmt)
+            return _run(ctx, chosen, dry_run, revert_minutes, labs, fmt)
     except RolloutError as exc:
         fail(exc, fmt)
+
+
+@dataclass(frozen=True)
+class Labs:
+    """Where the devices are reached: the lab twin, the network lab's router, or neither."""
+
+    lab: Path | None
+    netlab: Path | None
+
+    def describe(self) -> str:
+        held = [n for n, p in (("lab", self.lab), ("network lab", self.netlab)) if p]
+        return " + ".join(held) if held else "LIVE devices"
 
 
 def _run(
@@ -83,8 +100,7 @@ def _run(
     chosen: list[str],
     dry_run: bool,
     revert_minutes: int | None,
-    lab: bool,
-    lab_dir: Path | None,
+    labs: Labs,
     fmt: str,
 ) -> int:
     import signal
@@ -105,12 +121,12 @@ def _run(
         stamp = store.new_set(chosen[0]).id
         for slug in chosen[1:]:
             (store.base / slug / stamp).mkdir(parents=True, exist_ok=True)
-        lab_path = ctx.lab_dir(lab, lab_dir)
         minutes = revert_minutes or ctx.inv.province.revert_minutes
         extravars = {
             "site_rollout_backup_set": stamp,
             "site_rollout_revert_minutes": minutes,
-            "site_rollout_lab_dir": str(lab_path.resolve()) if lab_path else "",
+            "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
+            "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
             # How long a rollback waits for a device that lost management to revert by itself.
             "site_rollout_revert_wait": round(minutes * minute_seconds() * 1.5 + 10, 1),
         }
@@ -130,7 +146,7 @@ def _run(
         )
         if interrupted:
             _stop(leftovers)
-            return _interrupted(ctx, chosen, stamp, lab_path, fmt, run.artifacts)
+            return _interrupted(ctx, chosen, stamp, labs, fmt, run.artifacts)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -249,7 +265,7 @@ def minute_seconds() -> float:
 
 
 def _interrupted(
-    ctx: Context, chosen: list[str], stamp: str, lab_path: Path | None, fmt: str, artifacts: Path
+    ctx: Context, chosen: list[str], stamp: str, labs: Labs, fmt: str, artifacts: Path
 ) -> int:
     """Stopped by SIGINT/SIGTERM: Ansible was cancelled; put back every device already backed up."""
     from rollout import audit, ops
@@ -268,7 +284,7 @@ def _interrupted(
         backup = store.base / slug / stamp
         devices = [
             m
-            for m in managed_devices(ctx.inv, [slug], ctx.secrets, lab=lab_path)
+            for m in managed_devices(ctx.inv, [slug], ctx.secrets, lab=labs.lab, netlab=labs.netlab)
             if (backup / f"{m.device.hostname}.txt").exists()
         ]
         if not devices:

@@ -26,7 +26,11 @@ class DeviceError(RolloutError):
 
 @dataclass(frozen=True)
 class Target:
-    """Where and how to reach a device. The password never appears in repr."""
+    """Where and how to reach a device. Neither password nor key ever appears in repr.
+
+    key: an OpenSSH private key (text from the vault) for key-only logins; folder: where a
+    device that keeps its configuration as files has them ("" = the platform's default).
+    """
 
     name: str
     platform: Platform
@@ -36,6 +40,8 @@ class Target:
     password: str = field(repr=False)
     known_hosts: Path | None = None
     timeout: float = 20.0
+    key: str = field(repr=False, default="")
+    folder: str = ""
 
 
 @dataclass(frozen=True)

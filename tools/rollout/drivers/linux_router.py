@@ -1,17 +1,22 @@
 """linux_router: FRR (routes, addresses), tc HTB (QoS) and nftables (ACLs) as three files.
 
-Transport (first version): ``ip netns exec <namespace>`` on this machine, the namespace being the
-Target's ``host``; the router's files live in ``/run/rollout/<namespace>/``. An SSH transport
-(sshd in the namespace, ForceCommand) would replace ``_exec`` only.
+Reached over SSH (``rollout.drivers.linux_shell.SshShell``: Netmiko session, host key verified,
+the vault's key; commands on exec channels, files over SFTP) as root, since tc and nft need it.
+FRR is read through ``vtysh`` and changed with ``frr-reload.py``. Where the files live on the
+router is data (``Layout``): ``/etc/rollout`` by default, the Target's folder when it names one
+(the network lab: ``/run/rollout/<namespace>/``, FRR's sockets next to the files).
 
-- running_config: the three applied files as one bundle (the form ``rollout render`` writes);
-- plan: a unified diff per file (pure); the candidate is remembered for commit;
-- commit: the previous files are kept in ``pending/``, the new ones applied (FRR through
-  ``frr-reload.py``, tc through ``tc -batch`` after removing the root qdisc, nftables with
-  ``nft -f``, atomic); a background ``sleep N; revert`` process restores them unless confirmed;
+- running_config: the three files as one bundle (the form ``rollout render`` writes), followed
+  by a ``### live:`` section when the kernel or FRR no longer run what the files say (hand edits,
+  lost state), so plan and drift show it and a push puts it right;
+- plan: a unified diff per file plus the live differences (pure); the candidate is remembered;
+- commit: the previous files are kept in ``pending/`` and the revert timer is started ON THE
+  ROUTER (``revert.sh``, detached with setsid, its pid in ``revert.pid``); then the new files
+  are written and applied (``apply.sh``: FRR through ``frr-reload.py``, tc through ``tc -batch``
+  after removing the root qdisc, nftables with ``nft -f``, atomic). Unless confirmed, the timer
+  puts the previous files back and applies them, also when this session is lost;
 - confirm: stops the revert timer; rollback: applies the given bundle; save: the applied files
   are the startup configuration already (nothing to do).
-- live_problems: what the kernel and FRR actually run, against the applied files (hand edits).
 """
 
 from __future__ import annotations
@@ -19,19 +24,48 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-from pathlib import Path
+import shlex
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from rollout.drivers.base import DeviceError, Plan, Target
+from rollout.drivers.linux_shell import NetnsShell, Shell, SshShell
 from rollout.inventory.model import Platform
 
 FILES = ("frr.conf", "qos.tc", "nftables.conf")
 MARK = "### file: "
-RUN = Path("/run/rollout")
-FRR_RELOAD = Path("/usr/lib/frr/frr-reload.py")
+LIVE = "### live: the router does not run its files"
+APPLY_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a router keeps rollout's files and FRR's sockets, and which programs it runs."""
+
+    folder: PurePosixPath
+    vty_socket: PurePosixPath
+    frr_confdir: PurePosixPath
+    frr_rundir: PurePosixPath
+    python: str = "/usr/bin/python3"
+    frr_reload: str = "/usr/lib/frr/frr-reload.py"
+    frr_bindir: str = "/usr/bin"
+    path: str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+PRODUCTION = Layout(
+    PurePosixPath("/etc/rollout"),
+    PurePosixPath("/run/frr"),
+    PurePosixPath("/etc/frr"),
+    PurePosixPath("/run/frr"),
+)
+
+
+def layout_for(target: Target) -> Layout:
+    """The Target's folder holds everything (the lab's FRR runs there), else PRODUCTION."""
+    if not target.folder:
+        return PRODUCTION
+    folder = PurePosixPath(target.folder)
+    return Layout(folder, folder, folder, folder)
 
 
 def split_bundle(text: str) -> dict[str, str]:
@@ -40,13 +74,24 @@ def split_bundle(text: str) -> dict[str, str]:
     for line in text.splitlines(keepends=True):
         if line.startswith(MARK):
             current = files.setdefault(line[len(MARK) :].strip(), [])
+        elif line.startswith("### "):
+            current = None  # the live section (or anything else) is not a file
         elif current is not None:
             current.append(line)
     return {name: "".join(files.get(name, [])) for name in FILES}
 
 
-def join_bundle(files: dict[str, str]) -> str:
-    return "".join(f"{MARK}{name}\n{files.get(name, '')}" for name in FILES)
+def join_bundle(files: dict[str, str], live: list[str] | None = None) -> str:
+    text = "".join(f"{MARK}{name}\n{files.get(name, '')}" for name in FILES)
+    if live:
+        text += f"{LIVE}\n" + "".join(f"{p}\n" for p in live)
+    return text
+
+
+def live_section(text: str) -> list[str]:
+    """The live differences a running_config carries (none when the router runs its files)."""
+    _, found, rest = text.partition(f"{LIVE}\n")
+    return [line for line in rest.splitlines() if line.strip()] if found else []
 
 
 def bundle_plan(device: str, running: str, intended: str) -> Plan:
@@ -68,60 +113,122 @@ def bundle_plan(device: str, running: str, intended: str) -> Plan:
         lines += diff
         added += [d[1:] for d in diff if d.startswith("+") and not d.startswith("+++")]
         removed += [d[1:] for d in diff if d.startswith("-") and not d.startswith("---")]
+    live = live_section(running)
+    lines += [f"live: {p} (a push applies the files again)" for p in live]
+    removed += live
     return Plan(device, Platform.LINUX_ROUTER, tuple(lines), tuple(removed), tuple(added))
 
 
-class LinuxRouterDriver:
-    """One linux_router reached in its network namespace."""
+def apply_script(layout: Layout) -> str:
+    """apply.sh: make FRR, tc and nftables run the files (used by the driver and the timer)."""
+    q = shlex.quote
+    folder = q(str(layout.folder))
+    frr = " ".join(
+        q(a)
+        for a in (
+            layout.python,
+            layout.frr_reload,
+            "--reload",
+            "--bindir",
+            layout.frr_bindir,
+            "--confdir",
+            str(layout.frr_confdir),
+            "--rundir",
+            str(layout.frr_rundir),
+            "--vty_socket",
+            str(layout.vty_socket),
+            "--daemon",
+            "",
+            str(layout.folder / "frr.conf"),
+        )
+    )
+    return f"""#!/bin/sh
+# Managed by rollout: make FRR, tc and nftables run the three files in this folder.
+# Run by rollout (push, rollback) and by revert.sh (the revert timer).
+PATH={q(layout.path)}; export PATH
+cd {folder} || exit 1
+fail() {{ echo "applying $1 failed" >&2; exit 1; }}
+if [ -s frr.conf ]; then {frr} >&2 || fail frr.conf; fi
+wan=$(awk '/^interface /{{i=$2}} /^ description WAN/{{print i; exit}}' frr.conf)
+if [ -n "$wan" ]; then tc qdisc del dev "$wan" root 2>/dev/null; fi
+if grep -q '[^[:space:]]' qos.tc 2>/dev/null; then tc -batch qos.tc || fail qos.tc; fi
+if [ -s nftables.conf ]; then nft -f nftables.conf || fail nftables.conf; fi
+exit 0
+"""
 
-    def __init__(self, target: Target, minute_seconds: float = 60.0) -> None:
+
+def revert_script(layout: Layout) -> str:
+    """revert.sh SECONDS: the revert timer, detached on the router by commit."""
+    return f"""#!/bin/sh
+# Managed by rollout: the revert timer of a commit. After $1 seconds, unless confirmed
+# (which kills this process group), the previous files in pending/ are put back and applied.
+cd {shlex.quote(str(layout.folder))} || exit 1
+sleep "$1"
+[ -d pending ] || exit 0
+for f in {" ".join(FILES)}; do cp "pending/$f" ".$f.tmp" && mv ".$f.tmp" "$f"; done
+sh ./apply.sh > revert.log 2>&1
+rm -rf pending revert.pid
+date +%s > reverted
+"""
+
+
+class LinuxRouterDriver:
+    """One linux_router, through its shell (SSH unless another Shell is given)."""
+
+    def __init__(
+        self, target: Target, minute_seconds: float = 60.0, shell: Shell | None = None
+    ) -> None:
         self.target = target
         self.minute_seconds = float(os.environ.get("ROLLOUT_MINUTE_SECONDS", minute_seconds))
-        self.ns = target.host
-        self.dir = RUN / self.ns
+        self.layout = layout_for(target)
+        self.dir = self.layout.folder
+        self.shell: Shell = shell if shell is not None else SshShell(target)
+        self.ns = shell.namespace if isinstance(shell, NetnsShell) else ""  # the lab's checks
         self._candidate: str | None = None
 
     # --- transport ---------------------------------------------------------------------------
-    def _exec(self, step: str, cmd: list[str], check: bool = True) -> str:
-        proc = subprocess.run(
-            ["ip", "netns", "exec", self.ns, *cmd],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=self.target.timeout,
+    def sh(self, step: str, command: str, *, check: bool = True, timeout: float = 0) -> str:
+        """A command line in the router's folder, with the layout's PATH."""
+        # `;` after cd, not `&&`: a trailing `&` in command must detach that command alone
+        prefix = (
+            f"PATH={shlex.quote(self.layout.path)}; export PATH; cd {self._q(self.dir)} || exit 1; "
         )
-        if check and proc.returncode != 0:
-            raise DeviceError(
-                self.target.name,
-                step,
-                f"{' '.join(cmd[:3])}... failed: {(proc.stderr or proc.stdout).strip()[:400]}",
-            )
-        return proc.stdout
+        return self.shell.run(step, prefix + command, check=check, timeout=timeout)
 
-    def vtysh(self, *commands: str) -> str:
-        args = ["vtysh", "--vty_socket", str(self.dir), "--config_dir", str(self.dir)]
+    @staticmethod
+    def _q(path: PurePosixPath) -> str:
+        return shlex.quote(str(path))
+
+    def vtysh(self, *commands: str, check: bool = True) -> str:
+        args = ["vtysh", "--vty_socket", str(self.layout.vty_socket)]
+        if self.layout.frr_confdir != PRODUCTION.frr_confdir:
+            args += ["--config_dir", str(self.layout.frr_confdir)]
         for c in commands:
             args += ["-c", c]
-        return self._exec("vtysh", args)
+        return self.sh("vtysh", " ".join(shlex.quote(a) for a in args), check=check)
+
+    def _files(self) -> dict[str, str]:
+        return {n: self.shell.read(self.dir / n) or "" for n in FILES}
 
     # --- Driver protocol ---------------------------------------------------------------------
     def connect(self) -> None:
-        if not self.dir.is_dir() or self.ns not in _namespaces():
+        answer = self.shell.run("connect", f"test -d {self._q(self.dir)} && echo ok", check=False)
+        if answer.strip() != "ok":
             raise DeviceError(
                 self.target.name,
                 "connect",
-                f"no namespace {self.ns} with {self.dir}",
-                "start the lab: rollout netlab up SITE",
+                f"the router has no folder {self.dir} for rollout's files",
+                f"create it on the router (install -d -m 0755 {self.dir}); in the network lab: "
+                "rollout netlab up SITE",
             )
 
     def close(self) -> None:
-        return None
+        self.shell.close()
 
     def running_config(self) -> str:
         self.connect()
-        return join_bundle(
-            {n: (self.dir / n).read_text() if (self.dir / n).is_file() else "" for n in FILES}
-        )
+        files = self._files()
+        return join_bundle(files, self.live_problems(files))
 
     def plan(self, running: str, intended: str) -> Plan:
         self._candidate = intended
@@ -132,40 +239,33 @@ class LinuxRouterDriver:
             return
         if self._candidate is None:
             raise DeviceError(self.target.name, "push", "commit without a plan")
-        pending = self.dir / "pending"
-        shutil.rmtree(pending, ignore_errors=True)
-        pending.mkdir()
-        for name in FILES:
-            src = self.dir / name
-            (pending / name).write_text(src.read_text() if src.is_file() else "")
-        self._write(split_bundle(self._candidate))
-        self.apply()
-        seconds = revert_minutes * self.minute_seconds
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "rollout.drivers.linux_router",
-                "revert-after",
-                str(seconds),
-                self.ns,
-            ],
-            start_new_session=True,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self._cancel_revert()
+        keep = " ".join(FILES)
+        self.sh(
+            "keep the previous files",
+            "rm -rf pending && mkdir pending && "
+            f'for f in {keep}; do if [ -f "$f" ]; then cp "$f" pending/; '
+            'else : > "pending/$f"; fi; done',
         )
-        (self.dir / "revert.pid").write_text(f"{proc.pid}\n")
+        self._write_scripts()
+        seconds = max(1, round(revert_minutes * self.minute_seconds))
+        self.sh(
+            "start the revert timer",
+            f"setsid sh ./revert.sh {seconds} </dev/null >/dev/null 2>&1 & echo $! > revert.pid",
+        )
+        self._write(split_bundle(self._candidate))
+        self._run_apply()
 
     def confirm(self) -> None:
-        _cancel_revert(self.dir)
-        shutil.rmtree(self.dir / "pending", ignore_errors=True)
+        self._cancel_revert()
+        self.sh("confirm", "rm -rf pending")
 
     def rollback(self, backup: str) -> None:
-        _cancel_revert(self.dir)
+        self._cancel_revert()
         self._write(split_bundle(backup))
-        self.apply()
-        shutil.rmtree(self.dir / "pending", ignore_errors=True)
+        self._write_scripts()
+        self._run_apply()
+        self.sh("rollback", "rm -rf pending")
 
     def save(self) -> None:
         return None  # the applied files are the startup configuration
@@ -173,47 +273,41 @@ class LinuxRouterDriver:
     # --- applying ----------------------------------------------------------------------------
     def _write(self, files: dict[str, str]) -> None:
         for name, text in files.items():
-            tmp = self.dir / f".{name}.tmp"
-            tmp.write_text(text)
-            tmp.replace(self.dir / name)
+            self.shell.write(self.dir / name, text)
+
+    def _write_scripts(self) -> None:
+        self.shell.write(self.dir / "apply.sh", apply_script(self.layout))
+        self.shell.write(self.dir / "revert.sh", revert_script(self.layout))
+
+    def _run_apply(self) -> None:
+        self.sh("apply", "sh ./apply.sh", timeout=max(self.target.timeout, APPLY_SECONDS))
+
+    def _cancel_revert(self) -> None:
+        """Stop a running revert timer (its whole process group: the script and its sleep)."""
+        self.sh(
+            "stop the revert timer",
+            'if [ -f revert.pid ]; then kill -TERM -- "-$(cat revert.pid)" 2>/dev/null; '
+            "rm -f revert.pid; fi; true",
+        )
 
     def apply(self) -> None:
         """Make the kernel and FRR run the files in the router's folder."""
-        frr = self.dir / "frr.conf"
-        self._exec(
-            "apply frr.conf",
-            [
-                "python3",
-                str(FRR_RELOAD),
-                "--reload",
-                "--bindir",
-                "/usr/bin",
-                "--confdir",
-                str(self.dir),
-                "--rundir",
-                str(self.dir),
-                "--vty_socket",
-                str(self.dir),
-                "--daemon",
-                "",
-                str(frr),
-            ],
-        )
-        wan = _wan_interface(frr.read_text())
-        if wan:
-            self._exec("apply qos.tc", ["tc", "qdisc", "del", "dev", wan, "root"], check=False)
-        if (self.dir / "qos.tc").read_text().strip():
-            self._exec("apply qos.tc", ["tc", "-batch", str(self.dir / "qos.tc")])
-        self._exec("apply nftables.conf", ["nft", "-f", str(self.dir / "nftables.conf")])
+        self._write_scripts()
+        self._run_apply()
 
-    def live_problems(self) -> list[str]:
+    def live_problems(self, files: dict[str, str] | None = None) -> list[str]:
         """Where the running router differs from its applied files (hand edits, lost state)."""
-        files = {n: (self.dir / n).read_text() for n in FILES if (self.dir / n).is_file()}
+        files = self._files() if files is None else files
         problems: list[str] = []
         wan = _wan_interface(files.get("frr.conf", ""))
-        qdiscs = self._exec("read qos", ["tc", "qdisc", "show", "dev", wan or "lo"], check=False)
-        classes = self._exec("read qos", ["tc", "class", "show", "dev", wan or "lo"], check=False)
-        filters = self._exec("read qos", ["tc", "filter", "show", "dev", wan or "lo"], check=False)
+        dev = shlex.quote(wan or "lo")
+        shown = self.sh(
+            "read qos",
+            f"tc qdisc show dev {dev}; echo '#-'; tc class show dev {dev}; echo '#-'; "
+            f"tc filter show dev {dev}",
+            check=False,
+        ).split("#-\n")
+        qdiscs, classes, filters = [*shown, "", "", ""][:3]
         for line in files.get("qos.tc", "").splitlines():
             words = line.split()
             if line.startswith("qdisc add") and "root" in words and "htb" in words:
@@ -238,34 +332,61 @@ class LinuxRouterDriver:
                 want = f"{int(value, 16) << 16:08x}/{int(mask, 16) << 16:08x}"
                 if want not in filters or f"flowid {flow}" not in filters:
                     problems.append(f"QoS: no filter for dsfield {value} to class {flow} on {wan}")
-        ruleset = self._exec("read nftables", ["nft", "list", "ruleset"], check=False)
-        for chain in re.findall(r"^\tchain (\S+) \{", files.get("nftables.conf", ""), re.M):
-            want_rules = _chain_rules(files["nftables.conf"], chain)
-            have_rules = _chain_rules(ruleset, chain)
-            if not have_rules and want_rules:
-                problems.append(f"ACL: nftables chain {chain} is missing")
-            elif len(have_rules) != len(want_rules):
-                problems.append(
-                    f"ACL: nftables chain {chain} has {len(have_rules)} rules, "
-                    f"the plan has {len(want_rules)}"
-                )
-            else:
-                for want_rule, have_rule in zip(want_rules, have_rules, strict=True):
-                    if _verdict(want_rule) != _verdict(have_rule):
-                        problems.append(
-                            f"ACL: in chain {chain}, '{have_rule}' differs from the plan's "
-                            f"'{want_rule}'"
-                        )
-                        break
-        routes = self._exec("read routes", ["ip", "route", "show"], check=False)
-        for m in re.finditer(r"^ip route (\S+) (\S+)$", files.get("frr.conf", ""), re.M):
-            prefix = m.group(1)
-            shown = prefix.removesuffix("/32")
-            if not re.search(
-                rf"^{re.escape(shown)} (?:nhid \d+ )?via {re.escape(m.group(2))}", routes, re.M
-            ):
-                problems.append(f"routing: no route to {prefix} via {m.group(2)}")
+        if files.get("nftables.conf", "").strip():
+            ruleset = self.sh("read nftables", "nft list ruleset", check=False)
+            problems += _acl_problems(files["nftables.conf"], ruleset)
+        frr = files.get("frr.conf", "")
+        if frr.strip():
+            routes = self.sh("read routes", "ip route show", check=False)
+            for m in re.finditer(r"^ip route (\S+) (\S+)$", frr, re.M):
+                prefix = m.group(1)
+                shown_prefix = prefix.removesuffix("/32")
+                if not re.search(
+                    rf"^{re.escape(shown_prefix)} (?:nhid \d+ )?via {re.escape(m.group(2))}",
+                    routes,
+                    re.M,
+                ):
+                    problems.append(f"routing: no route to {prefix} via {m.group(2)}")
+            running = self.vtysh("show running-config", check=False)
+            problems += _frr_route_problems(frr, running)
         return problems
+
+
+def _acl_problems(wanted: str, ruleset: str) -> list[str]:
+    problems: list[str] = []
+    for chain in re.findall(r"^\tchain (\S+) \{", wanted, re.M):
+        want_rules = _chain_rules(wanted, chain)
+        have_rules = _chain_rules(ruleset, chain)
+        if not have_rules and want_rules:
+            problems.append(f"ACL: nftables chain {chain} is missing")
+        elif len(have_rules) != len(want_rules):
+            problems.append(
+                f"ACL: nftables chain {chain} has {len(have_rules)} rules, "
+                f"the plan has {len(want_rules)}"
+            )
+        else:
+            for want_rule, have_rule in zip(want_rules, have_rules, strict=True):
+                if _verdict(want_rule) != _verdict(have_rule):
+                    problems.append(
+                        f"ACL: in chain {chain}, '{have_rule}' differs from the plan's "
+                        f"'{want_rule}'"
+                    )
+                    break
+    return problems
+
+
+def _frr_route_problems(wanted: str, running: str) -> list[str]:
+    """Static routes FRR runs against those of frr.conf (a route added or removed in vtysh)."""
+    if "ip route" not in wanted and "ip route" not in running:
+        return []
+    pattern = re.compile(r"^ip route \S+ \S+.*$", re.M)
+    want = {m.group(0).strip() for m in pattern.finditer(wanted)}
+    have = {m.group(0).strip() for m in pattern.finditer(running)}
+    if not running.strip():
+        return ["routing: FRR does not answer (vtysh show running-config is empty)"]
+    return [f"routing: FRR runs '{r}', frr.conf does not have it" for r in sorted(have - want)] + [
+        f"routing: FRR lacks '{r}' of frr.conf" for r in sorted(want - have)
+    ]
 
 
 def _chain_rules(text: str, chain: str) -> list[str]:
@@ -299,44 +420,3 @@ def _kbit(value: str) -> int:
 def _wan_interface(frr: str) -> str:
     m = re.search(r"^interface (\S+)\n description WAN", frr, re.M)
     return m.group(1) if m else ""
-
-
-def _namespaces() -> list[str]:
-    out = subprocess.run(["ip", "-o", "netns", "list"], capture_output=True, text=True, check=False)
-    return [line.split()[0] for line in out.stdout.splitlines() if line.strip()]
-
-
-def _cancel_revert(folder: Path) -> None:
-    pid_file = folder / "revert.pid"
-    if not pid_file.is_file():
-        return
-    text = pid_file.read_text().strip()
-    pid_file.unlink(missing_ok=True)
-    if text.isdigit():
-        import signal
-
-        try:
-            os.kill(int(text), signal.SIGTERM)
-            os.waitpid(int(text), os.WNOHANG)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-
-
-def _revert_after(seconds: float, ns: str) -> None:
-    """The revert timer: after the delay, put the pending (previous) files back and apply."""
-    time.sleep(seconds)
-    folder = RUN / ns
-    pending = folder / "pending"
-    if not pending.is_dir():
-        return
-    target = Target(ns, Platform.LINUX_ROUTER, ns, 0, "", "", None, 60)
-    driver = LinuxRouterDriver(target)
-    driver._write({n: (pending / n).read_text() for n in FILES})
-    driver.apply()
-    shutil.rmtree(pending, ignore_errors=True)
-    (folder / "revert.pid").unlink(missing_ok=True)
-    (folder / "reverted").write_text(f"{time.time()}\n")
-
-
-if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "revert-after":
-    _revert_after(float(sys.argv[2]), sys.argv[3])

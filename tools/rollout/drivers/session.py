@@ -61,6 +61,10 @@ def open_session(target: Target, device_type: str) -> Any:
         "allow_agent": False,
         "use_keys": False,
     }
+    if target.key:  # key-only login (linux_router): the vault's key, parsed in memory
+        from rollout.drivers.keys import private_key
+
+        params["pkey"] = private_key(target)
     step = "connect"
     try:
         return ConnectHandler(**params)

@@ -7,6 +7,14 @@ Per site:  ``rl-wan-<site>`` the provider: a userspace WAN element (weather) and
            from the site's intent; ``rl-lan-<site>`` the conference VLAN's hosts (the codec's
            address with a sipp endpoint, the room client's address).
 
+Management: each site router has an ``sshd`` of its own (our config, host key and pid file in
+``<state>/sshd/<site>/``, public-key login only) listening on ``mgmt0``, one end of a veth pair
+whose other end ``rl-m<index>`` is in this machine's namespace; a /31 per site from the
+benchmarking range 198.18.0.0/15. Neither end forwards: the router keeps the /31 in a table of
+its own used only by its own management address. The admin key is the vault's
+(``credentials: linux_router_admin_key``); the netlab serves its public half and records each
+router's host key in ``<state>/known_hosts``, so ``rollout ... --netlab`` verifies it.
+
 Every name and pid goes into ``state.json`` before it is made or right after it starts, so
 ``down`` finds everything even after a crash.
 """
@@ -21,11 +29,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rollout.drivers.base import Target
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform, Role, Router, Site, WeatherProfile
 from rollout.netlab import ns as nsh
 from rollout.netlab.ns import NetlabError
 from rollout.netlab.sip import kamailio_cfg
+from rollout.secrets import Secrets
 
 HUB_NS = "rl-hub"
 STATE = "state.json"
@@ -34,6 +44,12 @@ PROBE_PORT = 3300
 SINK_PORT = 3310
 CLOUD_PORT = 3478
 RTP_PORT = 3230
+MGMT_NET = ipaddress.IPv4Network("198.18.0.0/15")
+MGMT_TABLE = "200"
+KNOWN_HOSTS = "known_hosts"
+SSHD_DIR = "sshd"
+AUTHORIZED = ROUTER_RUN / "sshd"  # sshd's StrictModes: root-owned folders all the way up
+SSH_USER = "root"  # tc and nft need root in the router's namespace
 BINARIES = (
     "ip",
     "tc",
@@ -43,6 +59,8 @@ BINARIES = (
     "/usr/lib/frr/staticd",
     "kamailio",
     "sipp",
+    "/usr/sbin/sshd",
+    "ssh-keygen",
 )
 
 
@@ -75,6 +93,7 @@ class SiteLab:
     wan_ifname: str
     rate_kbps: int
     weather: str = "clear"
+    mgmt: str = ""  # the router's management address (its sshd)
 
 
 @dataclass
@@ -85,6 +104,11 @@ class LabState:
     paths: list[str] = field(default_factory=list)
     sites: dict[str, SiteLab] = field(default_factory=dict)
     hub: dict[str, str] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)  # veth ends in this machine's namespace
+
+    @property
+    def known_hosts(self) -> Path:
+        return Path(self.folder) / KNOWN_HOSTS
 
     def save(self) -> None:
         path = Path(self.folder) / STATE
@@ -105,6 +129,7 @@ class LabState:
             paths=data["paths"],
             sites={k: SiteLab(**v) for k, v in data["sites"].items()},
             hub=data["hub"],
+            links=data.get("links", []),
         )
 
 
@@ -117,6 +142,50 @@ def lab_router(site: Site) -> Router:
         return router
     return router.model_copy(
         update={"platform": Platform.LINUX_ROUTER, "wan_interface": "wan0", "lan_interface": "lan0"}
+    )
+
+
+def mgmt_addresses(index: int) -> tuple[str, str]:
+    """This machine's and the router's address on site index's management /31."""
+    base = MGMT_NET.network_address + 2 * index
+    if base + 1 not in MGMT_NET:
+        raise NetlabError(f"no management address left for site number {index}")
+    return str(base), str(base + 1)
+
+
+def admin_key(inv: Inventory, secrets: Secrets) -> str:
+    """The linux_router admin's private key (vault text), or a NetlabError saying what to add."""
+    name = inv.province.credentials.linux_router_admin_key
+    if not name:
+        raise NetlabError(
+            "no key for the linux_router admin is configured",
+            "name its vault variable in inventory/province.yml (credentials: "
+            "linux_router_admin_key: vault_linux_router_admin_key) and put an ed25519 key there",
+        )
+    return secrets[name]
+
+
+def router_target(
+    inv: Inventory, state: LabState, slug: str, secrets: Secrets, timeout: float = 20.0
+) -> Target:
+    """How rollout reaches the lab's router of a site: its sshd, as root, with the vault key."""
+    site = state.sites.get(slug)
+    if site is None or not site.mgmt:
+        raise NetlabError(
+            f"site {slug} has no managed router in the network lab ({state.folder})",
+            f"rollout netlab down; rollout netlab up {slug}",
+        )
+    return Target(
+        lab_router(inv.sites[slug]).hostname,
+        Platform.LINUX_ROUTER,
+        site.mgmt,
+        22,
+        SSH_USER,
+        "",
+        state.known_hosts,
+        timeout,
+        key=admin_key(inv, secrets),
+        folder=str(ROUTER_RUN / rtr_ns(slug)),
     )
 
 
@@ -183,9 +252,29 @@ def _sysctl(ns: str, *settings: str) -> None:
         nsh.run(["sysctl", "-qw", s], ns=ns)
 
 
-def up(inv: Inventory, slugs: list[str], folder: Path, weather: str = "clear") -> LabState:
+def up(
+    inv: Inventory,
+    slugs: list[str],
+    folder: Path,
+    weather: str = "clear",
+    secrets: Secrets | None = None,
+) -> LabState:
     nsh.require_root()
     nsh.require_binaries(BINARIES)
+    if secrets is None:
+        from rollout.secrets import load_secrets
+
+        secrets = load_secrets(inv.root)
+    from rollout.drivers.keys import public_line
+
+    key = admin_key(inv, secrets)
+    try:
+        admin = public_line(key, "rollout-netlab-admin")
+    except Exception:  # never let a parser quote the key
+        raise NetlabError(
+            "the linux_router admin key in the vault is not an ed25519 private key",
+            "put an unencrypted OpenSSH ed25519 key (ssh-keygen -t ed25519 -N '') in the vault",
+        ) from None
     if LabState.read(folder) is not None:
         raise NetlabError(f"a network lab is already up (state in {folder})", "rollout netlab down")
     stale = [n for n in nsh.namespaces() if n == HUB_NS or n.startswith(("rl-wan-", "rl-rtr-"))]
@@ -199,9 +288,11 @@ def up(inv: Inventory, slugs: list[str], folder: Path, weather: str = "clear") -
     state = LabState(folder=str(folder.resolve()))
     state.save()
     try:
+        _authorize(state, admin)
         _up_hub(inv, state)
         for index, slug in enumerate(slugs, start=1):
             _up_site(inv, state, inv.sites[slug], index)
+            _up_mgmt(state, slug, index)
             set_weather(inv, state, slug, weather)
             _start_wan(state, inv.sites[slug], index)
     except BaseException:
@@ -391,6 +482,86 @@ def _start_frr(state: LabState, slug: str) -> None:
     nsh.wait_for((run / "staticd.vty").exists, 10, f"staticd in {ns}")
 
 
+def _authorize(state: LabState, public: str) -> None:
+    """The admin's public key, for every router's sshd (only from the management range)."""
+    state.paths.append(str(AUTHORIZED))
+    state.save()
+    AUTHORIZED.mkdir(mode=0o700, parents=True, exist_ok=True)
+    AUTHORIZED.chmod(0o700)
+    keys = AUTHORIZED / "authorized_keys"
+    options = f'from="{MGMT_NET}",no-agent-forwarding,no-port-forwarding,no-X11-forwarding'
+    keys.write_text(f"{options} {public}\n", encoding="utf-8")
+    keys.chmod(0o600)
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
+
+
+def _up_mgmt(state: LabState, slug: str, index: int) -> None:
+    """The management link to the router and its sshd; the host key into known_hosts."""
+    rtr = rtr_ns(slug)
+    here, there = mgmt_addresses(index)
+    link = f"{nsh.PREFIX}m{index}"
+    state.links.append(link)
+    state.save()
+    nsh.run(["ip", "link", "add", link, "type", "veth", "peer", "name", "mgmt0", "netns", rtr])
+    Path(f"/proc/sys/net/ipv4/conf/{link}/forwarding").write_text("0\n")
+    nsh.run(["ip", "addr", "add", f"{here}/31", "dev", link])
+    nsh.run(["ip", "link", "set", "dev", link, "up"])
+    # On the router the /31 lives in its own table, used only by the management address:
+    # nothing the router forwards (LAN, WAN) can reach this machine through it.
+    nsh.run(["ip", "addr", "add", f"{there}/31", "dev", "mgmt0", "noprefixroute"], ns=rtr)
+    nsh.run(["ip", "link", "set", "dev", "mgmt0", "up"], ns=rtr)
+    _sysctl(rtr, "net.ipv4.conf.mgmt0.forwarding=0")
+    nsh.run(
+        ["ip", "route", "add", f"{here}/31", "dev", "mgmt0", "src", there, "table", MGMT_TABLE],
+        ns=rtr,
+    )
+    nsh.run(["ip", "rule", "add", "from", there, "lookup", MGMT_TABLE, "pref", "50"], ns=rtr)
+    folder = Path(state.folder) / SSHD_DIR / slug
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    host_key = folder / "ssh_host_ed25519_key"
+    nsh.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", rtr, "-f", str(host_key)])
+    config = folder / "sshd_config"
+    config.write_text(sshd_config(there, host_key, folder / "sshd.pid"), encoding="utf-8")
+    _start(
+        state,
+        f"sshd-{slug}",
+        rtr,
+        ["/usr/sbin/sshd", "-D", "-e", "-f", str(config)],
+        folder / "sshd.pid",
+    )
+    kind, blob = host_key.with_suffix(".pub").read_text(encoding="utf-8").split()[:2]
+    with state.known_hosts.open("a", encoding="utf-8") as known:
+        known.write(f"{there} {kind} {blob}\n")
+    state.sites[slug].mgmt = there
+    state.save()
+
+
+def sshd_config(address: str, host_key: Path, pid_file: Path) -> str:
+    return f"""# Managed by rollout netlab: the site router's management sshd.
+ListenAddress {address}
+HostKey {host_key}
+PidFile {pid_file}
+AuthorizedKeysFile {AUTHORIZED / "authorized_keys"}
+AuthenticationMethods publickey
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+HostbasedAuthentication no
+PermitRootLogin prohibit-password
+AllowUsers {SSH_USER}
+StrictModes yes
+UsePAM no
+UseDNS no
+PermitUserEnvironment no
+AllowAgentForwarding no
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+PrintLastLog no
+Subsystem sftp internal-sftp
+"""
+
+
 def _start_wan(state: LabState, site: Site, index: int) -> None:
     wan = wan_ns(site.slug)
     folder = Path(state.folder)
@@ -468,6 +639,13 @@ def down(folder: Path, force: bool = False) -> list[str]:
         if name in nsh.namespaces():
             nsh.delete_namespace(name)
             done.append(f"removed namespace {name}")
+    links = state.links if state is not None else []
+    if force:
+        links = [*links, *(n for n in nsh.links() if n.startswith(nsh.PREFIX))]
+    for link in dict.fromkeys(links):
+        if link in nsh.links():  # gone with its namespace, unless the crash came in between
+            nsh.run(["ip", "link", "del", link], check=False)
+            done.append(f"removed link {link}")
     if state is not None:
         for path in state.paths:
             if Path(path).exists():
@@ -475,7 +653,14 @@ def down(folder: Path, force: bool = False) -> list[str]:
                 done.append(f"removed {path}")
     if folder.exists() and (state is not None or force):
         for child in folder.iterdir():
-            if child.name in (STATE, "logs", "kamailio", "kamailio.cfg") or child.suffix in (
+            if child.name in (
+                STATE,
+                "logs",
+                "kamailio",
+                "kamailio.cfg",
+                SSHD_DIR,
+                KNOWN_HOSTS,
+            ) or child.suffix in (
                 ".json",
                 ".ready",
                 ".tmp",

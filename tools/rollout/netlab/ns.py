@@ -136,3 +136,9 @@ def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None
             return
         time.sleep(0.05)
     raise NetlabError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def links() -> list[str]:
+    """Interface names in this machine's namespace."""
+    out = run(["ip", "-o", "link", "show"], check=False)
+    return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if ":" in line]

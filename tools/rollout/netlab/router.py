@@ -1,20 +1,43 @@
-"""The lab's site router as a managed linux_router: render, plan, push (revert timer), confirm."""
+"""The lab's site router as a managed linux_router: render, plan, push (revert timer), confirm.
+
+``plan`` and ``push`` go the way every rollout goes: the router's sshd (Netmiko, host key in the
+netlab's known_hosts, the vault's admin key). ``driver`` reaches the router through its
+namespace instead, for the lab's own checks (``rollout verify``), which hold no vault key.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rollout.drivers.base import Plan, Target
 from rollout.drivers.linux_router import LinuxRouterDriver
+from rollout.drivers.linux_shell import NetnsShell
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform
-from rollout.netlab.lab import lab_router, rtr_ns
+from rollout.netlab.lab import ROUTER_RUN, LabState, lab_router, router_target, rtr_ns
+from rollout.netlab.ns import NetlabError
 from rollout.render import render_device
 from rollout.secrets import Secrets
 
 
 def driver(inv: Inventory, slug: str) -> LinuxRouterDriver:
+    """The router through `ip netns exec` (this machine, root): for the lab's own checks."""
     router = lab_router(inv.sites[slug])
-    target = Target(router.hostname, Platform.LINUX_ROUTER, rtr_ns(slug), 0, "", "", None, 60)
-    return LinuxRouterDriver(target)
+    ns = rtr_ns(slug)
+    target = Target(
+        router.hostname, Platform.LINUX_ROUTER, ns, 0, "", "", None, 60, folder=str(ROUTER_RUN / ns)
+    )
+    return LinuxRouterDriver(target, shell=NetnsShell(target, ns))
+
+
+def ssh_driver(inv: Inventory, folder: Path, slug: str, secrets: Secrets) -> LinuxRouterDriver:
+    """The router through its sshd, as `rollout site|plan|drift --netlab` reach it."""
+    state = LabState.read(folder)
+    if state is None:
+        raise NetlabError(
+            f"no network lab is up (no state in {folder})", f"start it: rollout netlab up {slug}"
+        )
+    return LinuxRouterDriver(router_target(inv, state, slug, secrets))
 
 
 def intended(inv: Inventory, slug: str, secrets: Secrets) -> str:
@@ -22,21 +45,28 @@ def intended(inv: Inventory, slug: str, secrets: Secrets) -> str:
     return render_device(inv, site, lab_router(site), secrets).text
 
 
-def plan(inv: Inventory, slug: str, secrets: Secrets) -> tuple[LinuxRouterDriver, Plan]:
-    drv = driver(inv, slug)
-    drv.connect()
-    return drv, drv.plan(drv.running_config(), intended(inv, slug, secrets))
+def plan(inv: Inventory, folder: Path, slug: str, secrets: Secrets) -> Plan:
+    drv = ssh_driver(inv, folder, slug, secrets)
+    try:
+        return drv.plan(drv.running_config(), intended(inv, slug, secrets))
+    finally:
+        drv.close()
 
 
-def push(inv: Inventory, slug: str, secrets: Secrets, revert_minutes: int = 5) -> Plan:
+def push(
+    inv: Inventory, folder: Path, slug: str, secrets: Secrets, revert_minutes: int = 5
+) -> Plan:
     """Plan, commit with the revert timer, check the router runs what was pushed, confirm."""
-    drv, the_plan = plan(inv, slug, secrets)
-    if not the_plan.changed:
+    drv = ssh_driver(inv, folder, slug, secrets)
+    try:
+        the_plan = drv.plan(drv.running_config(), intended(inv, slug, secrets))
+        if not the_plan.changed:
+            return the_plan
+        drv.commit(the_plan, revert_minutes)
+        if drv.live_problems():
+            return the_plan  # left unconfirmed: the revert timer puts the old files back
+        drv.confirm()
+        drv.save()
         return the_plan
-    drv.commit(the_plan, revert_minutes)
-    problems = drv.live_problems()
-    if problems:
-        return the_plan  # left unconfirmed: the revert timer puts the old files back
-    drv.confirm()
-    drv.save()
-    return the_plan
+    finally:
+        drv.close()
