@@ -389,3 +389,30 @@ def test_render_with_secrets_keeps_values_private(
     assert secrets["vault_snmp_priv_key"] in router
     for path in (out / "bao-thang").iterdir():
         assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
+
+
+def test_lab_up_network_needs_root_and_starts_nothing_without_it(
+    rollout: Rollout, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setenv("ROLLOUT_LAB_DIR", str(repo / ".lab"))
+    result = rollout("lab", "up", "bao-thang", "--network")
+    assert result.exit_code == 1
+    assert "needs root" in result.output and "Traceback" not in result.output
+    assert not (repo / ".lab" / "state.json").exists()
+    assert not (repo / ".netlab").exists()
+
+
+def test_lab_up_network_refuses_an_unknown_weather_before_starting(
+    rollout: Rollout, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setenv("ROLLOUT_LAB_DIR", str(repo / ".lab"))
+    result = rollout("lab", "up", "bao-thang", "--network", "--weather", "monsoon")
+    assert result.exit_code == 1
+    assert "no weather profile 'monsoon'" in result.output
+    assert not (repo / ".lab" / "state.json").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-NEEDED = ("ip", "tc", "nft", "vtysh", "kamailio", "sipp")
+NEEDED = ("ip", "tc", "nft", "vtysh", "kamailio", "sipp", "/usr/sbin/sshd")
 
 
 def netlab_skip_reason() -> str | None:

@@ -52,6 +52,19 @@ def lab() -> None:
     show_default=True,
     help="Length of a device minute (revert timers), for tests.",
 )
+@click.option(
+    "--network",
+    is_flag=True,
+    help="Also build the network lab of the sites (root): namespaces, WAN weather, hub, "
+    "and each site's router as a linux_router over its own sshd, at day 0 "
+    "(roll it out with `rollout site SITE --netlab`).",
+)
+@click.option(
+    "--weather",
+    default="clear",
+    show_default=True,
+    help="Weather profile the network lab starts in (with --network).",
+)
 @lab_dir_option
 @repo_option
 @format_option
@@ -60,24 +73,49 @@ def lab_up(
     workers: int | None,
     base_port: int,
     minute_seconds: float,
+    network: bool,
+    weather: str,
     lab_dir: Path | None,
     repo: Path | None,
     fmt: str,
 ) -> None:
-    """Start simulated devices for the sites (all sites by default), in their day-0 state."""
+    """Start simulated devices for the sites (all sites by default), in their day-0 state.
+
+    With --network, the sites' conference path is built too (see `rollout netlab --help`).
+    """
     from rollout.lab import manager
     from rollout.lab.day0 import lab_specs
     from rollout.targets import lab_dir as find
+    from rollout.targets import netlab_dir
 
+    net_state = None
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, not sites)
+        if network:
+            from rollout.netlab.ns import require_root
+
+            require_root("rollout lab up --network")
+            if weather not in ctx.inv.province.weather:
+                raise RolloutError(
+                    f"no weather profile {weather!r} in inventory/province.yml",
+                    f"use one of: {', '.join(ctx.inv.province.weather)}",
+                )
         specs = lab_specs(ctx.inv, chosen, ctx.secrets)
         options = manager.LabOptions(
             base_port=base_port, workers=workers, settings={"minute_seconds": minute_seconds}
         )
         state = manager.up(specs, find(ctx.root, lab_dir), options)
         audit.record(ctx.root, "lab-up", sites=chosen, devices=sorted(state.devices))
+        if network:
+            from rollout.netlab import lab as netlab
+
+            try:
+                net_state = netlab.up(ctx.inv, chosen, netlab_dir(ctx.root), weather, ctx.secrets)
+            except Exception:
+                manager.down(state.state_dir)  # all or nothing
+                raise
+            audit.record(ctx.root, "netlab-up", sites=chosen, weather=weather)
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc), fmt)
     rows = [(d.name, d.platform, f"{d.host}:{d.port}") for d in state.devices.values()]
@@ -86,6 +124,9 @@ def lab_up(
             {
                 "state_dir": str(state.state_dir),
                 "devices": [{"name": n, "platform": p, "address": a} for n, p, a in rows],
+                "network": None
+                if net_state is None
+                else {"state_dir": net_state.folder, "namespaces": net_state.namespaces},
             }
         )
     else:
@@ -94,6 +135,11 @@ def lab_up(
             ["device", "platform", "listens on"],
             rows,
         )
+        if net_state is not None:
+            click.echo(
+                f"network lab up ({net_state.folder}): {len(net_state.namespaces)} namespaces, "
+                f"weather {weather}; routers at day 0: rollout site SITE --netlab"
+            )
 
 
 @lab.command("status")
@@ -145,14 +191,30 @@ def lab_status(lab_dir: Path | None, repo: Path | None, fmt: str) -> int:
 @lab_dir_option
 @repo_option
 def lab_down(lab_dir: Path | None, repo: Path | None) -> None:
-    """Stop the lab and remove its processes and runtime files (also after a crash)."""
+    """Stop the lab and remove its processes and runtime files (also after a crash).
+
+    A network lab in the repository's default folder (.netlab) is taken down too.
+    """
     from rollout.lab import manager
     from rollout.targets import lab_dir as find
+    from rollout.targets import netlab_dir
 
+    net_done: list[str] = []
     try:
         ctx_root = load(repo).root
+        net_folder = netlab_dir(ctx_root)
+        network = (net_folder / "state.json").is_file()
+        if network:
+            from rollout.netlab.ns import require_root
+
+            require_root("taking the network lab down")
         result = manager.down(find(ctx_root, lab_dir))
         audit.record(ctx_root, "lab-down", result="ok" if result.was_running else "not running")
+        if network:
+            from rollout.netlab import lab as netlab
+
+            net_done = netlab.down(net_folder)
+            audit.record(ctx_root, "netlab-down", result="ok")
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc))
     if result.was_running:
@@ -160,6 +222,8 @@ def lab_down(lab_dir: Path | None, repo: Path | None) -> None:
         click.echo(f"lab stopped ({stopped} processes) and cleaned: {result.state_dir}")
     else:
         click.echo(f"no lab was running; cleaned {result.state_dir}")
+    if net_done:
+        click.echo(f"network lab down: {len(net_done)} namespaces, processes and files removed")
 
 
 @lab.command("fault")
