@@ -125,6 +125,28 @@ def test_a_wrong_host_key_is_refused(day0_repo: Path, tmp_path: Path) -> None:
     driver.close()
 
 
+def test_a_changed_router_key_names_the_fix_and_trust_records_it(
+    day0_repo: Path, tmp_path: Path
+) -> None:
+    known = day0_repo / ".netlab" / "known_hosts"
+    original = known.read_text()
+    other = tmp_path / "other"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+    host = original.split()[0]
+    try:
+        known.write_text(f"{host} {' '.join(Path(f'{other}.pub').read_text().split()[:2])}\n")
+        refused = _rollout(day0_repo, "plan", SITE, "--netlab")
+        assert refused.returncode == 1
+        assert f"rollout trust {ROUTER} --netlab" in refused.stdout + refused.stderr
+        assert "Traceback" not in refused.stderr
+        trusted = _rollout(day0_repo, "trust", ROUTER, "--netlab", "--yes")
+        assert trusted.returncode == 0, trusted.stderr
+        assert known.read_text().split()[1:3] == original.split()[1:3]
+        assert _rollout(day0_repo, "plan", SITE, "--netlab").returncode in (0, 2)
+    finally:
+        known.write_text(original)
+
+
 def test_the_private_key_never_leaves_the_vault(day0_repo: Path) -> None:
     from rollout.secrets import load_secrets
 

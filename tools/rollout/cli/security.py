@@ -8,7 +8,13 @@ import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import load, select_sites
-from rollout.cli.options import format_option, lab_options, repo_option, sites_argument
+from rollout.cli.options import (
+    format_option,
+    lab_options,
+    netlab_options,
+    repo_option,
+    sites_argument,
+)
 from rollout.errors import RolloutError
 
 
@@ -57,12 +63,21 @@ def lint(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: str) -
 @click.argument("device")
 @click.option("--yes", is_flag=True, help="Record the key without asking.")
 @lab_options
+@netlab_options
 @repo_option
-def trust(device: str, yes: bool, lab: bool, lab_dir: Path | None, repo: Path | None) -> int:
+def trust(
+    device: str,
+    yes: bool,
+    lab: bool,
+    lab_dir: Path | None,
+    netlab: bool,
+    netlab_dir: Path | None,
+    repo: Path | None,
+) -> int:
     """Read DEVICE's SSH host key, show its fingerprint and record it (asks first).
 
-    Real devices are recorded in inventory/known_hosts (commit it); with --lab, in the lab's
-    known_hosts. Every trust is written to the audit log.
+    Real devices are recorded in inventory/known_hosts (commit it); with --lab or --netlab, in
+    that lab's known_hosts. Every trust is written to the audit log.
     """
     from rollout import audit
     from rollout import trust as keys
@@ -76,7 +91,11 @@ def trust(device: str, yes: bool, lab: bool, lab_dir: Path | None, repo: Path | 
         found = [
             m
             for m in managed_devices(
-                ctx.inv, [site.slug], ctx.secrets, lab=ctx.lab_dir(lab, lab_dir)
+                ctx.inv,
+                [site.slug],
+                ctx.secrets,
+                lab=ctx.lab_dir(lab, lab_dir),
+                netlab=ctx.netlab_dir(netlab, netlab_dir),
             )
             if m.device.hostname == device
         ]

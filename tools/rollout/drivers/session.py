@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rollout.drivers.base import DeviceError, Target
+from rollout.inventory.model import Platform
 
 # Paramiko's transport thread logs its own tracebacks (e.g. a host that accepts TCP and never
 # speaks SSH); with no handler Python prints them on stderr. The DeviceError says it plainly.
@@ -122,14 +123,11 @@ def open_session(target: Target, device_type: str) -> Any:
 
 
 def _lab_flag(target: Target) -> str:
+    """The flag that reaches the same lab again (the fix texts name the right command)."""
     known = target.known_hosts
-    return (
-        " --lab"
-        if known is not None
-        and known.name == "known_hosts"
-        and (known.parent / "state.json").exists()
-        else ""
-    )
+    if known is None or known.name != "known_hosts" or not (known.parent / "state.json").exists():
+        return ""
+    return " --netlab" if target.platform is Platform.LINUX_ROUTER else " --lab"
 
 
 def _offered(target: Target) -> str:
