@@ -171,3 +171,53 @@ def test_report_html_is_self_contained_with_plots() -> None:
     assert page.count("<svg") == 4
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
     assert "Bảo Thắng" in page and "NOT ACCEPTED" in page
+
+
+class _Recorder:
+    """A Shell that records the command lines the driver sends."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def run(self, step: str, command: str, *, check: bool = True, timeout: float = 0) -> str:
+        self.lines.append(command)
+        return ""
+
+    def read(self, path: object) -> str | None:
+        return None
+
+    def write(self, path: object, text: str) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(("user", "sudo"), [("root", False), ("noc", True)])
+def test_a_login_other_than_root_runs_router_commands_through_sudo(user: str, sudo: bool) -> None:
+    from rollout.drivers.base import Target
+    from rollout.drivers.linux_router import LinuxRouterDriver
+
+    shell = _Recorder()
+    target = Target("r1", Platform.LINUX_ROUTER, "192.0.2.1", 22, user, "", None, 5)
+    driver = LinuxRouterDriver(target, shell=shell)
+    driver.vtysh("show running-config")
+    driver.confirm()
+    assert shell.lines
+    for line in shell.lines:
+        assert line.startswith("sudo -n sh -c ") is sudo, line
+        assert "cd /etc/rollout" in line
+
+
+def test_a_live_linux_router_gets_the_vault_key_and_others_do_not() -> None:
+    from rollout.targets import router_key
+
+    inv = load_inventory(REPO)
+    secrets = load_secrets(REPO)
+    site = inv.sites["bao-thang"]
+    router = lab_router(site)
+    assert router.platform is Platform.LINUX_ROUTER
+    key = router_key(inv, router, secrets)
+    assert key.startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    cisco = site.device(Role.WAN_ROUTER)
+    assert cisco is not None and router_key(inv, cisco, secrets) == ""

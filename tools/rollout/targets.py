@@ -115,10 +115,26 @@ def managed_devices(
             else:
                 host, port = device.mgmt_address, 22
             target = Target(
-                device.hostname, device.platform, host, port, user, password, known, timeout
+                device.hostname,
+                device.platform,
+                host,
+                port,
+                user,
+                password,
+                known,
+                timeout,
+                key=router_key(inv, device, secrets),
             )
             out.append(Managed(site, device, target, inv.root))
     return out
+
+
+def router_key(inv: Inventory, device: Device, secrets: Secrets) -> str:
+    """A linux_router logs in with the vault's admin key when the province names one."""
+    name = inv.province.credentials.linux_router_admin_key
+    if device.platform is not Platform.LINUX_ROUTER or not name:
+        return ""
+    return secrets[name]
 
 
 def _netlab_routers(

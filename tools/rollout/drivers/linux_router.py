@@ -188,12 +188,20 @@ class LinuxRouterDriver:
 
     # --- transport ---------------------------------------------------------------------------
     def sh(self, step: str, command: str, *, check: bool = True, timeout: float = 0) -> str:
-        """A command line in the router's folder, with the layout's PATH."""
+        """A command line in the router's folder, with the layout's PATH, as root.
+
+        A login other than root runs it through ``sudo -n`` (never a password prompt): tc, nft
+        and FRR need root; the router's sudoers grants the admin that, and rollout's folder
+        belongs to the admin so that files are written over SFTP without it.
+        """
         # `;` after cd, not `&&`: a trailing `&` in command must detach that command alone
-        prefix = (
+        line = (
             f"PATH={shlex.quote(self.layout.path)}; export PATH; cd {self._q(self.dir)} || exit 1; "
+            + command
         )
-        return self.shell.run(step, prefix + command, check=check, timeout=timeout)
+        if self.target.username not in ("", "root"):
+            line = f"sudo -n sh -c {shlex.quote(line)}"
+        return self.shell.run(step, line, check=check, timeout=timeout)
 
     @staticmethod
     def _q(path: PurePosixPath) -> str:
