@@ -46,61 +46,48 @@ class _Step:
 def audited(m: Managed, action: str, **extra: object) -> Iterator[_Step]:
     """Append one audit line for a step on one device: ok with its change, or the error."""
     step = _Step()
-    target = (
-        "lab"
-        if m.target.known_hosts
-        and m.target.known_hosts.name == "known_hosts"
-        and (m.target.known_hosts.parent / "state.json").exists()
-        else "live"
+    known = m.target.known_hosts
+    lab = (
+        known is not None and known.name == "known_hosts" and (known.parent / "state.json").exists()
     )
+
+    def record(result: str, detail: str) -> None:
+        audit.record(
+            m.root,
+            action,
+            sites=[m.site.slug],
+            devices=[m.device.hostname],
+            result=result,
+            change=step.change,
+            detail=detail,
+            target="lab" if lab else "live",
+            **extra,
+        )
+
     try:
         yield step
-    except RolloutError as exc:
-        audit.record(
-            m.root,
-            action,
-            sites=[m.site.slug],
-            devices=[m.device.hostname],
-            result="failed",
-            change=step.change,
-            detail=str(exc),
-            target=target,
-            **extra,
-        )
-        raise
     except BaseException as exc:
-        audit.record(
-            m.root,
-            action,
-            sites=[m.site.slug],
-            devices=[m.device.hostname],
-            result="failed",
-            change=step.change,
-            detail=f"{type(exc).__name__}: {exc}",
-            target=target,
-            **extra,
+        record(
+            "failed", str(exc) if isinstance(exc, RolloutError) else f"{type(exc).__name__}: {exc}"
         )
         raise
-    audit.record(
-        m.root,
-        action,
-        sites=[m.site.slug],
-        devices=[m.device.hostname],
-        result="ok",
-        change=step.change,
-        detail=step.detail,
-        target=target,
-        **extra,
-    )
+    record("ok", step.detail)
+
+
+@contextmanager
+def session(m: Managed) -> Iterator[Driver]:
+    """The device's driver for one step, closed afterwards whatever happens."""
+    driver = driver_for(m.target)
+    try:
+        yield driver
+    finally:
+        driver.close()
 
 
 def plan_one(inv: Inventory, secrets: Secrets, m: Managed) -> Plan:
     with audited(m, "plan") as step:
-        driver = driver_for(m.target)
-        try:
+        with session(m) as driver:
             plan = read_plan(driver, intended(inv, secrets, m))[1]
-        finally:
-            driver.close()
         step.change = audit.change_hash(plan.commands)
         step.detail = f"{len(plan.commands)} lines to send"
         return plan
@@ -108,11 +95,8 @@ def plan_one(inv: Inventory, secrets: Secrets, m: Managed) -> Plan:
 
 def backup_one(store: BackupStore, backup: BackupSet, secrets: Secrets, m: Managed) -> Path:
     with audited(m, "backup", backup_set=backup.id) as step:
-        driver = driver_for(m.target)
-        try:
+        with session(m) as driver:
             text = driver.running_config()
-        finally:
-            driver.close()
         path = store.write(backup, m.device.hostname, text, secrets)
         step.detail = str(path)
         return path
@@ -127,20 +111,19 @@ class PushResult:
 def push_one(
     inv: Inventory, secrets: Secrets, m: Managed, revert_minutes: int, *, check: bool = False
 ) -> PushResult:
-    with audited(m, "plan" if check else "push", revert_minutes=revert_minutes) as step:
-        driver = driver_for(m.target)
-        try:
-            running, plan = read_plan(driver, intended(inv, secrets, m))
-            step.change = audit.change_hash(plan.commands)
-            step.detail = f"{len(plan.commands)} lines"
-            if plan.changed and not check:
-                try:
-                    driver.commit(plan, revert_minutes)
-                except DeviceError as exc:
-                    raise _explain_lost(m, exc, revert_minutes) from None
-            return PushResult(plan, running)
-        finally:
-            driver.close()
+    with (
+        audited(m, "plan" if check else "push", revert_minutes=revert_minutes) as step,
+        session(m) as driver,
+    ):
+        running, plan = read_plan(driver, intended(inv, secrets, m))
+        step.change = audit.change_hash(plan.commands)
+        step.detail = f"{len(plan.commands)} lines"
+        if plan.changed and not check:
+            try:
+                driver.commit(plan, revert_minutes)
+            except DeviceError as exc:
+                raise _explain_lost(m, exc, revert_minutes) from None
+        return PushResult(plan, running)
 
 
 def _explain_lost(m: Managed, exc: DeviceError, revert_minutes: int) -> DeviceError:
@@ -172,12 +155,8 @@ def _explain_lost(m: Managed, exc: DeviceError, revert_minutes: int) -> DeviceEr
 
 
 def save_one(m: Managed) -> None:
-    with audited(m, "save"):
-        driver = driver_for(m.target)
-        try:
-            driver.save()
-        finally:
-            driver.close()
+    with audited(m, "save"), session(m) as driver:
+        driver.save()
 
 
 def verify_one(inv: Inventory, secrets: Secrets, m: Managed) -> None:
@@ -187,8 +166,7 @@ def verify_one(inv: Inventory, secrets: Secrets, m: Managed) -> None:
 
 
 def _verify(inv: Inventory, secrets: Secrets, m: Managed) -> None:
-    driver = driver_for(m.target)
-    try:
+    with session(m) as driver:
         _running, plan = read_plan(driver, intended(inv, secrets, m))
         if plan.changed:
             raise DeviceError(
@@ -210,17 +188,11 @@ def _verify(inv: Inventory, secrets: Secrets, m: Managed) -> None:
                     f"the codec is not registered: {', '.join(missing)}",
                     "check the gatekeeper/registrar addresses and the path to the hub",
                 )
-    finally:
-        driver.close()
 
 
 def confirm_one(m: Managed) -> None:
-    with audited(m, "confirm"):
-        driver = driver_for(m.target)
-        try:
-            driver.confirm()
-        finally:
-            driver.close()
+    with audited(m, "confirm"), session(m) as driver:
+        driver.confirm()
 
 
 def rollback_one(backup: BackupSet, m: Managed, *, wait_seconds: float = 0.0) -> str:
@@ -261,8 +233,7 @@ def rollback_one(backup: BackupSet, m: Managed, *, wait_seconds: float = 0.0) ->
 
 
 def _rollback(backup: BackupSet, m: Managed, text: str, step: _Step) -> None:
-    driver = driver_for(m.target)
-    try:
+    with session(m) as driver:
         driver.rollback(text)
         running = driver.running_config()
         left = driver.plan(running, text)
@@ -274,8 +245,6 @@ def _rollback(backup: BackupSet, m: Managed, text: str, step: _Step) -> None:
                 f"{len(left.commands)} lines still differ from backup {backup.id}",
                 "compare by hand: rollout plan; the backup is kept",
             )
-    finally:
-        driver.close()
 
 
 R = TypeVar("R")

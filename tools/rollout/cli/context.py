@@ -11,8 +11,10 @@ from rollout.cli.app import repo_root
 from rollout.errors import RolloutError
 
 if TYPE_CHECKING:
+    from rollout.cli.options import Where
     from rollout.inventory.loader import Inventory
     from rollout.secrets import Secrets
+    from rollout.targets import Managed
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,22 @@ class Context:
         from rollout.targets import netlab_dir as find
 
         return find(self.root, netlab_dir) if (netlab or netlab_dir) else None
+
+    def managed(self, sites: list[str], where: Where, every: bool = False) -> list[Managed]:
+        """The sites' managed devices where the command talks to them.
+
+        every (--all): against a lab, only the sites the lab holds; named sites must be there.
+        """
+        from rollout.targets import managed_devices
+
+        return managed_devices(
+            self.inv,
+            sites,
+            self.secrets,
+            lab=self.lab_dir(where.lab, where.lab_dir),
+            netlab=self.netlab_dir(where.netlab, where.netlab_dir),
+            lab_only=every,
+        )
 
 
 def load(repo: Path | None) -> Context:

@@ -10,31 +10,14 @@ import click
 from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import Context, load, select_sites
 from rollout.cli.options import (
+    Where,
     format_option,
-    lab_options,
-    netlab_options,
     repo_option,
     sites_argument,
+    where_options,
     workers_option,
 )
 from rollout.errors import RolloutError
-
-Where = tuple[bool, Path | None, bool, Path | None]  # --lab, --lab-dir, --netlab, --netlab-dir
-
-
-def _managed(ctx: Context, sites: list[str], where: Where, every: bool = False) -> list[Any]:
-    """With --all against a lab, the sites the lab holds; named sites must all be there."""
-    from rollout.targets import managed_devices
-
-    lab, lab_dir, netlab, netlab_dir = where
-    return managed_devices(
-        ctx.inv,
-        sites,
-        ctx.secrets,
-        lab=ctx.lab_dir(lab, lab_dir),
-        netlab=ctx.netlab_dir(netlab, netlab_dir),
-        lab_only=every,
-    )
 
 
 def _progress(fmt: str, total: int, verb: str) -> Any:
@@ -61,7 +44,7 @@ def _plan_results(
 ) -> list[Any]:
     from rollout import ops
 
-    devices = _managed(ctx, sites, where, every)
+    devices = ctx.managed(sites, where, every)
     return ops.for_devices(
         devices,
         lambda m: ops.plan_one(ctx.inv, ctx.secrets, m),
@@ -72,18 +55,14 @@ def _plan_results(
 
 @click.command()
 @sites_argument
-@lab_options
-@netlab_options
+@where_options
 @workers_option
 @repo_option
 @format_option
 def plan(
     sites: tuple[str, ...],
     all_sites: bool,
-    lab: bool,
-    lab_dir: Path | None,
-    netlab: bool,
-    netlab_dir: Path | None,
+    where: Where,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -95,9 +74,7 @@ def plan(
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
-        results = _plan_results(
-            ctx, chosen, (lab, lab_dir, netlab, netlab_dir), workers, fmt, "read", all_sites
-        )
+        results = _plan_results(ctx, chosen, where, workers, fmt, "read", all_sites)
     except RolloutError as exc:
         fail(exc, fmt)
     redact = ctx.secrets.redact
@@ -141,18 +118,14 @@ def _exit(results: list[Any]) -> int:
 
 @click.command()
 @sites_argument
-@lab_options
-@netlab_options
+@where_options
 @workers_option
 @repo_option
 @format_option
 def backup(
     sites: tuple[str, ...],
     all_sites: bool,
-    lab: bool,
-    lab_dir: Path | None,
-    netlab: bool,
-    netlab_dir: Path | None,
+    where: Where,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -165,7 +138,7 @@ def backup(
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
         store = BackupStore(ctx.root)
-        devices = _managed(ctx, chosen, (lab, lab_dir, netlab, netlab_dir), all_sites)
+        devices = ctx.managed(chosen, where, all_sites)
         chosen = [s for s in chosen if any(m.site.slug == s for m in devices)]
         sets = {slug: store.new_set(slug) for slug in chosen}
         results = ops.for_devices(
@@ -179,33 +152,21 @@ def backup(
     rows = [
         (r.device, "ok" if r.ok else "error", str(r.value) if r.ok else r.error) for r in results
     ]
-    if fmt == "json":
-        emit_json(
-            {
-                "sets": {s: b.id for s, b in sets.items()},
-                "devices": [{"device": d, "state": s, "detail": x} for d, s, x in rows],
-            }
-        )
-    else:
-        table("backup", ["device", "state", "file / error"], rows)
-    return int(Exit.ERROR) if any(not r.ok for r in results) else 0
+    head = {"sets": {s: b.id for s, b in sets.items()}}
+    return _per_device(fmt, "backup", head, ("detail", "file / error"), rows)
 
 
 @click.command()
 @click.argument("site")
 @click.option("--to", "set_id", default=None, metavar="ID", help="Backup set (default: latest).")
-@lab_options
-@netlab_options
+@where_options
 @workers_option
 @repo_option
 @format_option
 def rollback(
     site: str,
     set_id: str | None,
-    lab: bool,
-    lab_dir: Path | None,
-    netlab: bool,
-    netlab_dir: Path | None,
+    where: Where,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -218,7 +179,7 @@ def rollback(
         ctx = load(repo)
         chosen = select_sites(ctx.inv, (site,), False)
         backup_set = BackupStore(ctx.root).get(site, set_id)
-        devices = _managed(ctx, chosen, (lab, lab_dir, netlab, netlab_dir))
+        devices = ctx.managed(chosen, where)
         results = ops.for_devices(
             devices,
             lambda m: ops.rollback_one(backup_set, m),
@@ -228,13 +189,23 @@ def rollback(
     except RolloutError as exc:
         fail(exc, fmt)
     rows = [(r.device, "ok" if r.ok else "error", ctx.secrets.redact(r.error)) for r in results]
+    title = f"rollback of {site} to {backup_set.id}"
+    return _per_device(fmt, title, {"set": backup_set.id}, ("error", "error"), rows)
+
+
+def _per_device(
+    fmt: str,
+    title: str,
+    head: dict[str, Any],
+    last: tuple[str, str],
+    rows: list[tuple[str, str, str]],
+) -> int:
+    """One row per device (device, state, detail) as a table or JSON; exit 1 if any failed.
+
+    last: the detail's JSON key and its column title.
+    """
     if fmt == "json":
-        emit_json(
-            {
-                "set": backup_set.id,
-                "devices": [{"device": d, "state": s, "error": x} for d, s, x in rows],
-            }
-        )
+        emit_json({**head, "devices": [{"device": d, "state": s, last[0]: x} for d, s, x in rows]})
     else:
-        table(f"rollback of {site} to {backup_set.id}", ["device", "state", "error"], rows)
-    return int(Exit.ERROR) if any(not r.ok for r in results) else 0
+        table(title, ["device", "state", last[1]], [list(r) for r in rows])
+    return int(Exit.ERROR) if any(s != "ok" for _, s, _ in rows) else 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,6 +65,33 @@ def netlab_options(func: F) -> F:
         help="Reach each site's WAN router as the network lab's linux_router (over its sshd); "
         "with --lab the other devices are the lab twin's, else they are left out.",
     )(func)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which devices a command talks to: the real ones, the lab twin, the network lab's routers."""
+
+    lab: bool = False
+    lab_dir: Path | None = None
+    netlab: bool = False
+    netlab_dir: Path | None = None
+
+
+def where_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--lab, --lab-dir, --netlab, --netlab-dir, handed to the command as one ``where``."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        lab: bool,
+        lab_dir: Path | None,
+        netlab: bool,
+        netlab_dir: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        return func(*args, where=Where(lab, lab_dir, netlab, netlab_dir), **kwargs)
+
+    return lab_options(netlab_options(wrapper))
 
 
 workers_option = click.option(

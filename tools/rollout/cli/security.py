@@ -9,11 +9,11 @@ import click
 from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import load, select_sites
 from rollout.cli.options import (
+    Where,
     format_option,
-    lab_options,
-    netlab_options,
     repo_option,
     sites_argument,
+    where_options,
 )
 from rollout.errors import RolloutError
 
@@ -62,18 +62,9 @@ def lint(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: str) -
 @click.command()
 @click.argument("device")
 @click.option("--yes", is_flag=True, help="Record the key without asking.")
-@lab_options
-@netlab_options
+@where_options
 @repo_option
-def trust(
-    device: str,
-    yes: bool,
-    lab: bool,
-    lab_dir: Path | None,
-    netlab: bool,
-    netlab_dir: Path | None,
-    repo: Path | None,
-) -> int:
+def trust(device: str, yes: bool, where: Where, repo: Path | None) -> int:
     """Read DEVICE's SSH host key, show its fingerprint and record it (asks first).
 
     Real devices are recorded in inventory/known_hosts (commit it); with --lab or --netlab, in
@@ -81,24 +72,13 @@ def trust(
     """
     from rollout import audit
     from rollout import trust as keys
-    from rollout.targets import managed_devices
 
     try:
         ctx = load(repo)
         site = next((s for s, d in ctx.inv.devices() if d.hostname == device), None)
         if site is None:
             raise RolloutError(f"no device '{device}' in the inventory", "see inventory/sites/")
-        found = [
-            m
-            for m in managed_devices(
-                ctx.inv,
-                [site.slug],
-                ctx.secrets,
-                lab=ctx.lab_dir(lab, lab_dir),
-                netlab=ctx.netlab_dir(netlab, netlab_dir),
-            )
-            if m.device.hostname == device
-        ]
+        found = [m for m in ctx.managed([site.slug], where) if m.device.hostname == device]
         if not found:
             raise RolloutError(f"{device} is not managed over SSH", "nothing to trust")
         target = found[0].target
