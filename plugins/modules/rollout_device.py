@@ -64,26 +64,23 @@ backup:
   type: str
 """
 
-from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
 
 def main() -> None:
+    from rollout.ansible_module import COMMON_ARGS, failure, locate, module_secrets
+
     module = AnsibleModule(
         argument_spec={
+            **COMMON_ARGS,
             "action": {
                 "type": "str",
                 "required": True,
                 "choices": ["backup", "push", "save", "verify", "confirm", "rollback"],
             },
-            "hostname": {"type": "str", "required": True},
-            "repo": {"type": "path", "required": True},
-            "secrets": {"type": "dict", "required": True, "no_log": True},
             "backup_set": {"type": "str"},
-            "lab_dir": {"type": "path"},
-            "netlab_dir": {"type": "path"},
             "revert_minutes": {"type": "int", "default": 5},
             "revert_wait": {"type": "float", "default": 0},
         },
@@ -92,29 +89,12 @@ def main() -> None:
     p: dict[str, Any] = module.params
     from rollout import ops
     from rollout.backups import BackupSet, BackupStore
-    from rollout.errors import RolloutError
-    from rollout.inventory.loader import load_inventory
-    from rollout.secrets import Secrets, redact, remember
-    from rollout.targets import managed_devices
 
-    secrets = remember(Secrets({k: str(v) for k, v in p["secrets"].items()}))
-    root = Path(p["repo"])
+    secrets = module_secrets(p)
     action = p["action"]
     try:
-        inv = load_inventory(root)
-        site = next((s for s, d in inv.devices() if d.hostname == p["hostname"]), None)
-        if site is None:
-            module.fail_json(msg=f"{p['hostname']} is not a device of the inventory")
-        lab = Path(p["lab_dir"]) if p["lab_dir"] else None
-        netlab = Path(p["netlab_dir"]) if p["netlab_dir"] else None
-        managed = next(
-            (
-                m
-                for m in managed_devices(inv, [site.slug], secrets, lab=lab, netlab=netlab)
-                if m.device.hostname == p["hostname"]
-            ),
-            None,
-        )
+        found = locate(p, secrets)
+        inv, root, site, managed = found.inv, found.root, found.site, found.managed
         if managed is None:
             module.exit_json(
                 changed=False,
@@ -165,10 +145,8 @@ def main() -> None:
                 result["changed"] = True
                 if note:
                     result["note"] = note
-    except RolloutError as exc:
-        module.fail_json(msg=redact(secrets.redact(str(exc))), step=action)
-    except Exception as exc:  # never a traceback with values in it: name the type, redacted
-        module.fail_json(msg=redact(secrets.redact(f"{type(exc).__name__}: {exc}")), step=action)
+    except Exception as exc:  # never a traceback with values in it: named and redacted
+        module.fail_json(msg=failure(secrets, exc), step=action)
     module.exit_json(**result)
 
 

@@ -27,6 +27,9 @@ options:
   lab_dir:
     description: State folder of a running lab twin; devices are reached there.
     type: path
+  netlab_dir:
+    description: State folder of a running network lab; site routers are reached there.
+    type: path
   timeout:
     description: Seconds to connect or wait for an answer.
     type: float
@@ -50,49 +53,34 @@ kind:
   type: str
 """
 
-from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
 
 def main() -> None:
+    from rollout.ansible_module import COMMON_ARGS, failure, locate, module_secrets
+
     module = AnsibleModule(
-        argument_spec={
-            "hostname": {"type": "str", "required": True},
-            "repo": {"type": "path", "required": True},
-            "secrets": {"type": "dict", "required": True, "no_log": True},
-            "lab_dir": {"type": "path"},
-            "timeout": {"type": "float", "default": 20},
-        },
+        argument_spec={**COMMON_ARGS, "timeout": {"type": "float", "default": 20}},
         supports_check_mode=True,
     )
     p: dict[str, Any] = module.params
     from rollout import drift
-    from rollout.errors import RolloutError
-    from rollout.inventory.loader import load_inventory
-    from rollout.secrets import Secrets, redact, remember
-    from rollout.targets import managed_devices
+    from rollout.secrets import redact
 
-    secrets = remember(Secrets({k: str(v) for k, v in p["secrets"].items()}))
-    root = Path(p["repo"])
+    secrets = module_secrets(p)
     try:
-        inv = load_inventory(root)
-        site = next((s for s, d in inv.devices() if d.hostname == p["hostname"]), None)
-        if site is None:
-            module.fail_json(msg=f"{p['hostname']} is not a device of the inventory")
-        lab = Path(p["lab_dir"]) if p["lab_dir"] else None
-        managed = next(
-            m
-            for m in managed_devices(inv, [site.slug], secrets, lab=lab, timeout=p["timeout"])
-            if m.device.hostname == p["hostname"]
-        )
-        allow = drift.load_allow_list(root / drift.ALLOW_FILE)
-        result = drift.check_one(inv, secrets, managed, allow, retries=0)
-    except RolloutError as exc:
-        module.fail_json(msg=redact(secrets.redact(str(exc))))
-    except Exception as exc:  # never a traceback with values in it: name the type, redacted
-        module.fail_json(msg=redact(secrets.redact(f"{type(exc).__name__}: {exc}")))
+        found = locate(p, secrets, timeout=p["timeout"])
+        if found.managed is None:
+            module.exit_json(
+                changed=False, skipped=True, msg=f"{p['hostname']} is not held by the lab"
+            )
+            return
+        allow = drift.load_allow_list(found.root / drift.ALLOW_FILE)
+        result = drift.check_one(found.inv, secrets, found.managed, allow, retries=0)
+    except Exception as exc:  # never a traceback with values in it: named and redacted
+        module.fail_json(msg=failure(secrets, exc))
     out = {
         "changed": False,
         "state": result.state.value,
