@@ -11,8 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fleetlab import BIN, SITES, Fleet
+from fleetlab import SITES, Fleet
 
+from labrun import lab_env
 from repocopy import copy_repo
 
 
@@ -30,13 +31,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     specs = converged_specs(inv, list(SITES), load_secrets(repo))
     base = 24600 + 40 * (os.getpid() % 50)
     manager.up(specs, lab_dir, manager.LabOptions(base_port=base, log_level="WARNING"))
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "ROLLOUT_LAB_DIR": str(lab_dir),
-        "ROLLOUT_BACKUP_DIR": str(root / "backups"),
-    }
-    env.pop("ROLLOUT_REPO", None)
+    env = lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups"))
     try:
         yield Fleet(repo, lab_dir, env)
     finally:
