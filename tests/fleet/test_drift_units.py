@@ -120,6 +120,32 @@ def test_report_exit_codes() -> None:
     assert '<tr class="error"><td>d</td>' in drift.html(report)
 
 
+def test_a_template_that_fails_is_each_devices_error_not_the_runs(tmp_path: Path) -> None:
+    """The warm-up render before the pool leaves a failing template to each device's check."""
+    from repocopy import copy_repo
+    from rollout.inventory.loader import load_inventory
+    from rollout.render import render_device
+    from rollout.secrets import load_secrets
+    from rollout.targets import managed_devices
+
+    repo = copy_repo(tmp_path / "repo")
+    (repo / "templates/cisco_ios/wan_router.j2").unlink()
+    inv = load_inventory(repo)
+    secrets = load_secrets(repo)
+    devices = drift.select(
+        managed_devices(inv, list(inv.sites), secrets),
+        platforms=["cisco_ios"],
+        roles=["wan_router"],
+    )
+    assert devices
+    for m in devices:  # nothing is ever connected to: every render fails first
+        with pytest.raises(RolloutError):
+            render_device(inv, m.site, m.device, secrets)
+    report = drift.check(inv, secrets, devices, workers=4)
+    assert {(d.state, d.kind) for d in report.devices} == {(drift.State.ERROR, drift.Kind.ERROR)}
+    assert all("wan_router.j2" in d.error for d in report.devices)
+
+
 def test_history_versions_and_noise_free_diff(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

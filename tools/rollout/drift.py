@@ -15,6 +15,7 @@ fails validation, so that nothing stays approved by being forgotten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import re
@@ -406,6 +407,25 @@ def select(
     ]
 
 
+def warm(inv: Inventory, secrets: Secrets, devices: Sequence[Managed]) -> None:
+    """Render one device of each template before the pool starts.
+
+    Jinja2 compiles a template (and what it extends or includes) on first use and caches it;
+    threads that start together all miss the cache and compile it each (a router template
+    costs ~35 ms cold, ~2 ms warm). A failure here is left to that device's own check.
+    """
+    from rollout.drivers.ios_same import rules
+    from rollout.render import render_device, template_name
+
+    rules()
+    first: dict[str, Managed] = {}
+    for m in devices:
+        first.setdefault(template_name(m.device), m)
+    for m in first.values():
+        with contextlib.suppress(Exception):
+            render_device(inv, m.site, m.device, secrets)
+
+
 def check(
     inv: Inventory,
     secrets: Secrets,
@@ -425,6 +445,7 @@ def check(
     allow = allow or AllowList()
     preload()
     start = time.monotonic()
+    warm(inv, secrets, devices)
     results: dict[str, DeviceDrift] = {}
     if devices:
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(devices)))) as pool:

@@ -97,7 +97,10 @@ def bench(
         table_rows(results),
     )
     ratios = results["ratios"]
-    click.echo(f"ours / floor: {ratios['ours_over_floor']:.2f}x")
+    click.echo(
+        f"ours / floor: {ratios['ours_over_floor']:.2f}x wall, "
+        f"{ratios['cpu_ours_over_floor']:.2f}x CPU"
+    )
     if "baseline_over_ours" in ratios:
         click.echo(f"Ansible baseline / ours: {ratios['baseline_over_ours']:.1f}x")
     out = json_out if json_out.is_absolute() else Path.cwd() / json_out

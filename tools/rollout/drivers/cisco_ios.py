@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from rollout.drivers import ios_rules
 from rollout.drivers.base import DeviceError, Plan, Target
+from rollout.drivers.ios_same import same_config
 from rollout.drivers.session import open_session
 
 
 def ios_plan(device: str, running: str, intended: str) -> Plan:
-    from hier_config import Platform as HPlatform
-    from hier_config import WorkflowRemediation, get_hconfig
-
     from rollout.inventory.model import Platform
 
     want_text = ios_rules.clean(intended)
     run_text = ios_rules.drop_unmanaged_ports(ios_rules.clean(running), want_text)
+    if same_config(run_text, want_text):
+        # hier_config would build the same two trees and find nothing to send (a converged
+        # device, the nightly case): skip building them (tools/rollout/drivers/ios_same.py).
+        commands: list[str] = []
+    else:
+        commands = remediation(run_text, want_text, intended)
+    return Plan(device=device, platform=Platform.CISCO_IOS, commands=tuple(commands))
+
+
+def remediation(run_text: str, want_text: str, intended: str) -> list[str]:
+    """hier_config's commands from the cleaned running text to the cleaned intended text."""
+    from hier_config import Platform as HPlatform
+    from hier_config import WorkflowRemediation, get_hconfig
+
     run = get_hconfig(HPlatform.CISCO_IOS, run_text)
     want = get_hconfig(HPlatform.CISCO_IOS, want_text)
-    remediation = WorkflowRemediation(run, want).remediation_config
-    commands = list(remediation.lines(sectional_exiting=True))
+    commands = list(WorkflowRemediation(run, want).remediation_config.lines(sectional_exiting=True))
     commands = ios_rules.whole_numbered_acls(ios_rules.fix_negations(commands), want_text)
     if commands:
         # IOS never shows these lines, so they never diff; assert them with any real change.
         commands += ios_rules.write_only(intended)
-    return Plan(device=device, platform=Platform.CISCO_IOS, commands=tuple(commands))
+    return commands
 
 
 def split_archive(commands: list[str]) -> tuple[list[str], list[str]]:
@@ -82,7 +94,16 @@ class CiscoIosDriver:
         return output
 
     def running_config(self) -> str:
-        return self._send("read running config", "show running-config", read_timeout=self._long)
+        step, command = "read running config", "show running-config"
+        if self._conn is not None:
+            return self._send(step, command, read_timeout=self._long)
+        # A new session: Netmiko learnt the prompt while opening it, and by default looks for
+        # it again before every command (one more round trip). Read up to that prompt instead,
+        # at the start of a line (Netmiko keeps at most 16 characters of it).
+        prompt = re.escape(self.conn.base_prompt)
+        return self._send(
+            step, command, read_timeout=self._long, expect_string=rf"(?:^|[\r\n]){prompt}\S*[>#]"
+        )
 
     def plan(self, running: str, intended: str) -> Plan:
         return ios_plan(self.target.name, running, intended)
