@@ -493,7 +493,8 @@ def device_context(inv: Inventory, site: Site, dev: Device, secrets: Secrets) ->
     ctx = _common(inv, site, dev, secrets)
     if isinstance(dev, Router):
         ctx.update(_router(inv, site, dev, secrets))
-        ctx.update(_linux_router(inv, site, dev))
+        if dev.platform is Platform.LINUX_ROUTER:  # interface names, HTB and nftables
+            ctx.update(_linux_router(inv, site, dev))
     elif isinstance(dev, Switch):
         ctx.update(_switch(inv, site, dev))
     elif isinstance(dev, Codec):
