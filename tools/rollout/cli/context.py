@@ -33,10 +33,13 @@ class Context:
 
         return find(self.root, netlab_dir) if (netlab or netlab_dir) else None
 
-    def managed(self, sites: list[str], where: Where, every: bool = False) -> list[Managed]:
+    def managed(
+        self, sites: list[str], where: Where, every: bool = False, timeout: float | None = None
+    ) -> list[Managed]:
         """The sites' managed devices where the command talks to them.
 
         every (--all): against a lab, only the sites the lab holds; named sites must be there.
+        timeout: seconds per device to connect or answer (None: the default).
         """
         from rollout.targets import managed_devices
 
@@ -46,6 +49,7 @@ class Context:
             self.secrets,
             lab=self.lab_dir(where.lab, where.lab_dir),
             netlab=self.netlab_dir(where.netlab, where.netlab_dir),
+            timeout=timeout,
             lab_only=every,
         )
 

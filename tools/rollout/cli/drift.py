@@ -11,10 +11,10 @@ import click
 from rollout.cli.app import emit_json, fail, table
 from rollout.cli.context import load, select_sites
 from rollout.cli.options import (
-    lab_options,
-    netlab_options,
+    Where,
     repo_option,
     sites_argument,
+    where_options,
     workers_option,
 )
 from rollout.errors import RolloutError
@@ -101,8 +101,7 @@ class _Progress:
     default=None,
     help="Write the report to this file instead of stdout (json/markdown/html).",
 )
-@lab_options
-@netlab_options
+@where_options
 @workers_option
 @repo_option
 @click.option(
@@ -123,10 +122,7 @@ def drift(
     retries: int,
     allow_file: Path | None,
     out: Path | None,
-    lab: bool,
-    lab_dir: Path | None,
-    netlab: bool,
-    netlab_dir: Path | None,
+    where: Where,
     workers: int,
     repo: Path | None,
     fmt: str,
@@ -140,7 +136,6 @@ def drift(
     Exit 0 clean, 2 drift found, 1 when a device could not be checked (or bad input).
     """
     from rollout import drift as engine
-    from rollout.targets import managed_devices
 
     err_fmt = "json" if fmt == "json" else "table"
     try:
@@ -150,16 +145,12 @@ def drift(
         allow = engine.load_allow_list(
             allow_file if allow_file is not None else ctx.root / engine.ALLOW_FILE
         )
-        devices = managed_devices(
-            ctx.inv,
-            chosen,
-            ctx.secrets,
-            lab=ctx.lab_dir(lab, lab_dir),
-            netlab=ctx.netlab_dir(netlab, netlab_dir),
-            timeout=timeout,
-            lab_only=every,
+        devices = engine.select(
+            ctx.managed(chosen, where, every, timeout),
+            platforms=platforms,
+            roles=roles,
+            names=names,
         )
-        devices = engine.select(devices, platforms=platforms, roles=roles, names=names)
         if not devices:
             raise RolloutError(
                 "no device matches the selection", "check the sites, --platform, --role, --device"
