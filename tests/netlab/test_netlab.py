@@ -197,4 +197,5 @@ def test_soak_schedule_resumes_and_reports(lab_repo: Path) -> None:
     assert dom.returncode == 0, dom.stderr[-500:]
     assert dom.stdout.count("<svg") == 4
     assert "polyline" in dom.stdout and 'class="profile"' in dom.stdout
+    assert dom.stdout.count('class="legend"') == 4
     assert "Acceptance report" in dom.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,10 @@ def test_report_html_is_self_contained_with_plots() -> None:
     assert page.count("<svg") == 4
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
     assert "Bảo Thắng" in page and "NOT ACCEPTED" in page
+    # every plot says which line is which class, and which is the threshold
+    legends = re.findall(r'<g class="legend".*?</g>', page)
+    assert len(legends) == 4
+    assert all(">EF<" in g and ">AF41<" in g and ">threshold<" in g for g in legends)
 
 
 class _Recorder:
@@ -221,3 +226,57 @@ def test_a_live_linux_router_gets_the_vault_key_and_others_do_not() -> None:
     assert key.startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
     cisco = site.device(Role.WAN_ROUTER)
     assert cisco is not None and router_key(inv, cisco, secrets) == ""
+
+
+NFT = Path(__file__).resolve().parents[1] / "data" / "nft"
+"""bao-thang-rtr01's nftables.conf as rendered, and `nft list ruleset` (nftables 1.0.6) of
+the router running it: as applied, with a rule deleted by hand, with a rule inserted by hand."""
+
+
+def _nft(name: str) -> str:
+    return (NFT / f"bao-thang-rtr01.{name}").read_text()
+
+
+def test_an_applied_ruleset_matches_its_file_although_nft_words_it_differently() -> None:
+    from rollout.drivers.linux_router import _acl_problems
+
+    assert _acl_problems(_nft("nftables.conf"), _nft("applied.txt")) == []
+
+
+def test_a_rule_deleted_by_hand_is_named() -> None:
+    from rollout.drivers.linux_router import _acl_problems
+
+    assert _acl_problems(_nft("nftables.conf"), _nft("rule-deleted.txt")) == [
+        "ACL: chain wan_in lacks the plan's rule 'meta l4proto udp ip saddr 10.16.0.0/26 "
+        "ip daddr 10.16.1.0/26 udp dport 3230-3329 counter accept'"
+    ]
+
+
+def test_a_rule_added_by_hand_is_named() -> None:
+    from rollout.drivers.linux_router import _acl_problems
+
+    assert _acl_problems(_nft("nftables.conf"), _nft("rule-added.txt")) == [
+        "ACL: chain wan_in has a rule the plan does not: 'ip saddr 0.0.0.0/0 tcp dport 23 accept'"
+    ]
+
+
+def test_rules_nft_words_its_own_way_are_one_rule() -> None:
+    from rollout.drivers.linux_router import _rule_key
+
+    assert _rule_key(
+        "meta l4proto tcp ip saddr 203.0.113.0/24 tcp sport 443 tcp flags & (ack | rst) != 0 "
+        "counter accept"
+    ) == _rule_key(
+        "ip saddr 203.0.113.0/24 tcp sport 443 tcp flags rst,ack counter packets 3 bytes 180 "
+        "accept # handle 32"
+    )
+    # l4proto without a port match is a match of its own: kept
+    assert _rule_key("meta l4proto icmp accept") != _rule_key("accept")
+
+
+def test_when_the_difference_is_more_than_added_or_removed_rules_the_counts_are_given() -> None:
+    from rollout.drivers.linux_router import _acl_problems
+
+    want = _nft("nftables.conf")
+    have = _nft("rule-deleted.txt").replace("tcp dport 5061", "tcp dport 5062")
+    assert _acl_problems(want, have) == ["ACL: nftables chain wan_in has 29 rules, the plan has 30"]

@@ -368,10 +368,10 @@ def _acl_problems(wanted: str, ruleset: str) -> list[str]:
         if not have_rules and want_rules:
             problems.append(f"ACL: nftables chain {chain} is missing")
         elif len(have_rules) != len(want_rules):
-            problems.append(
+            problems += _added_or_removed(chain, want_rules, have_rules) or [
                 f"ACL: nftables chain {chain} has {len(have_rules)} rules, "
                 f"the plan has {len(want_rules)}"
-            )
+            ]
         else:
             for want_rule, have_rule in zip(want_rules, have_rules, strict=True):
                 if _verdict(want_rule) != _verdict(have_rule):
@@ -381,6 +381,47 @@ def _acl_problems(wanted: str, ruleset: str) -> list[str]:
                     )
                     break
     return problems
+
+
+def _added_or_removed(chain: str, want_rules: list[str], have_rules: list[str]) -> list[str]:
+    """The rules added to or removed from a chain by hand, named; [] when it is not only that.
+
+    nft lists a rule in its own words (no `meta l4proto` before a port match, its own order
+    of TCP flags): both sides are compared in a common form, and rules are named only when the
+    unmatched ones account exactly for the difference in count.
+    """
+    want_keys = [_rule_key(r) for r in want_rules]
+    have_keys = [_rule_key(r) for r in have_rules]
+    missing = [r for r, k in zip(want_rules, want_keys, strict=True) if k not in have_keys]
+    extra = [r for r, k in zip(have_rules, have_keys, strict=True) if k not in want_keys]
+    if len(missing) + len(extra) != abs(len(want_rules) - len(have_rules)):
+        return []
+    return [f"ACL: chain {chain} lacks the plan's rule '{_shown(r)}'" for r in missing] + [
+        f"ACL: chain {chain} has a rule the plan does not: '{_shown(r)}'" for r in extra
+    ]
+
+
+def _rule_key(rule: str) -> str:
+    """A rule as written in nftables.conf or as `nft list ruleset` shows it, in one form."""
+    text = _shown(rule)
+    text = re.sub(r"\bmeta l4proto (tcp|udp) (?=.*\b\1 [sd]port\b)", "", text)
+    text = re.sub(
+        r"\btcp flags & \(([^)]*)\) != 0",
+        lambda m: "tcp flags " + ",".join(sorted(f.strip() for f in m.group(1).split("|"))),
+        text,
+    )
+    text = re.sub(
+        r"\btcp flags ([a-z]+(?:,[a-z]+)+)\b",
+        lambda m: "tcp flags " + ",".join(sorted(m.group(1).split(","))),
+        text,
+    )
+    return " ".join(text.split())
+
+
+def _shown(rule: str) -> str:
+    """A rule without its handle and its counter's values."""
+    text = re.sub(r"\s*# handle \d+$", "", rule)
+    return re.sub(r"\bcounter packets \d+ bytes \d+", "counter", text).strip()
 
 
 def _frr_route_problems(wanted: str, running: str) -> list[str]:

@@ -114,7 +114,8 @@ def svg_plot(rows: list[dict[str, Any]], metric: str, title: str, limit: float |
             f'<line class="limit" x1="{left}" y1="{py(limit):.1f}" x2="{width - 10}" '
             f'y2="{py(limit):.1f}" stroke="#e67e22" stroke-dasharray="5,3"/>'
         )
-    for cls in sorted({r["class"] for r in rows}):
+    classes = sorted({r["class"] for r in rows})
+    for cls in classes:
         pts = " ".join(
             f"{px(r['offset_s']):.1f},{py(r[metric] or 0):.1f}" for r in rows if r["class"] == cls
         )
@@ -125,7 +126,29 @@ def svg_plot(rows: list[dict[str, Any]], metric: str, title: str, limit: float |
     parts.append(
         f'<text x="{left + 5}" y="{height - 8}" font-size="11">{html.escape(title)}</text>'
     )
+    parts.append(_legend(classes, limit is not None, x=left + 170, y=height - 8))
     parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(classes: list[str], limit: bool, *, x: float, y: float) -> str:
+    """Which line is which class, and the threshold line, in one row under the plot."""
+    parts = ['<g class="legend" font-size="10">']
+    for cls in classes:
+        colour = COLOURS.get(cls, "#000")
+        parts.append(
+            f'<line x1="{x:.0f}" y1="{y - 3:.0f}" x2="{x + 14:.0f}" y2="{y - 3:.0f}" '
+            f'stroke="{colour}" stroke-width="2"/>'
+            f'<text x="{x + 17:.0f}" y="{y:.0f}">{html.escape(cls)}</text>'
+        )
+        x += 24 + 7 * len(cls)
+    if limit:
+        parts.append(
+            f'<line x1="{x:.0f}" y1="{y - 3:.0f}" x2="{x + 14:.0f}" y2="{y - 3:.0f}" '
+            'stroke="#e67e22" stroke-dasharray="5,3"/>'
+            f'<text x="{x + 17:.0f}" y="{y:.0f}">threshold</text>'
+        )
+    parts.append("</g>")
     return "".join(parts)
 
 
