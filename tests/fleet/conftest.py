@@ -11,28 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fleetlab import SITES, Fleet
-
-from labrun import lab_env
-from repocopy import copy_repo
+from fleetlab import Fleet, converged_fleet
 
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
-    from rollout.bench.lab import converged_specs
-    from rollout.inventory.loader import load_inventory
-    from rollout.lab import manager
-    from rollout.secrets import load_secrets
-
-    root = tmp_path_factory.mktemp("fleet")
-    repo = copy_repo(root / "repo")
-    lab_dir = root / "lab"
-    inv = load_inventory(repo)
-    specs = converged_specs(inv, list(SITES), load_secrets(repo))
-    base = 24600 + 40 * (os.getpid() % 50)
-    manager.up(specs, lab_dir, manager.LabOptions(base_port=base, log_level="WARNING"))
-    env = lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups"))
-    try:
-        yield Fleet(repo, lab_dir, env)
-    finally:
-        manager.down(lab_dir)
+    with converged_fleet(tmp_path_factory.mktemp("fleet"), 24600 + 40 * (os.getpid() % 50)) as f:
+        yield f

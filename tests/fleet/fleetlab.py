@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ClassVar
 
-from labrun import LabRun
+from labrun import LabRun, lab_env
+from repocopy import copy_repo
 
 SITES = ("bao-thang", "bat-xat", "sa-pa")
 
@@ -17,3 +21,22 @@ class Fleet(LabRun):
         proc = self.run("drift", *args, "--lab", "--format", "json", check=check)
         data: dict[str, Any] = json.loads(proc.stdout)
         return data
+
+
+@contextmanager
+def converged_fleet(root: Path, base_port: int, workers: int | None = None) -> Iterator[Fleet]:
+    """A lab twin of SITES holding their intended configs, in a repository copy under root."""
+    from rollout.bench.lab import converged_specs
+    from rollout.inventory.loader import load_inventory
+    from rollout.lab import manager
+    from rollout.secrets import load_secrets
+
+    repo = copy_repo(root / "repo")
+    lab_dir = root / "lab"
+    specs = converged_specs(load_inventory(repo), list(SITES), load_secrets(repo))
+    options = manager.LabOptions(base_port=base_port, log_level="WARNING", workers=workers)
+    manager.up(specs, lab_dir, options)
+    try:
+        yield Fleet(repo, lab_dir, lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups")))
+    finally:
+        manager.down(lab_dir)
