@@ -6,6 +6,7 @@ they can be unit-tested and reviewed without reading Jinja.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
@@ -45,8 +46,9 @@ class Ace:
         return " ".join(p for p in parts if p)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def ios_net(net: str | IPv4Net) -> str:
-    """An IOS ACL operand: 'host A', 'any' or 'A wildcard'."""
+    """An IOS ACL operand: 'host A', 'any' or 'A wildcard' (cached: a fleet repeats them)."""
     n = IPv4Net(net)
     if n.prefixlen == 32:
         return f"host {n.network_address}"
