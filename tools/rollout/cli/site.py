@@ -9,7 +9,7 @@ import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import Context, load, select_sites
-from rollout.cli.options import format_option, lab_options, netlab_options, repo_option
+from rollout.cli.options import Where, format_option, repo_option, where_options
 from rollout.errors import RolloutError
 
 
@@ -23,8 +23,7 @@ from rollout.errors import RolloutError
     default=None,
     help="Revert timer of the push (default: revert_minutes of the province file).",
 )
-@lab_options
-@netlab_options
+@where_options
 @repo_option
 @format_option
 def site(
@@ -32,10 +31,7 @@ def site(
     yes: bool,
     dry_run: bool,
     revert_minutes: int | None,
-    lab: bool,
-    lab_dir: Path | None,
-    netlab: bool,
-    netlab_dir: Path | None,
+    where: Where,
     repo: Path | None,
     fmt: str,
 ) -> int:
@@ -53,7 +49,9 @@ def site(
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, False)
-        labs = Labs(ctx.lab_dir(lab, lab_dir), ctx.netlab_dir(netlab, netlab_dir))
+        labs = Labs(
+            ctx.lab_dir(where.lab, where.lab_dir), ctx.netlab_dir(where.netlab, where.netlab_dir)
+        )
         if not yes and not dry_run:
             click.confirm(
                 f"Roll out {', '.join(chosen)} ({labs.describe()})?",
