@@ -66,7 +66,6 @@ def test_faults_struck_mid_run_are_each_their_own_devices_result(lab: Fleet) -> 
     assert first not in killed.devices
     others = [d for d in order if d != first and d not in killed.devices]
     refuses, hangs = others[-2], others[-1]  # reached late: after the faults for sure
-    assert {refuses, hangs}.isdisjoint({first, *killed.devices})
 
     manager.set_fault(first, Slow(2.0), lab.lab_dir)
     proc = lab.spawn(

@@ -28,11 +28,10 @@ COMMON_ARGS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class ModuleDevice:
-    """The inventory, the secrets and the device one module run is for."""
+    """The inventory and the device one module run is for."""
 
     root: Path
     inv: Inventory
-    secrets: Secrets
     site: Site
     managed: Managed | None
     """None when the labs given do not hold the device (left out, not an error)."""
@@ -74,7 +73,7 @@ def locate(
         ),
         None,
     )
-    return ModuleDevice(root, inv, secrets, site, managed)
+    return ModuleDevice(root, inv, site, managed)
 
 
 def failure(secrets: Secrets, exc: BaseException) -> str:

@@ -29,6 +29,8 @@ COLOURS = {
     "default": "#7f8c8d",
     "cloud": "#229954",
 }
+LIMIT_STROKE = 'stroke="#e67e22" stroke-dasharray="5,3"'
+"""How a threshold is drawn, on the plot and in its legend."""
 SHADES = ("#eaf2f8", "#fef9e7", "#fdedec", "#f4ecf7", "#e8f8f5", "#fbeee6")
 
 
@@ -112,7 +114,7 @@ def svg_plot(rows: list[dict[str, Any]], metric: str, title: str, limit: float |
     if limit is not None:
         parts.append(
             f'<line class="limit" x1="{left}" y1="{py(limit):.1f}" x2="{width - 10}" '
-            f'y2="{py(limit):.1f}" stroke="#e67e22" stroke-dasharray="5,3"/>'
+            f'y2="{py(limit):.1f}" {LIMIT_STROKE}/>'
         )
     classes = sorted({r["class"] for r in rows})
     for cls in classes:
@@ -133,21 +135,16 @@ def svg_plot(rows: list[dict[str, Any]], metric: str, title: str, limit: float |
 
 def _legend(classes: list[str], limit: bool, *, x: float, y: float) -> str:
     """Which line is which class, and the threshold line, in one row under the plot."""
-    parts = ['<g class="legend" font-size="10">']
-    for cls in classes:
-        colour = COLOURS.get(cls, "#000")
-        parts.append(
-            f'<line x1="{x:.0f}" y1="{y - 3:.0f}" x2="{x + 14:.0f}" y2="{y - 3:.0f}" '
-            f'stroke="{colour}" stroke-width="2"/>'
-            f'<text x="{x + 17:.0f}" y="{y:.0f}">{html.escape(cls)}</text>'
-        )
-        x += 24 + 7 * len(cls)
+    keys = [(f'stroke="{COLOURS.get(c, "#000")}" stroke-width="2"', c) for c in classes]
     if limit:
+        keys.append((LIMIT_STROKE, "threshold"))
+    parts = ['<g class="legend" font-size="10">']
+    for stroke, label in keys:
         parts.append(
-            f'<line x1="{x:.0f}" y1="{y - 3:.0f}" x2="{x + 14:.0f}" y2="{y - 3:.0f}" '
-            'stroke="#e67e22" stroke-dasharray="5,3"/>'
-            f'<text x="{x + 17:.0f}" y="{y:.0f}">threshold</text>'
+            f'<line x1="{x:.0f}" y1="{y - 3:.0f}" x2="{x + 14:.0f}" y2="{y - 3:.0f}" {stroke}/>'
+            f'<text x="{x + 17:.0f}" y="{y:.0f}">{html.escape(label)}</text>'
         )
+        x += 24 + 7 * len(label)
     parts.append("</g>")
     return "".join(parts)
 
