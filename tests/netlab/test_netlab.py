@@ -113,7 +113,8 @@ def test_commit_reverts_by_itself_unless_confirmed(
     """The revert timer runs on the router: it fires after the SSH session is gone."""
     from rollout.secrets import load_secrets
 
-    monkeypatch.setenv("ROLLOUT_MINUTE_SECONDS", "1")
+    # long enough that a loaded machine reads the committed state before the timer fires
+    monkeypatch.setenv("ROLLOUT_MINUTE_SECONDS", "5")
     inv = load_inventory(lab_repo)
     secrets = load_secrets(lab_repo)
     drv = router.ssh_driver(inv, lab_repo / ".netlab", SITE, secrets)
@@ -125,7 +126,7 @@ def test_commit_reverts_by_itself_unless_confirmed(
     assert "64kbit" in drv.running_config()
     drv.close()
     local = router.driver(inv, SITE)
-    ns.wait_for(Path(local.dir / "reverted").exists, 20, "the revert timer")
+    ns.wait_for(Path(local.dir / "reverted").exists, 30, "the revert timer")
     assert local.running_config() == good
     assert local.live_problems() == []
     assert not router.plan(inv, lab_repo / ".netlab", SITE, secrets).changed
