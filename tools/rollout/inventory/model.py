@@ -158,6 +158,30 @@ class PortRange(Model):
         return self
 
 
+class PortSpan(Model):
+    """A range of ports, both ends included."""
+
+    first: Annotated[int, Field(ge=1, le=65535)]
+    last: Annotated[int, Field(ge=1, le=65535)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PortSpan:
+        if self.last < self.first:
+            raise ValueError(f"port range {self.first}-{self.last} is reversed")
+        return self
+
+
+class MediaPorts(Model):
+    """Port ranges of both ends of a backup-path call (inputs; vendor defaults cited in
+    inventory/province.yml). The codec uses its fixed ports (rollout turns them on); the MCU
+    takes media and H.245 ports from its own range."""
+
+    codec_tcp: PortSpan = PortSpan(first=3230, last=3250)
+    codec_udp: PortSpan = PortSpan(first=3230, last=3329)
+    mcu_tcp: PortSpan = PortSpan(first=49152, last=65535)
+    mcu_udp: PortSpan = PortSpan(first=49152, last=65535)
+
+
 class CloudService(Model):
     """The cloud meeting service (main path); its parameters are inputs, not verified facts."""
 
@@ -330,6 +354,8 @@ class Province(Model):
     weather: dict[Slug, WeatherProfile] = Field(default_factory=dict)
     pools: Pools
     conference_ports: Annotated[list[PortRange], Field(min_length=1)]
+    media: MediaPorts = MediaPorts()
+    sip_transport: Literal["tcp", "udp", "tls"] = "tcp"
     sla: SlaProbes = SlaProbes()
     credentials: Credentials = Credentials()
     archive_path: str = "flash:archive/"
