@@ -47,6 +47,36 @@ class Ace:
         return " ".join(p for p in parts if p)
 
 
+def parse_ace(line: str) -> Ace:
+    """An entry read back from a rendered or running list ('permit udp host A eq ntp any')."""
+    words = line.split()
+    if len(words) < 3 or words[0] not in ("permit", "deny"):
+        raise ValueError(f"not an extended access-list entry: {line!r}")
+    return Ace(words[0], words[1], " ".join(words[2:]), "")
+
+
+def extended_acls(config: str) -> dict[str, list[Ace]]:
+    """The extended access lists of an IOS configuration, entries in order (remarks left out)."""
+    acls: dict[str, list[Ace]] = {}
+    current: list[Ace] | None = None
+    for line in config.splitlines():
+        if line.startswith("ip access-list extended "):
+            current = acls.setdefault(line.split()[3], [])
+        elif (
+            current is not None
+            and line.startswith(" ")
+            and line.split()[0]
+            in (
+                "permit",
+                "deny",
+            )
+        ):
+            current.append(parse_ace(line.strip()))
+        elif not line.startswith(" "):
+            current = None
+    return acls
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def ios_net(net: str | IPv4Net) -> str:
     """An IOS ACL operand: 'host A', 'any' or 'A wildcard' (cached: a fleet repeats them)."""
