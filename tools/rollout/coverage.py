@@ -14,12 +14,13 @@ evaluated at the ends of its address and port ranges.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rollout.acl import ICMP_TYPES, Ace, Packet, permits
+from rollout.acl import ICMP_TYPES, Ace, CompiledAcl, Packet, compile_acl
 from rollout.errors import Problem
 from rollout.flows import (
     CONFERENCE_IN,
@@ -206,6 +207,7 @@ NEEDS: tuple[tuple[dict[str, Any], str], ...] = (
 )
 
 
+@functools.cache
 def need_rows() -> list[tuple[FlowRow, str]]:
     return [(FlowRow.model_validate({**data, "purpose": why}), why) for data, why in NEEDS]
 
@@ -280,7 +282,7 @@ def _row_text(row: FlowRow) -> str:
 
 
 def _gaps_of(
-    flow: ResolvedFlow, acls: Mapping[str, Sequence[Ace]]
+    flow: ResolvedFlow, acls: Mapping[str, CompiledAcl]
 ) -> list[tuple[Literal["request", "reply"], str, Packet]]:
     found: list[tuple[Literal["request", "reply"], str, Packet]] = []
     ways: list[tuple[Literal["request", "reply"], str | None]] = [
@@ -291,10 +293,23 @@ def _gaps_of(
         if acl is None or acl not in acls:
             continue  # no list on that way in: the router lets it through
         for packet in packets(flow, way):
-            if not permits(acls[acl], packet):
+            if not acls[acl].permits(packet):
                 found.append((way, acl, packet))
                 break
     return found
+
+
+def _shape(flow: ResolvedFlow) -> tuple[object, ...]:
+    """What the lists see of a flow (its name and purpose aside)."""
+    return (
+        flow.protocol,
+        flow.src,
+        flow.dst,
+        flow.dst_ports,
+        flow.src_ports,
+        flow.request_acl,
+        flow.reply_acl,
+    )
 
 
 def site_acls(inv: Inventory, site: Site) -> dict[str, list[Ace]]:
@@ -306,12 +321,16 @@ def site_gaps(
     inv: Inventory, site: Site, acls: Mapping[str, Sequence[Ace]] | None = None
 ) -> list[Gap]:
     """Every flow of the table and every need of the devices that the lists do not carry."""
-    lists = site_acls(inv, site) if acls is None else acls
+    given = site_acls(inv, site) if acls is None else acls
+    lists = {name: compile_acl(aces) for name, aces in given.items()}
+    memo: dict[str, Any] = {}
+    proved: set[tuple[object, ...]] = set()
     gaps: list[Gap] = []
     seen: set[tuple[str, str, str]] = set()
     for index, (file, row) in enumerate(rows_of(inv, site)):
         own = index - len(inv.province.flows) if file != PROVINCE else index
-        for flow in resolve_row(inv, site, row):
+        for flow in resolve_row(inv, site, row, memo):
+            proved.add(_shape(flow))
             for way, acl, packet in _gaps_of(flow, lists):
                 if (flow.name, way, acl) in seen:
                     continue
@@ -323,7 +342,9 @@ def site_gaps(
                 )
                 gaps.append(Gap(flow, way, acl, packet, file, own, fix))
     for row, why in need_rows():
-        for flow in resolve_row(inv, site, row):
+        for flow in resolve_row(inv, site, row, memo):
+            if _shape(flow) in proved:
+                continue  # the table's own flow, already evaluated
             for way, acl, packet in _gaps_of(flow, lists):
                 if (flow.name, way, acl) in seen:
                     continue
