@@ -16,10 +16,10 @@ from typing import Literal
 IPv4Net = ipaddress.IPv4Network
 Span = tuple[int, int]
 
-# How IOS shows well-known ports in an extended ACL (it rewrites `eq 123` as `eq ntp`).
-# Cisco IOS Security Command Reference, `permit (IP)`: the UDP keywords include ntp (123),
-# snmp (161), snmptrap (162), syslog (514):
-# https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/security/a1/sec-a1-cr-book/sec-cr-p1.html
+# How IOS shows well-known ports in an extended ACL (it shows `eq 123` as `eq ntp`): public IOS
+# lists write `eq snmp`, `eq snmptrap`, `eq syslog` (DISA Cisco router STIG, CISC-RT-000390,
+# check text of SV-221099) and `eq ntp` (the pilot's lists before this table). Unnamed ports
+# (22, 443, 1719, 1720, 5060...) are shown as numbers.
 IOS_PORT_NAMES: dict[str, dict[int, str]] = {
     "udp": {123: "ntp", 161: "snmp", 162: "snmptrap", 514: "syslog"},
     "tcp": {},
