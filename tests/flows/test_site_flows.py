@@ -106,3 +106,13 @@ def test_nft_rules_come_from_the_same_entries(inv: Inventory) -> None:
         "meta l4proto icmp ip saddr 10.9.0.0/24 ip daddr 10.16.1.11 icmp type echo-request "
         "counter accept"
     ) in rules
+
+
+def test_noc_mgmt_is_who_the_table_lets_reach_ssh_and_snmp(inv: Inventory) -> None:
+    from rollout.flows import management_sources
+
+    for slug in ("bao-thang", "ubnd-tinh"):
+        site = inv.sites[slug]
+        assert management_sources(inv, site, "router") == list(inv.province.noc_prefixes)
+        assert management_sources(inv, site, "switch") == list(inv.province.noc_prefixes)
+        assert management_sources(inv, site, "room_client") == []  # no SSH or SNMP there

@@ -391,6 +391,21 @@ def marking_aces(inv: Inventory, site: Site) -> list[Ace]:
     return aces
 
 
+# What reaches a device's own management plane: SSH to its vty lines, SNMP polls to its agent.
+MANAGEMENT_PORTS: frozenset[tuple[str, Span]] = frozenset({("tcp", (22, 22)), ("udp", (161, 161))})
+
+
+def management_sources(inv: Inventory, site: Site, role: str) -> list[str]:
+    """The sources the table lets reach the device's SSH or SNMP (the standard list NOC-MGMT
+    of its vty lines and SNMP group), in table order."""
+    sources: list[str] = []
+    for flow in site_flows(inv, site):
+        opens = flow.dst_ports is not None and (flow.protocol, flow.dst_ports) in MANAGEMENT_PORTS
+        if flow.responder == role and opens and flow.src not in sources:
+            sources.append(flow.src)
+    return sources
+
+
 def flat(sections: Iterable[tuple[str, list[Ace]]]) -> list[Ace]:
     """A sectioned list as the device evaluates it: the entries in order."""
     return [ace for _, aces in sections for ace in aces]
