@@ -82,3 +82,22 @@ def test_a_deny_before_the_permit_shadows_it(inv: Inventory) -> None:
         ("ntp/codec", "request"),
         ("ntp/room_client", "request"),
     }
+
+
+def test_the_fix_is_a_row_that_makes_validate_pass(repo: Path) -> None:
+    import yaml
+
+    _drop_row(repo, "ssh")
+    failed = CliRunner().invoke(cli, ["validate", "--repo", str(repo), "--format", "json"])
+    assert failed.exit_code == 1
+    fixes = {p["fix"] for p in json.loads(failed.output)["problems"]}
+    assert len(fixes) == 1  # one row covers the router, the switch and the codec
+    text = fixes.pop().split(" the row ", 1)[1]
+    row = yaml.safe_load(text)
+    assert row["name"] == "ssh" and row["to"] == ["router", "switch", "codec"]
+    province = repo / "inventory" / "province.yml"
+    before = province.read_text(encoding="utf-8")
+    assert "\nsla:\n" in before  # the flows list ends where the sla: mapping starts
+    province.write_text(before.replace("\nsla:\n", f"\n  - {text}\nsla:\n", 1), encoding="utf-8")
+    passed = CliRunner().invoke(cli, ["validate", "--repo", str(repo)])
+    assert passed.exit_code == 0, passed.output

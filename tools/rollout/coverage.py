@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -208,8 +210,9 @@ NEEDS: tuple[tuple[dict[str, Any], str], ...] = (
 
 
 @functools.cache
-def need_rows() -> list[tuple[FlowRow, str]]:
-    return [(FlowRow.model_validate({**data, "purpose": why}), why) for data, why in NEEDS]
+def need_rows() -> list[FlowRow]:
+    """NEEDS as rows of the table (their purpose: the configuration line behind them)."""
+    return [FlowRow.model_validate({**data, "purpose": why}) for data, why in NEEDS]
 
 
 @dataclass(frozen=True)
@@ -269,14 +272,20 @@ def packets(flow: ResolvedFlow, way: Literal["request", "reply"]) -> list[Packet
     return out
 
 
+def _yaml_scalar(value: object) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return json.dumps(text, ensure_ascii=False) if re.search(r"[,:{}\[\]#'\"]", text) else text
+
+
 def _row_text(row: FlowRow) -> str:
-    data = row.model_dump(by_alias=True, exclude_defaults=True, exclude={"purpose"})
+    """The row as one line of YAML (flow style), ready to paste into flows:."""
     parts = []
-    for key, value in data.items():
+    for key, value in row.model_dump(by_alias=True, exclude_defaults=True).items():
         if isinstance(value, list):
-            shown = value[0] if len(value) == 1 else "[" + ", ".join(map(str, value)) + "]"
+            items = [_yaml_scalar(v) for v in value]
+            shown = items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
         else:
-            shown = str(value).lower() if isinstance(value, bool) else value
+            shown = _yaml_scalar(value)
         parts.append(f"{key}: {shown}")
     return "{" + ", ".join(parts) + "}"
 
@@ -341,7 +350,7 @@ def site_gaps(
                     f"{packet.describe()} before its deny"
                 )
                 gaps.append(Gap(flow, way, acl, packet, file, own, fix))
-    for row, why in need_rows():
+    for row in need_rows():
         for flow in resolve_row(inv, site, row, memo):
             if _shape(flow) in proved:
                 continue  # the table's own flow, already evaluated
@@ -349,7 +358,7 @@ def site_gaps(
                 if (flow.name, way, acl) in seen:
                     continue
                 seen.add((flow.name, way, acl))
-                fix = f"add to flows: in {PROVINCE} the row {_row_text(row)} ({why})"
+                fix = f"add to flows: in {PROVINCE} the row {_row_text(row)}"
                 gaps.append(Gap(flow, way, acl, packet, PROVINCE, None, fix))
     return gaps
 
