@@ -69,7 +69,7 @@ def test_a_list_missing_an_entry_is_caught_at_the_table_row(inv: Inventory) -> N
     }
     first = gaps[0]
     assert first.file == "inventory/province.yml" and first.row_index is not None
-    assert "render the router again" in first.fix
+    assert "as rendered lost it" in first.fix
     assert "udp 10.16.0.20:49152 -> 10.16.1.10:3230" in first.message()
 
 
@@ -101,3 +101,21 @@ def test_the_fix_is_a_row_that_makes_validate_pass(repo: Path) -> None:
     province.write_text(before.replace("\nsla:\n", f"\n  - {text}\nsla:\n", 1), encoding="utf-8")
     passed = CliRunner().invoke(cli, ["validate", "--repo", str(repo)])
     assert passed.exit_code == 0, passed.output
+
+
+def test_the_proof_reads_the_rendered_configuration(repo: Path) -> None:
+    """A template that drops a section of WAN-IN is caught, though the table is complete."""
+    template = repo / "templates" / "cisco_ios" / "wan_router.j2"
+    text = template.read_text(encoding="utf-8")
+    assert "{% for remark, aces in wan_in %}" in text
+    template.write_text(
+        text.replace("{% for remark, aces in wan_in %}", "{% for remark, aces in wan_in[1:] %}"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", "bao-thang", "--repo", str(repo)])
+    assert result.exit_code == 1
+    assert "flow 'h225-ras' (codec 10.16.1.10/32 -> gatekeeper 10.16.0.22/32 udp 1719" in (
+        result.output
+    )
+    assert "the reply is carried by no rule of WAN-IN" in result.output
+    assert "make the router's template render every section of WAN-IN" in result.output

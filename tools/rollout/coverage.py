@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rollout.acl import ICMP_TYPES, Ace, CompiledAcl, Packet, compile_acl
+from rollout.acl import ICMP_TYPES, Ace, CompiledAcl, Packet, compile_acl, extended_acls
 from rollout.errors import Problem
 from rollout.flows import (
     CONFERENCE_IN,
@@ -34,8 +34,9 @@ from rollout.flows import (
     rows_of,
 )
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import FlowRow, Site
+from rollout.inventory.model import FlowRow, Platform, Role, Site
 from rollout.inventory.yamlfile import line_of
+from rollout.secrets import Secrets
 
 PROVINCE = "inventory/province.yml"
 # A client's source port when the flow names none: from the dynamic range (RFC 6335, 49152+).
@@ -345,9 +346,9 @@ def site_gaps(
                     continue
                 seen.add((flow.name, way, acl))
                 fix = (
-                    f"{acl} is derived from the flows table: render the router again "
-                    f"(rollout plan {site.slug}); a hand-made list must permit "
-                    f"{packet.describe()} before its deny"
+                    f"the row is in the table, so {acl} as rendered lost it: make the router's "
+                    f"template render every section of {acl} (templates/cisco_ios/"
+                    f"wan_router.j2), or let {packet.describe()} through before the deny"
                 )
                 gaps.append(Gap(flow, way, acl, packet, file, own, fix))
     for row in need_rows():
@@ -363,13 +364,30 @@ def site_gaps(
     return gaps
 
 
-def flow_problems(inv: Inventory, slugs: Sequence[str]) -> list[Problem]:
-    """`rollout validate`: the gaps of the chosen sites, each with file, line and fix."""
+def rendered_acls(inv: Inventory, site: Site, secrets: Secrets) -> dict[str, list[Ace]]:
+    """The inbound lists as the router's rendered configuration writes them (a Cisco router);
+    a linux_router's chains are the same entries (intent.nft_rule), so its lists are taken
+    from the intent."""
+    router = site.device(Role.WAN_ROUTER)
+    if router is None or router.platform is not Platform.CISCO_IOS:
+        return site_acls(inv, site)
+    from rollout.render import render_device
+
+    found = extended_acls(render_device(inv, site, router, secrets).text)
+    return {name: found.get(name, []) for name in (WAN_IN, CONFERENCE_IN)}
+
+
+def flow_problems(
+    inv: Inventory, slugs: Sequence[str], secrets: Secrets | None = None
+) -> list[Problem]:
+    """`rollout validate`: the gaps of the chosen sites, each with file, line and fix (proved
+    on the rendered configurations when the secrets to render them are given)."""
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     for slug in slugs:
         site = inv.sites[slug]
-        for gap in site_gaps(inv, site):
+        acls = rendered_acls(inv, site, secrets) if secrets is not None else None
+        for gap in site_gaps(inv, site, acls):
             path: tuple[str | int, ...] = (
                 ("flows",) if gap.row_index is None else ("flows", gap.row_index)
             )
