@@ -1,4 +1,5 @@
-"""linux_router: FRR (routes, addresses), tc HTB (QoS) and nftables (ACLs) as three files.
+"""linux_router: FRR (routes, addresses), tc HTB (QoS), nftables (ACLs), the VLAN sub-interfaces
+(network.sh), forwarding (sysctl.conf) and the boot unit (rollout-router.service) as one bundle.
 
 Reached over SSH (``rollout.drivers.linux_shell.SshShell``: Netmiko session, host key verified,
 the vault's key; commands on exec channels, files over SFTP) as root, since tc and nft need it.
@@ -6,15 +7,19 @@ FRR is read through ``vtysh`` and changed with ``frr-reload.py``. Where the file
 router is data (``Layout``): ``/etc/rollout`` by default, the Target's folder when it names one
 (the network lab: ``/run/rollout/<namespace>/``, FRR's sockets next to the files).
 
-- running_config: the three files as one bundle (the form ``rollout render`` writes), followed
+- running_config: the files as one bundle (the form ``rollout render`` writes), followed
   by a ``### live:`` section when the kernel or FRR no longer run what the files say (hand edits,
   lost state), so plan and drift show it and a push puts it right;
 - plan: a unified diff per file plus the live differences (pure); the candidate is remembered;
 - commit: the previous files are kept in ``pending/`` and the revert timer is started ON THE
   ROUTER (``revert.sh``, detached with setsid, its pid in ``revert.pid``); then the new files
-  are written and applied (``apply.sh``: FRR through ``frr-reload.py``, tc through ``tc -batch``
-  after removing the root qdisc, nftables with ``nft -f``, atomic). Unless confirmed, the timer
-  puts the previous files back and applies them, also when this session is lost;
+  are written and applied (``apply.sh``: ``boot.sh`` — nftables with ``nft -f`` in a table of
+  its own, atomic; forwarding; the VLAN sub-interfaces; tc through ``tc -batch`` after removing
+  the root qdisc — then FRR through ``frr-reload.py``, then the boot unit installed and enabled).
+  Unless confirmed, the timer puts the previous files back and applies them, also when this
+  session is lost;
+- at boot, ``rollout-router.service`` runs ``boot.sh``: what the kernel forgets comes back from
+  the same files (FRR restores its own: frr-reload.py saves it in FRR's frr.conf);
 - confirm: stops the revert timer; rollback: applies the given bundle; save: the applied files
   are the startup configuration already (nothing to do).
 """
@@ -32,7 +37,16 @@ from rollout.drivers.base import DeviceError, Plan, Target
 from rollout.drivers.linux_shell import NetnsShell, Shell, SshShell
 from rollout.inventory.model import Platform
 
-FILES = ("frr.conf", "qos.tc", "nftables.conf")
+FILES = (
+    "frr.conf",
+    "qos.tc",
+    "nftables.conf",
+    "network.sh",
+    "sysctl.conf",
+    "rollout-router.service",
+)
+UNIT = "rollout-router.service"
+NFT_TABLE = "inet rollout"  # nftables.conf's own table: the only one rollout reads or replaces
 MARK = "### file: "
 LIVE = "### live: the router does not run its files"
 APPLY_SECONDS = 120.0
@@ -46,6 +60,7 @@ class Layout:
     vty_socket: PurePosixPath
     frr_confdir: PurePosixPath
     frr_rundir: PurePosixPath
+    unit_dir: PurePosixPath | None = None  # where the boot unit is installed (None: no systemd)
     python: str = "/usr/bin/python3"
     frr_reload: str = "/usr/lib/frr/frr-reload.py"
     frr_bindir: str = "/usr/bin"
@@ -57,6 +72,7 @@ PRODUCTION = Layout(
     PurePosixPath("/run/frr"),
     PurePosixPath("/etc/frr"),
     PurePosixPath("/run/frr"),
+    PurePosixPath("/etc/systemd/system"),
 )
 
 
@@ -119,8 +135,36 @@ def bundle_plan(device: str, running: str, intended: str) -> Plan:
     return Plan(device, Platform.LINUX_ROUTER, tuple(lines), tuple(removed), tuple(added))
 
 
+def boot_script(layout: Layout) -> str:
+    """boot.sh: what the kernel forgets at a reboot, from the files (rollout-router.service runs
+    it at boot, apply.sh at every push; the network lab, which has no systemd, runs it directly).
+
+    nftables first and forwarding only once it is loaded (fail closed: no forwarding without
+    the ACLs); then the VLAN sub-interfaces and the QoS plan. A failure of those is reported
+    (exit 1) after the other steps ran.
+    """
+    return f"""#!/bin/sh
+# Managed by rollout: restore nftables, forwarding, the VLAN sub-interfaces and the QoS plan
+# from the files in this folder. Run at boot by {UNIT} and by apply.sh at every push.
+PATH={shlex.quote(layout.path)}; export PATH
+cd {shlex.quote(str(layout.folder))} || exit 1
+rc=0
+failed() {{ echo "boot: applying $1 failed" >&2; rc=1; }}
+if [ -s nftables.conf ]; then
+	nft -f nftables.conf || {{ echo "boot: nftables.conf failed, no forwarding" >&2; exit 1; }}
+fi
+if [ -s sysctl.conf ]; then sysctl -q -p sysctl.conf >/dev/null || failed sysctl.conf; fi
+if [ -s network.sh ]; then sh ./network.sh || failed network.sh; fi
+wan=$(awk '/^interface /{{i=$2}} /^ description WAN/{{print i; exit}}' frr.conf 2>/dev/null)
+if [ -n "$wan" ]; then tc qdisc del dev "$wan" root 2>/dev/null; fi
+if grep -q '[^[:space:]]' qos.tc 2>/dev/null; then tc -batch qos.tc || failed qos.tc; fi
+exit $rc
+"""
+
+
 def apply_script(layout: Layout) -> str:
-    """apply.sh: make FRR, tc and nftables run the files (used by the driver and the timer)."""
+    """apply.sh: make the router run the files (used by the driver and the timer): boot.sh,
+    then FRR, then the boot unit installed and enabled (where the router has systemd)."""
     q = shlex.quote
     folder = q(str(layout.folder))
     frr = " ".join(
@@ -142,18 +186,22 @@ def apply_script(layout: Layout) -> str:
             str(layout.folder / "frr.conf"),
         )
     )
+    unit = ""
+    if layout.unit_dir is not None:
+        installed = q(str(layout.unit_dir / UNIT))
+        unit = (
+            f"if [ -s {UNIT} ]; then install -m 0644 {UNIT} {installed} && "
+            f"systemctl daemon-reload && systemctl enable --quiet {UNIT} || fail {UNIT}; fi\n"
+        )
     return f"""#!/bin/sh
-# Managed by rollout: make FRR, tc and nftables run the three files in this folder.
+# Managed by rollout: make the router run the files in this folder (boot.sh, FRR, boot unit).
 # Run by rollout (push, rollback) and by revert.sh (the revert timer).
 PATH={q(layout.path)}; export PATH
 cd {folder} || exit 1
 fail() {{ echo "applying $1 failed" >&2; exit 1; }}
+sh ./boot.sh || fail boot.sh
 if [ -s frr.conf ]; then {frr} >&2 || fail frr.conf; fi
-wan=$(awk '/^interface /{{i=$2}} /^ description WAN/{{print i; exit}}' frr.conf)
-if [ -n "$wan" ]; then tc qdisc del dev "$wan" root 2>/dev/null; fi
-if grep -q '[^[:space:]]' qos.tc 2>/dev/null; then tc -batch qos.tc || fail qos.tc; fi
-if [ -s nftables.conf ]; then nft -f nftables.conf || fail nftables.conf; fi
-exit 0
+{unit}exit 0
 """
 
 
@@ -284,6 +332,7 @@ class LinuxRouterDriver:
             self.shell.write(self.dir / name, text)
 
     def _write_scripts(self) -> None:
+        self.shell.write(self.dir / "boot.sh", boot_script(self.layout))
         self.shell.write(self.dir / "apply.sh", apply_script(self.layout))
         self.shell.write(self.dir / "revert.sh", revert_script(self.layout))
 
@@ -341,8 +390,9 @@ class LinuxRouterDriver:
                 if want not in filters or f"flowid {flow}" not in filters:
                     problems.append(f"QoS: no filter for dsfield {value} to class {flow} on {wan}")
         if files.get("nftables.conf", "").strip():
-            ruleset = self.sh("read nftables", "nft list ruleset", check=False)
-            problems += _acl_problems(files["nftables.conf"], ruleset)
+            table = self.sh("read nftables", f"nft list table {NFT_TABLE}", check=False)
+            problems += _acl_problems(files["nftables.conf"], table)
+        problems += self._system_problems(files)
         frr = files.get("frr.conf", "")
         if frr.strip():
             routes = self.sh("read routes", "ip route show", check=False)
@@ -358,6 +408,88 @@ class LinuxRouterDriver:
             running = self.vtysh("show running-config", check=False)
             problems += _frr_route_problems(frr, running)
         return problems
+
+    def _system_problems(self, files: dict[str, str]) -> list[str]:
+        """Forwarding, the VLAN sub-interfaces and the boot unit against their files."""
+        problems: list[str] = []
+        settings = _sysctl_settings(files.get("sysctl.conf", ""))
+        if settings:
+            shown = self.sh(
+                "read sysctl",
+                " ; ".join(f"sysctl -n {shlex.quote(k)} 2>/dev/null || echo '?'" for k in settings),
+                check=False,
+            ).splitlines()
+            for (key, want), have in zip(
+                settings.items(), [*shown, *[""] * len(settings)], strict=False
+            ):
+                if have.strip() != want:
+                    problems.append(
+                        f"forwarding: {key} is {have.strip() or '?'}, sysctl.conf says {want}"
+                    )
+        network = files.get("network.sh", "")
+        if network.strip():
+            shown = self.sh(
+                "read interfaces", "ip -o link show; echo '#-'; ip -o -4 addr show", check=False
+            )
+            links, _, addresses = shown.partition("#-\n")
+            problems += _subinterface_problems(network, links, addresses)
+        if self.layout.unit_dir is not None and files.get(UNIT, "").strip():
+            installed = shlex.quote(str(self.layout.unit_dir / UNIT))
+            shown = self.sh(
+                "read boot unit",
+                f'echo "enabled: $(systemctl is-enabled {UNIT} 2>&1)"; '
+                f"cmp -s {UNIT} {installed} && echo 'copy: same' || echo 'copy: differs'",
+                check=False,
+            )
+            enabled = re.search(r"^enabled: (.*)$", shown, re.M)
+            state = enabled.group(1).strip() if enabled else "?"
+            if state != "enabled":
+                problems.append(f"boot: {UNIT} is not enabled (systemctl is-enabled: {state})")
+            if "copy: same" not in shown:
+                problems.append(f"boot: {installed} differs from the applied {UNIT}")
+        return problems
+
+
+def _sysctl_settings(text: str) -> dict[str, str]:
+    """`key = value` lines of a sysctl.d(5) file."""
+    settings: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line and not line.startswith(("#", ";")) and "=" in line:
+            key, _, value = line.partition("=")
+            settings[key.strip()] = value.strip()
+    return settings
+
+
+SUBIF = re.compile(r"^subif (\S+) (\d+) (\S+) (\S+)", re.M)
+
+
+def _subinterface_problems(network: str, links: str, addresses: str) -> list[str]:
+    """network.sh's `subif PARENT VLAN NAME PREFIX` lines against `ip -o link|-4 addr show`."""
+    state: dict[str, set[str]] = {}
+    for m in re.finditer(r"^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)>", links, re.M):
+        state[m.group(1)] = set(m.group(2).split(","))
+    have: dict[str, set[str]] = {}
+    for m in re.finditer(r"^\d+: (\S+)\s+inet (\S+)", addresses, re.M):
+        have.setdefault(m.group(1), set()).add(m.group(2))
+    problems: list[str] = []
+    wanted = SUBIF.findall(network)
+    for parent, vlan, name, prefix in wanted:
+        if name not in state:
+            problems.append(f"VLAN: sub-interface {name} (VLAN {vlan} on {parent}) is missing")
+            continue
+        if "UP" not in state[name]:
+            problems.append(f"VLAN: sub-interface {name} is down")
+        if prefix not in have.get(name, set()):
+            problems.append(f"VLAN: {name} lacks its gateway address {prefix}")
+        for extra in sorted(have.get(name, set()) - {prefix}):
+            problems.append(f"VLAN: {name} has an address the plan does not: {extra}")
+    parents = {p for p, _, _, _ in wanted}
+    names = {n for _, _, n, _ in wanted}
+    for name in sorted(state):
+        if name not in names and any(name.startswith(f"{p}.") for p in parents):
+            problems.append(f"VLAN: sub-interface {name} is not in the plan")
+    return problems
 
 
 def _acl_problems(wanted: str, ruleset: str) -> list[str]:
@@ -405,6 +537,9 @@ def _rule_key(rule: str) -> str:
     """A rule as written in nftables.conf or as `nft list ruleset` shows it, in one form."""
     text = _shown(rule)
     text = re.sub(r"\bmeta l4proto (tcp|udp) (?=.*\b\1 [sd]port\b)", "", text)
+    # nft lists a limit's burst only when it is not the default of 5 packets (nftables
+    # src/statement.c, limit_stmt_print)
+    text = re.sub(r"\b(limit rate \S+) burst 5 packets\b", r"\1", text)
     text = re.sub(
         r"\btcp flags & \(([^)]*)\) != 0",
         lambda m: "tcp flags " + ",".join(sorted(f.strip() for f in m.group(1).split("|"))),
@@ -452,10 +587,14 @@ def _chain_rules(text: str, chain: str) -> list[str]:
 
 
 def _verdict(rule: str) -> str:
-    for word in ("accept", "drop", "jump", "reject"):
-        if re.search(rf"\b{word}\b", rule):
+    """What a rule does: its verdict, else `set` or `log` (a log prefix's words are not one)."""
+    text = re.sub(r'"[^"]*"', '""', rule)
+    for word in ("accept", "drop", "jump", "goto", "reject"):
+        if re.search(rf"\b{word}\b", text):
             return word
-    return "set" if " set " in rule else "?"
+    if " set " in text:
+        return "set"
+    return "log" if re.search(r"\blog\b", text) else "?"
 
 
 def _kbit(value: str) -> int:
