@@ -537,8 +537,9 @@ def _rule_key(rule: str) -> str:
     """A rule as written in nftables.conf or as `nft list ruleset` shows it, in one form."""
     text = _shown(rule)
     text = re.sub(r"\bmeta l4proto (tcp|udp) (?=.*\b\1 [sd]port\b)", "", text)
-    # nft lists a limit's burst only when it is not the default of 5 packets (nftables
-    # src/statement.c, limit_stmt_print)
+    # nft 1.0.6 (measured here) lists a limit's burst only when it is not the default of 5
+    # packets ("limit rate 10/minute"); since "[PATCH nft,v2] limit: display default burst when
+    # listing ruleset" (netfilter-devel, 2023-09-19, src/statement.c) nft always lists it
     text = re.sub(r"\b(limit rate \S+) burst 5 packets\b", r"\1", text)
     text = re.sub(
         r"\btcp flags & \(([^)]*)\) != 0",
