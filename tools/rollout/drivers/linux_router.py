@@ -411,42 +411,55 @@ class LinuxRouterDriver:
 
     def _system_problems(self, files: dict[str, str]) -> list[str]:
         """Forwarding, the VLAN sub-interfaces and the boot unit against their files."""
-        problems: list[str] = []
-        settings = _sysctl_settings(files.get("sysctl.conf", ""))
-        if settings:
-            shown = self.sh(
-                "read sysctl",
-                " ; ".join(f"sysctl -n {shlex.quote(k)} 2>/dev/null || echo '?'" for k in settings),
-                check=False,
-            ).splitlines()
-            for (key, want), have in zip(
-                settings.items(), [*shown, *[""] * len(settings)], strict=False
-            ):
-                if have.strip() != want:
-                    problems.append(
-                        f"forwarding: {key} is {have.strip() or '?'}, sysctl.conf says {want}"
-                    )
-        network = files.get("network.sh", "")
-        if network.strip():
-            shown = self.sh(
-                "read interfaces", "ip -o link show; echo '#-'; ip -o -4 addr show", check=False
-            )
-            links, _, addresses = shown.partition("#-\n")
-            problems += _subinterface_problems(network, links, addresses)
-        if self.layout.unit_dir is not None and files.get(UNIT, "").strip():
-            installed = shlex.quote(str(self.layout.unit_dir / UNIT))
-            shown = self.sh(
-                "read boot unit",
-                f'echo "enabled: $(systemctl is-enabled {UNIT} 2>&1)"; '
-                f"cmp -s {UNIT} {installed} && echo 'copy: same' || echo 'copy: differs'",
-                check=False,
-            )
-            enabled = re.search(r"^enabled: (.*)$", shown, re.M)
-            state = enabled.group(1).strip() if enabled else "?"
-            if state != "enabled":
-                problems.append(f"boot: {UNIT} is not enabled (systemctl is-enabled: {state})")
-            if "copy: same" not in shown:
-                problems.append(f"boot: {installed} differs from the applied {UNIT}")
+        return (
+            self._sysctl_problems(files.get("sysctl.conf", ""))
+            + self._network_problems(files.get("network.sh", ""))
+            + self._unit_problems(files.get(UNIT, ""))
+        )
+
+    def _sysctl_problems(self, sysctl: str) -> list[str]:
+        settings = _sysctl_settings(sysctl)
+        if not settings:
+            return []
+        values = self.sh(
+            "read sysctl",
+            " ; ".join(f"sysctl -n {shlex.quote(k)} 2>/dev/null || echo '?'" for k in settings),
+            check=False,
+        ).splitlines()
+        values += [""] * (len(settings) - len(values))
+        return [
+            f"forwarding: {key} is {have.strip() or '?'}, sysctl.conf says {want}"
+            for (key, want), have in zip(settings.items(), values, strict=False)
+            if have.strip() != want
+        ]
+
+    def _network_problems(self, network: str) -> list[str]:
+        if not network.strip():
+            return []
+        shown = self.sh(
+            "read interfaces", "ip -o link show; echo '#-'; ip -o -4 addr show", check=False
+        )
+        links, _, addresses = shown.partition("#-\n")
+        return _subinterface_problems(network, links, addresses)
+
+    def _unit_problems(self, unit: str) -> list[str]:
+        """Where the router has systemd: the unit enabled, the installed copy the applied one."""
+        if self.layout.unit_dir is None or not unit.strip():
+            return []
+        installed = shlex.quote(str(self.layout.unit_dir / UNIT))
+        shown = self.sh(
+            "read boot unit",
+            f'echo "enabled: $(systemctl is-enabled {UNIT} 2>&1)"; '
+            f"cmp -s {UNIT} {installed} && echo 'copy: same' || echo 'copy: differs'",
+            check=False,
+        )
+        enabled = re.search(r"^enabled: (.*)$", shown, re.M)
+        state = enabled.group(1).strip() if enabled else "?"
+        problems = []
+        if state != "enabled":
+            problems.append(f"boot: {UNIT} is not enabled (systemctl is-enabled: {state})")
+        if "copy: same" not in shown:
+            problems.append(f"boot: {installed} differs from the applied {UNIT}")
         return problems
 
 
