@@ -19,7 +19,10 @@ router is data (``Layout``): ``/etc/rollout`` by default, the Target's folder wh
   Unless confirmed, the timer puts the previous files back and applies them, also when this
   session is lost;
 - at boot, ``rollout-router.service`` runs ``boot.sh``: what the kernel forgets comes back from
-  the same files (FRR restores its own: frr-reload.py saves it in FRR's frr.conf);
+  the same files. FRR restores its own: frr-reload.py, given a file other than FRR's own
+  frr.conf and no --daemon, ends with ``vtysh write`` ("Make these changes persistent",
+  FRRouting tools/frr-reload.py, 8.4.4 as Debian 12 ships it), so FRR's frr.conf holds what
+  was pushed. (In the network lab FRR's files are rollout's folder and FRR is not restarted.)
 - confirm: stops the revert timer; rollback: applies the given bundle; save: the applied files
   are the startup configuration already (nothing to do).
 """
