@@ -55,13 +55,16 @@ def test_nftables_replaces_its_own_table_atomically_and_nothing_else(
 ) -> None:
     nft = files["nftables.conf"]
     statements = [line for line in nft.splitlines() if line and not line.startswith("#")]
-    assert statements[:3] == [
+    assert statements[:5] == [
         "table inet rollout {}",
         "delete table inet rollout",
+        "table ip rollout {}",  # the table of earlier versions
+        "delete table ip rollout",
         "table inet rollout {",
     ]
-    assert "flush ruleset" not in nft
-    assert re.findall(r"^(?:\w+ )?table (\S+ \S+)", nft, re.M) == ["inet rollout"] * 3
+    assert "flush" not in nft
+    tables = re.findall(r"^(?:\w+ )?table (\S+ \S+)", nft, re.M)
+    assert tables == ["inet rollout", "inet rollout", "ip rollout", "ip rollout", "inet rollout"]
 
 
 def test_ipv6_to_the_router_is_neighbour_discovery_only(files: dict[str, str]) -> None:
