@@ -344,11 +344,12 @@ def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str
 
 IOS_PORT_NAMES = {"ntp": 123, "snmp": 161, "syslog": 514}
 DEFAULT_CLASSID = 99
-# How often a drop is logged: `limit` is a match (nft(8), LIMIT STATEMENT: "a limit will match
-# at a maximum rate"; https://wiki.nftables.org/wiki-nftables/index.php/Rate_limiting_matchings),
-# so the log gets a rule of its own before the drop; a rule `limit ... log ... drop` would let
-# every packet over the rate through. `log prefix`: nft(8), LOG STATEMENT, and
-# https://wiki.nftables.org/wiki-nftables/index.php/Logging_traffic
+# How often a drop is logged. A limit is a match: "A limit uses a token bucket filter to match
+# packets: only until its rate is exceeded" (https://wiki.nftables.org/wiki-nftables/index.php/
+# Limits; nft(8), LIMIT STATEMENT; default burst 5 packets), so the log gets a rule of its own
+# before the drop: a rule `limit ... log ... drop` would let every packet over the rate through.
+# `log prefix`: nft(8), LOG STATEMENT; https://wiki.nftables.org/wiki-nftables/index.php/
+# Logging_traffic
 NFT_LOG_LIMIT = "limit rate 10/minute burst 5 packets"
 # What the router forwards: IPv4 only (ip-sysctl.rst, ip_forward); nftables drops IPv6 transit.
 LINUX_SYSCTL = (("net.ipv4.ip_forward", "1"),)
