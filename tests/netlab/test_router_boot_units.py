@@ -15,14 +15,13 @@ from rollout.drivers.linux_router import (
     PRODUCTION,
     UNIT,
     LinuxRouterDriver,
-    _subinterface_problems,
-    _sysctl_settings,
     _verdict,
     apply_script,
     boot_script,
     layout_for,
     split_bundle,
 )
+from rollout.drivers.linux_system import subinterface_problems, sysctl_settings
 from rollout.inventory.loader import load_inventory
 from rollout.inventory.model import Platform
 from rollout.netlab.lab import lab_router
@@ -102,7 +101,7 @@ def test_network_sh_creates_each_vlan_with_its_gateway_address(files: dict[str, 
 
 
 def test_forwarding_and_the_boot_unit(files: dict[str, str]) -> None:
-    assert _sysctl_settings(files["sysctl.conf"]) == {"net.ipv4.ip_forward": "1"}
+    assert sysctl_settings(files["sysctl.conf"]) == {"net.ipv4.ip_forward": "1"}
     unit = files[UNIT]
     for line in (
         "Type=oneshot",
@@ -136,24 +135,24 @@ def test_apply_installs_and_enables_the_unit_only_where_there_is_systemd() -> No
 
 def test_subinterfaces_as_the_kernel_shows_them() -> None:
     network = "subif lan0 10 lan0.10 10.16.1.1/26 || exit 1\nsubif lan0 20 lan0.20 10.16.1.65/27\n"
-    assert _subinterface_problems(network, LINKS, ADDRESSES) == []
+    assert subinterface_problems(network, LINKS, ADDRESSES) == []
     links = LINKS.replace(
         "6: lan0.20@x20: <BROADCAST,MULTICAST,UP,", "6: lan0.20@x20: <BROADCAST,MULTICAST,"
     )
     addresses = ADDRESSES.replace("10.16.1.1/26", "10.16.1.2/26")
     extra = LINKS + "7: lan0.30@lan0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n"
-    assert _subinterface_problems(network, links, ADDRESSES) == [
+    assert subinterface_problems(network, links, ADDRESSES) == [
         "VLAN: sub-interface lan0.20 is down"
     ]
-    assert _subinterface_problems(network, LINKS, addresses) == [
+    assert subinterface_problems(network, LINKS, addresses) == [
         "VLAN: lan0.10 lacks its gateway address 10.16.1.1/26",
         "VLAN: lan0.10 has an address the plan does not: 10.16.1.2/26",
     ]
-    assert _subinterface_problems(network, extra, ADDRESSES) == [
+    assert subinterface_problems(network, extra, ADDRESSES) == [
         "VLAN: sub-interface lan0.30 is not in the plan"
     ]
     gone = "\n".join(line for line in LINKS.splitlines() if "lan0.10@" not in line)
-    assert _subinterface_problems(network, gone, ADDRESSES)[0] == (
+    assert subinterface_problems(network, gone, ADDRESSES)[0] == (
         "VLAN: sub-interface lan0.10 (VLAN 10 on lan0) is missing"
     )
 

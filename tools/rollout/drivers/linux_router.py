@@ -38,6 +38,7 @@ from pathlib import PurePosixPath
 
 from rollout.drivers.base import DeviceError, Plan, Target
 from rollout.drivers.linux_shell import NetnsShell, Shell, SshShell
+from rollout.drivers.linux_system import subinterface_problems, sysctl_settings
 from rollout.inventory.model import Platform
 
 FILES = (
@@ -421,7 +422,7 @@ class LinuxRouterDriver:
         )
 
     def _sysctl_problems(self, sysctl: str) -> list[str]:
-        settings = _sysctl_settings(sysctl)
+        settings = sysctl_settings(sysctl)
         if not settings:
             return []
         values = self.sh(
@@ -443,7 +444,7 @@ class LinuxRouterDriver:
             "read interfaces", "ip -o link show; echo '#-'; ip -o -4 addr show", check=False
         )
         links, _, addresses = shown.partition("#-\n")
-        return _subinterface_problems(network, links, addresses)
+        return subinterface_problems(network, links, addresses)
 
     def _unit_problems(self, unit: str) -> list[str]:
         """Where the router has systemd: the unit enabled, the installed copy the applied one."""
@@ -464,48 +465,6 @@ class LinuxRouterDriver:
         if "copy: same" not in shown:
             problems.append(f"boot: {installed} differs from the applied {UNIT}")
         return problems
-
-
-def _sysctl_settings(text: str) -> dict[str, str]:
-    """`key = value` lines of a sysctl.d(5) file."""
-    settings: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line and not line.startswith(("#", ";")) and "=" in line:
-            key, _, value = line.partition("=")
-            settings[key.strip()] = value.strip()
-    return settings
-
-
-SUBIF = re.compile(r"^subif (\S+) (\d+) (\S+) (\S+)", re.M)
-
-
-def _subinterface_problems(network: str, links: str, addresses: str) -> list[str]:
-    """network.sh's `subif PARENT VLAN NAME PREFIX` lines against `ip -o link|-4 addr show`."""
-    state: dict[str, set[str]] = {}
-    for m in re.finditer(r"^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)>", links, re.M):
-        state[m.group(1)] = set(m.group(2).split(","))
-    have: dict[str, set[str]] = {}
-    for m in re.finditer(r"^\d+: (\S+)\s+inet (\S+)", addresses, re.M):
-        have.setdefault(m.group(1), set()).add(m.group(2))
-    problems: list[str] = []
-    wanted = SUBIF.findall(network)
-    for parent, vlan, name, prefix in wanted:
-        if name not in state:
-            problems.append(f"VLAN: sub-interface {name} (VLAN {vlan} on {parent}) is missing")
-            continue
-        if "UP" not in state[name]:
-            problems.append(f"VLAN: sub-interface {name} is down")
-        if prefix not in have.get(name, set()):
-            problems.append(f"VLAN: {name} lacks its gateway address {prefix}")
-        for extra in sorted(have.get(name, set()) - {prefix}):
-            problems.append(f"VLAN: {name} has an address the plan does not: {extra}")
-    parents = {p for p, _, _, _ in wanted}
-    names = {n for _, _, n, _ in wanted}
-    for name in sorted(state):
-        if name not in names and any(name.startswith(f"{p}.") for p in parents):
-            problems.append(f"VLAN: sub-interface {name} is not in the plan")
-    return problems
 
 
 def _acl_problems(wanted: str, ruleset: str) -> list[str]:

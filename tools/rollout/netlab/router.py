@@ -15,8 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rollout.drivers.base import Plan, Target
-from rollout.drivers.linux_router import SUBIF, LinuxRouterDriver
+from rollout.drivers.linux_router import LinuxRouterDriver
 from rollout.drivers.linux_shell import NetnsShell
+from rollout.drivers.linux_system import SUBIF
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform
 from rollout.netlab import ns as nsh
