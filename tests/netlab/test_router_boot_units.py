@@ -5,6 +5,8 @@ driver writes, and how the driver reads the kernel's answers."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -14,6 +16,7 @@ from rollout.drivers.linux_router import (
     FILES,
     PRODUCTION,
     UNIT,
+    Layout,
     LinuxRouterDriver,
     _verdict,
     apply_script,
@@ -216,3 +219,70 @@ def test_the_labs_vlan_stand_in_plugs_the_conference_hosts_back() -> None:
     assert "ip -n rl-lan-s addr replace 10.16.1.11/26 dev eth0" in text
     assert "ip -n rl-lan-s route replace default via 10.16.1.1" in text
     assert "net.ipv4.conf.mgmt0.forwarding=0" in text
+
+
+def _fake_router(tmp_path: Path, nft_rc: int) -> tuple[Layout, Path]:
+    """A router folder and a PATH of stand-ins that record their calls (no root needed)."""
+    bin_dir, folder = tmp_path / "bin", tmp_path / "etc"
+    bin_dir.mkdir()
+    folder.mkdir()
+    calls = tmp_path / "calls"
+    for name, rc in (("nft", nft_rc), ("sysctl", 0), ("tc", 0), ("ip", 0)):
+        tool = bin_dir / name
+        tool.write_text(f'#!/bin/sh\necho "{name} $*" >> {calls}\nexit {rc}\n')
+        tool.chmod(0o755)
+    for name in ("sh", "awk", "grep", "cat"):
+        found = shutil.which(name)
+        assert found is not None
+        (bin_dir / name).symlink_to(found)
+    files = {
+        "nftables.conf": "table inet rollout {}\n",
+        "sysctl.conf": "net.ipv4.ip_forward = 1\n",
+        "network.sh": "ip link set dev lan0 up\n",
+        "frr.conf": "interface wan0\n description WAN x\n",
+        "qos.tc": "qdisc add dev wan0 root handle 1: htb default 99\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    layout = Layout(
+        PurePosixPath(str(folder)),
+        PurePosixPath("/x"),
+        PurePosixPath("/x"),
+        PurePosixPath("/x"),
+        path=str(bin_dir),
+    )
+    (folder / "boot.sh").write_text(boot_script(layout))
+    return layout, calls
+
+
+@pytest.mark.parametrize(
+    ("nft_rc", "rc", "expected"),
+    [
+        (
+            0,
+            0,
+            [
+                "nft -f nftables.conf",
+                "sysctl -q -p sysctl.conf",
+                "ip link set dev lan0 up",
+                "tc qdisc del dev wan0 root",
+                "tc -batch qos.tc",
+            ],
+        ),
+        (1, 1, ["nft -f nftables.conf"]),  # fail closed: no forwarding without the ACLs
+    ],
+)
+def test_boot_sh_runs_its_steps_in_order_and_fails_closed(
+    tmp_path: Path, nft_rc: int, rc: int, expected: list[str]
+) -> None:
+    layout, calls = _fake_router(tmp_path, nft_rc)
+    # as the unit runs it: /bin/sh with the script's path, from another folder
+    done = subprocess.run(
+        ["/bin/sh", str(layout.folder / "boot.sh")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == rc, done.stderr
+    assert calls.read_text().splitlines() == expected
