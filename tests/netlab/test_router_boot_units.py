@@ -286,3 +286,21 @@ def test_boot_sh_runs_its_steps_in_order_and_fails_closed(
     )
     assert done.returncode == rc, done.stderr
     assert calls.read_text().splitlines() == expected
+
+
+def test_ssh_over_ipv6_from_noc_ipv6_prefixes_when_the_province_has_some() -> None:
+    from rollout.intent import device_context
+    from rollout.render import environment
+
+    inv = load_inventory(REPO)
+    site = inv.sites["bao-thang"]
+    context = device_context(inv, site, lab_router(site), load_secrets(REPO))
+    assert context["nft_noc6_prefixes"] == []  # the model takes IPv4 NOC prefixes only today
+    context["nft_noc6_prefixes"] = ["2001:db8:9::/48"]
+    nft = environment(REPO).get_template("linux_router/nftables.conf.j2").render(context)
+    ipv6_in = nft[nft.index("chain ipv6_in {") : nft.index("chain ipv6_forward {")]
+    rules = [r.strip() for r in ipv6_in.splitlines() if r.strip() and not r.strip().startswith("#")]
+    assert rules[0] == "chain ipv6_in {"
+    assert rules[3] == "ip6 saddr 2001:db8:9::/48 tcp dport 22 counter accept"  # after ND, MLD
+    assert rules[4].startswith("ip6 saddr 2001:db8:9::/48 icmpv6 type { destination-unreachable")
+    assert rules[-2:] == ["counter drop", "}"]
