@@ -5,7 +5,10 @@ Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy, sipp as MCU
 Per site:  ``rl-wan-<site>`` the provider: a userspace WAN element (weather) and tbf (rate);
            ``rl-rtr-<site>`` the site router, a ``linux_router`` (FRR, tc HTB, nftables) rendered
            from the site's intent; ``rl-lan-<site>`` the conference VLAN's hosts (the codec's
-           address with a sipp endpoint, the room client's address).
+           address with a sipp endpoint, the room client's address). The router's VLAN
+           sub-interfaces, and with them the hosts' link, come with its first push (its
+           network.sh, through the lab's network.local: ``rollout.netlab.vlanlinks``), as
+           forwarding does (its sysctl.conf): a router at day 0 has neither.
 
 Management: each site router has an ``sshd`` of its own (our config, host key and pid file in
 ``<state>/sshd/<site>/``, public-key login only) listening on ``mgmt0``, one end of a veth pair
