@@ -94,7 +94,7 @@ def test_a_hand_broken_router_fails_verify_and_names_the_cause(lab_repo: Path) -
     assert state is not None
     rtr = lab.rtr_ns(SITE)
     ns.run(["tc", "qdisc", "del", "dev", "wan0", "root"], ns=rtr)
-    ns.run(["nft", "flush", "chain", "ip", "rollout", "lan_marking"], ns=rtr)
+    ns.run(["nft", "flush", "chain", "inet", "rollout", "lan_marking"], ns=rtr)
     try:
         outcome = v.verify(inv, state, SITE, seconds=2)
         assert not outcome.ok

@@ -196,6 +196,15 @@ def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str
 # --- linux_router: the same intent in Linux terms (tc HTB, nftables, FRR) --------------------
 
 DEFAULT_CLASSID = 99
+# How often a drop is logged. A limit is a match: "A limit uses a token bucket filter to match
+# packets: only until its rate is exceeded" (https://wiki.nftables.org/wiki-nftables/index.php/
+# Limits; nft(8), LIMIT STATEMENT; default burst 5 packets), so the log gets a rule of its own
+# before the drop: a rule `limit ... log ... drop` would let every packet over the rate through.
+# `log prefix`: nft(8), LOG STATEMENT; https://wiki.nftables.org/wiki-nftables/index.php/
+# Logging_traffic
+NFT_LOG_LIMIT = "limit rate 10/minute burst 5 packets"
+# What the router forwards: IPv4 only (ip-sysctl.rst, ip_forward); nftables drops IPv6 transit.
+LINUX_SYSCTL = (("net.ipv4.ip_forward", "1"),)
 
 
 def _nft_operand(tokens: list[str]) -> tuple[str, list[str]]:
@@ -217,8 +226,18 @@ def _nft_port(tokens: list[str]) -> tuple[str, list[str]]:
     return "", tokens
 
 
+def nft_logged_drop(log_prefix: str, match: str = "") -> str:
+    """A drop logged at most at NFT_LOG_LIMIT: two rules, one a line (the log, then the drop)."""
+    head = f"{match} " if match else ""
+    return f'{head}{NFT_LOG_LIMIT} log prefix "{log_prefix}"\n{head}counter drop'
+
+
 def nft_rule(ace: Ace, *, log_prefix: str = "") -> str:
-    """One IOS access-control entry as an nftables rule (stateless, like the IOS list)."""
+    """One IOS access-control entry as nftables rules (stateless, like the IOS list).
+
+    One rule, except for a logged deny with a log_prefix: two rules on two lines
+    (``nft_logged_drop``); templates lay out each line of a rule string as a rule.
+    """
     tokens = " ".join(p for p in (ace.source, ace.destination, ace.port, ace.extra) if p).split()
     src, tokens = _nft_operand(tokens)
     sport, tokens = _nft_port(tokens)
@@ -242,9 +261,9 @@ def nft_rule(ace: Ace, *, log_prefix: str = "") -> str:
     icmp = [t for t in tokens if t in ICMP_TYPES]
     if icmp:  # nft names ICMP type 8 echo-request (IOS: echo), type 0 echo-reply
         parts.append(f"icmp type {'echo-request' if icmp[0] == 'echo' else icmp[0]}")
+    if ace.action != "permit" and "log" in tokens and log_prefix:
+        return nft_logged_drop(log_prefix, " ".join(parts))
     parts.append("counter")
-    if "log" in tokens and log_prefix:
-        parts.append(f'log prefix "{log_prefix}"')
     parts.append("accept" if ace.action == "permit" else "drop")
     return " ".join(parts)
 
@@ -330,8 +349,16 @@ def _linux_router(inv: Inventory, site: Site, dev: Router) -> dict[str, Any]:
             (remark, [nft_rule(a, log_prefix="CONFERENCE-IN drop: ") for a in aces])
             for remark, aces in conference_in_acl(inv, site)
         ],
-        "nft_cloud_marking": cloud,
+        "nft_cloud_marking": [
+            (f"{p.cloud.name} traffic arrives unmarked: mark it {p.cloud.dscp}", cloud)
+        ],
         "cloud_dscp": p.cloud.dscp,
+        "nft_noc6_prefixes": [
+            n for n in p.noc_prefixes if ipaddress.ip_network(n, strict=False).version == 6
+        ],
+        "nft_ipv6_in_drop": nft_logged_drop("IPV6-IN drop: "),
+        "nft_ipv6_forward_drop": nft_logged_drop("IPV6-FORWARD drop: "),
+        "linux_sysctl": LINUX_SYSCTL,
     }
 
 

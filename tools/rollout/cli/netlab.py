@@ -150,7 +150,7 @@ def down(force: bool, netlab_dir: Path | None, repo: Path | None, fmt: str) -> N
 @repo_option
 @format_option
 def plan(site: str, netlab_dir: Path | None, repo: Path | None, fmt: str) -> None:
-    """Diff of the lab router's three files against the rendered intent (exit 2 when any)."""
+    """Diff of the lab router's files against the rendered intent (exit 2 when any)."""
     from rollout.netlab import router
 
     try:

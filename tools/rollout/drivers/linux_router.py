@@ -1,4 +1,5 @@
-"""linux_router: FRR (routes, addresses), tc HTB (QoS) and nftables (ACLs) as three files.
+"""linux_router: FRR (routes, addresses), tc HTB (QoS), nftables (ACLs), the VLAN sub-interfaces
+(network.sh), forwarding (sysctl.conf) and the boot unit (rollout-router.service) as one bundle.
 
 Reached over SSH (``rollout.drivers.linux_shell.SshShell``: Netmiko session, host key verified,
 the vault's key; commands on exec channels, files over SFTP) as root, since tc and nft need it.
@@ -6,15 +7,22 @@ FRR is read through ``vtysh`` and changed with ``frr-reload.py``. Where the file
 router is data (``Layout``): ``/etc/rollout`` by default, the Target's folder when it names one
 (the network lab: ``/run/rollout/<namespace>/``, FRR's sockets next to the files).
 
-- running_config: the three files as one bundle (the form ``rollout render`` writes), followed
+- running_config: the files as one bundle (the form ``rollout render`` writes), followed
   by a ``### live:`` section when the kernel or FRR no longer run what the files say (hand edits,
   lost state), so plan and drift show it and a push puts it right;
 - plan: a unified diff per file plus the live differences (pure); the candidate is remembered;
 - commit: the previous files are kept in ``pending/`` and the revert timer is started ON THE
   ROUTER (``revert.sh``, detached with setsid, its pid in ``revert.pid``); then the new files
-  are written and applied (``apply.sh``: FRR through ``frr-reload.py``, tc through ``tc -batch``
-  after removing the root qdisc, nftables with ``nft -f``, atomic). Unless confirmed, the timer
-  puts the previous files back and applies them, also when this session is lost;
+  are written and applied (``apply.sh``: ``boot.sh`` — nftables with ``nft -f`` in a table of
+  its own, atomic; forwarding; the VLAN sub-interfaces; tc through ``tc -batch`` after removing
+  the root qdisc — then FRR through ``frr-reload.py``, then the boot unit installed and enabled).
+  Unless confirmed, the timer puts the previous files back and applies them, also when this
+  session is lost;
+- at boot, ``rollout-router.service`` runs ``boot.sh``: what the kernel forgets comes back from
+  the same files. FRR restores its own: frr-reload.py, given a file other than FRR's own
+  frr.conf and no --daemon, ends with ``vtysh write`` ("Make these changes persistent",
+  FRRouting tools/frr-reload.py, 8.4.4 as Debian 12 ships it), so FRR's frr.conf holds what
+  was pushed. (In the network lab FRR's files are rollout's folder and FRR is not restarted.)
 - confirm: stops the revert timer; rollback: applies the given bundle; save: the applied files
   are the startup configuration already (nothing to do).
 """
@@ -30,9 +38,19 @@ from pathlib import PurePosixPath
 
 from rollout.drivers.base import DeviceError, Plan, Target
 from rollout.drivers.linux_shell import NetnsShell, Shell, SshShell
+from rollout.drivers.linux_system import subinterface_problems, sysctl_settings
 from rollout.inventory.model import Platform
 
-FILES = ("frr.conf", "qos.tc", "nftables.conf")
+FILES = (
+    "frr.conf",
+    "qos.tc",
+    "nftables.conf",
+    "network.sh",
+    "sysctl.conf",
+    "rollout-router.service",
+)
+UNIT = "rollout-router.service"
+NFT_TABLE = "inet rollout"  # nftables.conf's own table: the only one rollout reads or replaces
 MARK = "### file: "
 LIVE = "### live: the router does not run its files"
 APPLY_SECONDS = 120.0
@@ -46,6 +64,7 @@ class Layout:
     vty_socket: PurePosixPath
     frr_confdir: PurePosixPath
     frr_rundir: PurePosixPath
+    unit_dir: PurePosixPath | None = None  # where the boot unit is installed (None: no systemd)
     python: str = "/usr/bin/python3"
     frr_reload: str = "/usr/lib/frr/frr-reload.py"
     frr_bindir: str = "/usr/bin"
@@ -57,6 +76,7 @@ PRODUCTION = Layout(
     PurePosixPath("/run/frr"),
     PurePosixPath("/etc/frr"),
     PurePosixPath("/run/frr"),
+    PurePosixPath("/etc/systemd/system"),
 )
 
 
@@ -119,8 +139,36 @@ def bundle_plan(device: str, running: str, intended: str) -> Plan:
     return Plan(device, Platform.LINUX_ROUTER, tuple(lines), tuple(removed), tuple(added))
 
 
+def boot_script(layout: Layout) -> str:
+    """boot.sh: what the kernel forgets at a reboot, from the files (rollout-router.service runs
+    it at boot, apply.sh at every push; the network lab, which has no systemd, runs it directly).
+
+    nftables first and forwarding only once it is loaded (fail closed: no forwarding without
+    the ACLs); then the VLAN sub-interfaces and the QoS plan. A failure of those is reported
+    (exit 1) after the other steps ran.
+    """
+    return f"""#!/bin/sh
+# Managed by rollout: restore nftables, forwarding, the VLAN sub-interfaces and the QoS plan
+# from the files in this folder. Run at boot by {UNIT} and by apply.sh at every push.
+PATH={shlex.quote(layout.path)}; export PATH
+cd {shlex.quote(str(layout.folder))} || exit 1
+rc=0
+failed() {{ echo "boot: applying $1 failed" >&2; rc=1; }}
+if [ -s nftables.conf ]; then
+	nft -f nftables.conf || {{ echo "boot: nftables.conf failed, no forwarding" >&2; exit 1; }}
+fi
+if [ -s sysctl.conf ]; then sysctl -q -p sysctl.conf >/dev/null || failed sysctl.conf; fi
+if [ -s network.sh ]; then sh ./network.sh || failed network.sh; fi
+wan=$(awk '/^interface /{{i=$2}} /^ description WAN/{{print i; exit}}' frr.conf 2>/dev/null)
+if [ -n "$wan" ]; then tc qdisc del dev "$wan" root 2>/dev/null; fi
+if grep -q '[^[:space:]]' qos.tc 2>/dev/null; then tc -batch qos.tc || failed qos.tc; fi
+exit $rc
+"""
+
+
 def apply_script(layout: Layout) -> str:
-    """apply.sh: make FRR, tc and nftables run the files (used by the driver and the timer)."""
+    """apply.sh: make the router run the files (used by the driver and the timer): boot.sh,
+    then FRR, then the boot unit installed and enabled (where the router has systemd)."""
     q = shlex.quote
     folder = q(str(layout.folder))
     frr = " ".join(
@@ -142,18 +190,22 @@ def apply_script(layout: Layout) -> str:
             str(layout.folder / "frr.conf"),
         )
     )
+    unit = ""
+    if layout.unit_dir is not None:
+        installed = q(str(layout.unit_dir / UNIT))
+        unit = (
+            f"if [ -s {UNIT} ]; then install -m 0644 {UNIT} {installed} && "
+            f"systemctl daemon-reload && systemctl enable --quiet {UNIT} || fail {UNIT}; fi\n"
+        )
     return f"""#!/bin/sh
-# Managed by rollout: make FRR, tc and nftables run the three files in this folder.
+# Managed by rollout: make the router run the files in this folder (boot.sh, FRR, boot unit).
 # Run by rollout (push, rollback) and by revert.sh (the revert timer).
 PATH={q(layout.path)}; export PATH
 cd {folder} || exit 1
 fail() {{ echo "applying $1 failed" >&2; exit 1; }}
+sh ./boot.sh || fail boot.sh
 if [ -s frr.conf ]; then {frr} >&2 || fail frr.conf; fi
-wan=$(awk '/^interface /{{i=$2}} /^ description WAN/{{print i; exit}}' frr.conf)
-if [ -n "$wan" ]; then tc qdisc del dev "$wan" root 2>/dev/null; fi
-if grep -q '[^[:space:]]' qos.tc 2>/dev/null; then tc -batch qos.tc || fail qos.tc; fi
-if [ -s nftables.conf ]; then nft -f nftables.conf || fail nftables.conf; fi
-exit 0
+{unit}exit 0
 """
 
 
@@ -284,6 +336,7 @@ class LinuxRouterDriver:
             self.shell.write(self.dir / name, text)
 
     def _write_scripts(self) -> None:
+        self.shell.write(self.dir / "boot.sh", boot_script(self.layout))
         self.shell.write(self.dir / "apply.sh", apply_script(self.layout))
         self.shell.write(self.dir / "revert.sh", revert_script(self.layout))
 
@@ -341,8 +394,9 @@ class LinuxRouterDriver:
                 if want not in filters or f"flowid {flow}" not in filters:
                     problems.append(f"QoS: no filter for dsfield {value} to class {flow} on {wan}")
         if files.get("nftables.conf", "").strip():
-            ruleset = self.sh("read nftables", "nft list ruleset", check=False)
-            problems += _acl_problems(files["nftables.conf"], ruleset)
+            table = self.sh("read nftables", f"nft list table {NFT_TABLE}", check=False)
+            problems += _acl_problems(files["nftables.conf"], table)
+        problems += self._system_problems(files)
         frr = files.get("frr.conf", "")
         if frr.strip():
             routes = self.sh("read routes", "ip route show", check=False)
@@ -357,6 +411,59 @@ class LinuxRouterDriver:
                     problems.append(f"routing: no route to {prefix} via {m.group(2)}")
             running = self.vtysh("show running-config", check=False)
             problems += _frr_route_problems(frr, running)
+        return problems
+
+    def _system_problems(self, files: dict[str, str]) -> list[str]:
+        """Forwarding, the VLAN sub-interfaces and the boot unit against their files."""
+        return (
+            self._sysctl_problems(files.get("sysctl.conf", ""))
+            + self._network_problems(files.get("network.sh", ""))
+            + self._unit_problems(files.get(UNIT, ""))
+        )
+
+    def _sysctl_problems(self, sysctl: str) -> list[str]:
+        settings = sysctl_settings(sysctl)
+        if not settings:
+            return []
+        values = self.sh(
+            "read sysctl",
+            " ; ".join(f"sysctl -n {shlex.quote(k)} 2>/dev/null || echo '?'" for k in settings),
+            check=False,
+        ).splitlines()
+        values += [""] * (len(settings) - len(values))
+        return [
+            f"forwarding: {key} is {have.strip() or '?'}, sysctl.conf says {want}"
+            for (key, want), have in zip(settings.items(), values, strict=False)
+            if have.strip() != want
+        ]
+
+    def _network_problems(self, network: str) -> list[str]:
+        if not network.strip():
+            return []
+        shown = self.sh(
+            "read interfaces", "ip -o link show; echo '#-'; ip -o -4 addr show", check=False
+        )
+        links, _, addresses = shown.partition("#-\n")
+        return subinterface_problems(network, links, addresses)
+
+    def _unit_problems(self, unit: str) -> list[str]:
+        """Where the router has systemd: the unit enabled, the installed copy the applied one."""
+        if self.layout.unit_dir is None or not unit.strip():
+            return []
+        installed = shlex.quote(str(self.layout.unit_dir / UNIT))
+        shown = self.sh(
+            "read boot unit",
+            f'echo "enabled: $(systemctl is-enabled {UNIT} 2>&1)"; '
+            f"cmp -s {UNIT} {installed} && echo 'copy: same' || echo 'copy: differs'",
+            check=False,
+        )
+        enabled = re.search(r"^enabled: (.*)$", shown, re.M)
+        state = enabled.group(1).strip() if enabled else "?"
+        problems = []
+        if state != "enabled":
+            problems.append(f"boot: {UNIT} is not enabled (systemctl is-enabled: {state})")
+        if "copy: same" not in shown:
+            problems.append(f"boot: {installed} differs from the applied {UNIT}")
         return problems
 
 
@@ -405,6 +512,10 @@ def _rule_key(rule: str) -> str:
     """A rule as written in nftables.conf or as `nft list ruleset` shows it, in one form."""
     text = _shown(rule)
     text = re.sub(r"\bmeta l4proto (tcp|udp) (?=.*\b\1 [sd]port\b)", "", text)
+    # nft 1.0.6 (measured here) lists a limit's burst only when it is not the default of 5
+    # packets ("limit rate 10/minute"); since "[PATCH nft,v2] limit: display default burst when
+    # listing ruleset" (netfilter-devel, 2023-09-19, src/statement.c) nft always lists it
+    text = re.sub(r"\b(limit rate \S+) burst 5 packets\b", r"\1", text)
     text = re.sub(
         r"\btcp flags & \(([^)]*)\) != 0",
         lambda m: "tcp flags " + ",".join(sorted(f.strip() for f in m.group(1).split("|"))),
@@ -452,10 +563,14 @@ def _chain_rules(text: str, chain: str) -> list[str]:
 
 
 def _verdict(rule: str) -> str:
-    for word in ("accept", "drop", "jump", "reject"):
-        if re.search(rf"\b{word}\b", rule):
+    """What a rule does: its verdict, else `set` or `log` (a log prefix's words are not one)."""
+    text = re.sub(r'"[^"]*"', '""', rule)
+    for word in ("accept", "drop", "jump", "goto", "reject"):
+        if re.search(rf"\b{word}\b", text):
             return word
-    return "set" if " set " in rule else "?"
+    if " set " in text:
+        return "set"
+    return "log" if re.search(r"\blog\b", text) else "?"
 
 
 def _kbit(value: str) -> int:

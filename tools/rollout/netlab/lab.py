@@ -5,7 +5,10 @@ Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy, sipp as MCU
 Per site:  ``rl-wan-<site>`` the provider: a userspace WAN element (weather) and tbf (rate);
            ``rl-rtr-<site>`` the site router, a ``linux_router`` (FRR, tc HTB, nftables) rendered
            from the site's intent; ``rl-lan-<site>`` the conference VLAN's hosts (the codec's
-           address with a sipp endpoint, the room client's address).
+           address with a sipp endpoint, the room client's address). The router's VLAN
+           sub-interfaces, and with them the hosts' link, come with its first push (its
+           network.sh, through the lab's network.local: ``rollout.netlab.vlanlinks``), as
+           forwarding does (its sysctl.conf): a router at day 0 has neither.
 
 Management: each site router has an ``sshd`` of its own (our config, host key and pid file in
 ``<state>/sshd/<site>/``, public-key login only) listening on ``mgmt0``, one end of a veth pair
@@ -35,6 +38,7 @@ from rollout.inventory.model import Platform, Role, Router, Site, WeatherProfile
 from rollout.netlab import ns as nsh
 from rollout.netlab.ns import NetlabError
 from rollout.netlab.sip import kamailio_cfg
+from rollout.netlab.vlanlinks import ConferenceHosts, network_local
 from rollout.secrets import Secrets
 
 HUB_NS = "rl-hub"
@@ -410,30 +414,29 @@ def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
         "net.ipv4.conf.default.rp_filter=0",
         "net.ipv4.conf.wx.rp_filter=0",
     )
-    # site router <-> conference VLAN hosts; the management VLAN is a dummy on the router
+    # The router's LAN port: a veth pair inside the router stands in for the NIC (no dummy
+    # interfaces in this kernel). Its VLAN sub-interfaces, forwarding and the conference hosts'
+    # link are made by rollout's push (network.sh, sysctl.conf), through network.local.
+    _veth(rtr, router.lan_interface, rtr, "x0")
+    _sysctl(rtr, "net.ipv4.conf.all.rp_filter=0")
     conf = site.vlan("conference")
     assert conf is not None
-    conf_if = f"{router.lan_interface}.{conf.id}"
-    _veth(rtr, conf_if, lan, "eth0")
-    for vlan in site.vlans:
-        if vlan.id != conf.id:
-            # no dummy interfaces in this kernel: a veth pair inside the router stands in
-            name = f"{router.lan_interface}.{vlan.id}"
-            _veth(rtr, name, rtr, f"x{vlan.id}")
-    _sysctl(rtr, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0")
     hosts = p.pools.hosts
     conf_net = ipaddress.IPv4Network(conf.subnet)
     codec, client, gateway = (
         str(conf_net.network_address + o) for o in (hosts.codec, hosts.room_client, hosts.gateway)
     )
-    for address in (codec, client):
-        nsh.run(["ip", "addr", "add", f"{address}/{conf_net.prefixlen}", "dev", "eth0"], ns=lan)
-    nsh.run(["ip", "route", "add", "default", "via", gateway], ns=lan)
     state.sites[site.slug] = SiteLab(
         site.slug, index, codec, client, gateway, router.wan_interface, site.wan.rate_kbps
     )
     state.save()
     _start_frr(state, site.slug)
+    stand_in = ConferenceHosts(
+        conf.id, lan, tuple(f"{a}/{conf_net.prefixlen}" for a in (codec, client)), gateway
+    )
+    (ROUTER_RUN / rtr / "network.local").write_text(
+        network_local(stand_in, "mgmt0"), encoding="utf-8"
+    )
 
 
 def _start_frr(state: LabState, slug: str) -> None:

@@ -3,6 +3,11 @@
 ``plan`` and ``push`` go the way every rollout goes: the router's sshd (Netmiko, host key in the
 netlab's known_hosts, the vault's admin key). ``driver`` reaches the router through its
 namespace instead, for the lab's own checks (``rollout verify``), which hold no vault key.
+
+A namespace has no systemd: ``boot`` runs the router's ``boot.sh`` the way its
+``rollout-router.service`` does (``/bin/sh <folder>/boot.sh``, from no particular folder), and
+``forget`` takes from the namespace what a reboot takes from a router (nftables, the tc plan,
+the VLAN sub-interfaces, forwarding), so that a test can prove the boot restores it.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from pathlib import Path
 from rollout.drivers.base import Plan, Target
 from rollout.drivers.linux_router import LinuxRouterDriver
 from rollout.drivers.linux_shell import NetnsShell
+from rollout.drivers.linux_system import SUBIF
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform
+from rollout.netlab import ns as nsh
 from rollout.netlab.lab import ROUTER_RUN, LabState, lab_router, router_target, rtr_ns
 from rollout.netlab.ns import NetlabError
 from rollout.render import render_device
@@ -70,3 +77,26 @@ def push(
         return the_plan
     finally:
         drv.close()
+
+
+def boot(slug: str) -> str:
+    """Run the router's boot.sh as its systemd unit would (ExecStart=/bin/sh .../boot.sh)."""
+    folder = ROUTER_RUN / rtr_ns(slug)
+    return nsh.run(["/bin/sh", str(folder / "boot.sh")], ns=rtr_ns(slug))
+
+
+def forget(inv: Inventory, slug: str) -> list[str]:
+    """What a reboot loses, taken from the router's namespace; the commands run, in order."""
+    ns = rtr_ns(slug)
+    router = lab_router(inv.sites[slug])
+    done = [
+        ["nft", "flush", "ruleset"],
+        ["tc", "qdisc", "del", "dev", router.wan_interface, "root"],
+    ]
+    network = ROUTER_RUN / ns / "network.sh"
+    text = network.read_text(encoding="utf-8") if network.is_file() else ""
+    done += [["ip", "link", "del", "dev", m.group(3)] for m in SUBIF.finditer(text)]
+    done.append(["sysctl", "-qw", "net.ipv4.ip_forward=0"])
+    for cmd in done:
+        nsh.run(cmd, ns=ns, check=False)
+    return [" ".join(c) for c in done]
