@@ -50,9 +50,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def own_vault(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spy: list[str]
-) -> Path:
+def own_vault(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spy: list[str]) -> Path:
     """Re-key the copy's vault with a fresh password kept outside the repository (after the
     spy has cleared the caller's vault variables)."""
     from ansible.parsing.vault import VaultLib, VaultSecret
@@ -159,9 +157,7 @@ def test_new_site_without_code_is_a_placeholder_until_set(
     assert spy == ["managed_devices"]
 
 
-def test_new_site_with_code_has_no_placeholder(
-    rollout: Callable[..., Any], repo: Path
-) -> None:
+def test_new_site_with_code_has_no_placeholder(rollout: Callable[..., Any], repo: Path) -> None:
     made = rollout("new-site", "y-ty", "--from", "bao-thang", "--name", "Y Tý", "--code", "091")
     assert made.exit_code == 0, made.output
     assert "placeholders" not in (repo / "inventory/sites/y-ty.yml").read_text(encoding="utf-8")

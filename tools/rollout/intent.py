@@ -135,9 +135,7 @@ SLA_PACKETS = 100  # num-packets of the non-codec probes (see the template)
 G711_PACKETS = 1000  # packets of a ``codec g711alaw`` probe (IOS default, 20 ms each)
 
 
-def sla_reaction(
-    element: str, thresholds: Thresholds, packets: int
-) -> tuple[int, int]:
+def sla_reaction(element: str, thresholds: Thresholds, packets: int) -> tuple[int, int]:
     """(upper, lower) of one reaction from the province thresholds.
 
     IOS raises the event when the value crosses the upper value and clears it below the

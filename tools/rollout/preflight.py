@@ -17,15 +17,13 @@ them as warnings.
 from __future__ import annotations
 
 import ipaddress
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from rollout.errors import Problem, RolloutError
 from rollout.inventory.loader import Inventory
+from rollout.secrets import LAB_PASSWORD_FILE, PASSWORD_ENV, env_password_file
 
-LAB_PASSWORD_FILE = Path("inventory/lab-vault-password.txt")
-PASSWORD_ENV = ("ROLLOUT_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_PASSWORD_FILE")
 PROVINCE_FILE = "inventory/province.yml"
 DOCUMENTATION_NETS: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
     (ipaddress.ip_network("192.0.2.0/24"), "RFC 5737 TEST-NET-1"),
@@ -39,12 +37,11 @@ class LiveRunRefused(RolloutError):
     pass
 
 
-def vault_problems(root: Path, environ: dict[str, str] | None = None) -> list[Problem]:
+def vault_problems(root: Path, environ: Mapping[str, str] | None = None) -> list[Problem]:
     """The vault a live run would open: not the committed lab one."""
-    env = dict(os.environ) if environ is None else environ
     lab = root / LAB_PASSWORD_FILE
-    chosen = next(((var, env[var]) for var in PASSWORD_ENV if env.get(var)), None)
-    if chosen is None:
+    named = env_password_file(environ)
+    if named is None:
         return [
             Problem(
                 "ansible.cfg",
@@ -55,8 +52,8 @@ def vault_problems(root: Path, environ: dict[str, str] | None = None) -> list[Pr
                 "the repository), and re-key the vault with it (`ansible-vault rekey`)",
             )
         ]
-    var, value = chosen
-    path = Path(value) if Path(value).is_absolute() else root / value
+    var, value = named
+    path = value  # as load_secrets reads it (relative to the working folder)
     if _same_file(path, lab) or _same_secret(path, lab):
         return [
             Problem(

@@ -57,7 +57,6 @@ class Context:
             lab_only=every,
         )
 
-
     def require_live_ready(self, sites: list[str]) -> None:
         """Refuse a run against real devices on the lab vault, documentation addresses or
         placeholder codes (rollout.preflight), before any connection."""

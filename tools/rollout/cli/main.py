@@ -100,7 +100,9 @@ def _report_ok(
     else:
         for w in warnings or []:
             click.secho(
-                f"warning (live runs refuse this): {w.location()}: {w.message}", fg="yellow", err=True
+                f"warning (live runs refuse this): {w.location()}: {w.message}",
+                fg="yellow",
+                err=True,
             )
             click.echo(f"  fix: {w.fix}", err=True)
         extra = f", {devices} devices" if devices is not None else ""
