@@ -302,7 +302,8 @@ def _interrupted(
             f"  {r.device}: {'rolled back' if r.ok else 'ROLLBACK FAILED: ' + r.error}", err=True
         )
     click.echo(
-        f"  nothing was confirmed; backups kept under {store.base}/<site>/{stamp}; "
+        f"  the devices above were put back to backup {stamp}, confirmed or not; "
+        f"backups kept under {store.base}/<site>/{stamp}; "
         f"runner artifacts: {artifacts}",
         err=True,
     )
