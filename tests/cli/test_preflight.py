@@ -211,3 +211,17 @@ def test_live_problems_is_pure_over_its_inputs(repo: Path, spy: list[str]) -> No
     problems = live_problems(repo, inv, ["bao-thang"])
     assert [p.path for p in problems] == ["vault_password_file", "cloud.prefixes[0]"]
     assert all(p.fix for p in problems)
+
+
+def test_live_verify_places_no_test_call_on_the_lab_vault(
+    rollout: Callable[..., Any], spy: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def verify_site(*_a: Any, **_k: Any) -> Any:
+        spy.append("verify_site")
+        raise Contacted("spy: the test call would start here")
+
+    monkeypatch.setattr("rollout.sla.site.verify_site", verify_site)
+    result = rollout("verify", "bao-thang")
+    assert result.exit_code == 1, result.output
+    assert "ansible.cfg: vault_password_file" in result.output
+    assert spy == []
