@@ -4,18 +4,21 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: rollout_device
-short_description: Back up, push, save, verify, confirm or roll back one managed device
+short_description: Back up, push, verify, confirm, save or roll back one managed device
 description:
   - Runs on the controller (connection local) and talks to the device over SSH through the
     rollout drivers (Netmiko), with host keys verified.
   - C(push) supports check mode and diff mode; in check mode nothing is sent and the diff
     shows the exact commands the push would send.
+  - A rollout runs the steps in the commit safety order backup, push (with a revert timer),
+    verify, confirm, save; C(save) after C(confirm) only, so an unconfirmed change never
+    reaches startup-config.
 options:
   action:
     description: The step to run.
     required: true
     type: str
-    choices: [backup, push, save, verify, confirm, rollback]
+    choices: [backup, push, verify, confirm, save, rollback]
   hostname:
     description: Inventory hostname of the device.
     required: true
@@ -70,6 +73,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def main() -> None:
+    from rollout import ops
     from rollout.ansible_module import COMMON_ARGS, failure, locate, module_secrets
 
     module = AnsibleModule(
@@ -78,7 +82,7 @@ def main() -> None:
             "action": {
                 "type": "str",
                 "required": True,
-                "choices": ["backup", "push", "save", "verify", "confirm", "rollback"],
+                "choices": [*ops.COMMIT_ORDER, "rollback"],
             },
             "backup_set": {"type": "str"},
             "revert_minutes": {"type": "int", "default": 5},
@@ -87,7 +91,6 @@ def main() -> None:
         supports_check_mode=True,
     )
     p: dict[str, Any] = module.params
-    from rollout import ops
     from rollout.backups import BackupSet, BackupStore
 
     secrets = module_secrets(p)

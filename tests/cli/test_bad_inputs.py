@@ -291,7 +291,7 @@ CASES = [
         "qos-percent-sum-too-high",
         PROVINCE,
         "the classes reserve 93 % of the link, leaving 7 % for default traffic",
-        _replace(PROVINCE, "percent: 50\n", "percent: 70\n"),
+        _replace(PROVINCE, "percent: 52\n", "percent: 70\n"),
     ),
     Case(
         "unknown-dscp-name",

@@ -106,3 +106,44 @@ def test_fault_mid_rollout_rolls_the_whole_site_back(lab: Lab) -> None:
     after = devices(lab.json("plan", "ubnd-tinh", "--lab", check=2))
     for name, plan in before.items():
         assert after[name]["commands"] == plan["commands"], f"{name} is not back at day 0"
+
+
+def test_each_device_confirms_before_it_saves(lab: Lab) -> None:
+    """The steps a rollout actually ran, per device, from the audit log: push with the revert
+    timer, verify, confirm, and save last (an unconfirmed change never reaches startup)."""
+    import json
+
+    from rollout.ops import COMMIT_ORDER
+
+    log = lab.repo / "var" / "audit.log"
+    seen = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+    lab.run("site", "bao-thang", "--lab", "--yes", check=0)
+    entries = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()[seen:]]
+    steps: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry["action"] in COMMIT_ORDER and entry["result"] == "ok":
+            for device in entry["devices"]:
+                steps.setdefault(device, []).append(entry["action"])
+    assert set(steps) == {"bao-thang-rtr01", "bao-thang-sw01", "bao-thang-codec01"}
+    for device, done in steps.items():
+        assert done == list(COMMIT_ORDER), f"{device} ran {done}"
+    startup = lab.run("lab", "send", "bao-thang-rtr01", "show startup-config", check=0).stdout
+    assert "login quiet-mode access-class NOC-MGMT" in startup  # the confirmed change was saved
+
+
+def test_the_lab_runs_on_what_a_live_run_refuses(lab: Lab) -> None:
+    """The lab repository uses the committed lab vault and a documentation cloud prefix: the
+    lab takes them; the same plan against the real devices is refused before any session."""
+    import json
+
+    log = lab.repo / "var" / "audit.log"
+    seen = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+    env = {k: v for k, v in lab.env.items() if k not in ("ROLLOUT_LAB", "ROLLOUT_LAB_DIR")}
+    live = Lab(lab.repo, lab.lab_dir, env)
+    refused = live.run("plan", "bao-thang", check=1)
+    assert "ansible.cfg: vault_password_file" in refused.stderr
+    assert "inventory/province.yml: cloud.prefixes[0]: 203.0.113.0/24" in refused.stderr
+    entries = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()[seen:]]
+    assert not [e for e in entries if e["devices"]], "a device was contacted"
+    planned = lab.run("plan", "bao-thang", "--lab")
+    assert planned.returncode in (0, 2), planned.stderr  # 2: changes to make, 0: none left

@@ -79,7 +79,7 @@ def codec(rendered: dict[str, bytes]) -> str:
 def test_voice_is_strict_priority_10_percent(router: str) -> None:
     queuing = block(router, "policy-map WAN-QUEUING")
     assert sub_block(queuing, " class VOICE") == ["priority percent 10"]
-    assert sub_block(queuing, " class VIDEO") == ["bandwidth percent 50"]
+    assert sub_block(queuing, " class VIDEO") == ["bandwidth percent 52"]
     assert sub_block(queuing, " class class-default") == ["fair-queue"]
     # only one class may be strict priority
     assert sum(1 for line in queuing if line.strip().startswith("priority ")) == 1
@@ -91,11 +91,12 @@ def test_class_maps_match_the_qos_plan(router: str) -> None:
         assert f" match dscp {' '.join(cls['dscp'])}" in section
 
 
-def test_shaper_is_the_contracted_rate(router: str) -> None:
+def test_shaper_is_the_shaped_share_of_the_contracted_rate(router: str) -> None:
     assert SITE["wan"]["rate_kbps"] == 10_000
+    assert PROVINCE["qos"]["shape_percent"] == 95
     shaper = block(router, "policy-map WAN-SHAPER")
     assert sub_block(shaper, " class class-default") == [
-        "shape average 10000000",
+        "shape average 9500000",
         "service-policy WAN-QUEUING",
     ]
 
@@ -314,5 +315,5 @@ def test_hub_router_answers_sla_and_routes_the_sites(rendered: dict[str, bytes])
     assert "ip route 10.16.0.0 255.240.0.0 10.254.0.1 name SITES" in lines
     assert "ip route 10.255.0.0 255.255.0.0 10.254.0.1 name SITE-LOOPBACKS" in lines
     assert sub_block(block(hub, "policy-map WAN-SHAPER"), " class class-default")[0] == (
-        "shape average 100000000"
+        "shape average 95000000"
     )

@@ -260,7 +260,8 @@ def _budget_numbers(repo: Path, read_yaml: Callable[[Path], Any], slug: str) -> 
     calls = site["conference"]["simultaneous_video_calls"]
     call_rate = site["conference"]["call_rate_kbps"]
     needed = round(calls * call_rate * qos["call_overhead"])
-    available = site["wan"]["rate_kbps"] * video["percent"] // 100
+    shaped = site["wan"]["rate_kbps"] * qos.get("shape_percent", 95) // 100
+    available = shaped * video["percent"] // 100
     return needed, available
 
 
@@ -285,36 +286,52 @@ def test_qos_budget_shortfall(
     problem = _find(problems, "do not fit the 'video' class")
     assert f"short by {needed - available} kbit/s" in problem.message
     assert f"= {needed} kbit/s" in problem.message
-    assert f"of {rate} kbit/s = {available} kbit/s" in problem.message
+    shaped = rate * 95 // 100
+    assert f"of the shaped {shaped} kbit/s (95 % of {rate}) = {available} kbit/s" in problem.message
     assert problem.file == "inventory/sites/bao-yen.yml"
     assert problem.path == "conference.simultaneous_video_calls"
     assert problem.line == _line(path, "simultaneous_video_calls:")
     # the suggested rate is the lowest that fits
     min_rate = int(problem.fix.split("at least ")[1].split(",")[0])
-    assert min_rate * 50 // 100 >= needed
-    assert (min_rate - 1) * 50 // 100 < needed
+    assert (min_rate * 95 // 100) * 52 // 100 >= needed
+    assert ((min_rate - 1) * 95 // 100) * 52 // 100 < needed
     assert len(problems) == 1
 
 
 def test_qos_budget_that_fits_exactly(
     repo: Path, edit_site: SiteEdit, problems_of: Problems, read_yaml: Callable[[Path], Any]
 ) -> None:
-    # 2 x 2048 x 1.2 = 4915.2 -> 4915 kbit/s; 50 % of 9830 = 4915
-    edit_site("bao-yen", lambda d: d["wan"].update(rate_kbps=9830))
+    # 2 x 2048 x 1.2 = 4915.2 -> 4915 kbit/s; shaped 95 % of 9950 = 9452; 52 % of it = 4915
+    edit_site("bao-yen", lambda d: d["wan"].update(rate_kbps=9950))
     needed, available = _budget_numbers(repo, read_yaml, "bao-yen")
     assert needed == available
     assert problems_of(repo) == []
+    edit_site("bao-yen", lambda d: d["wan"].update(rate_kbps=9949))  # shaped 9451: 4914
+    assert len(problems_of(repo)) == 1
+
+
+def test_qos_budget_counts_the_shaped_rate_not_the_contract(
+    repo: Path, problems_of: Problems
+) -> None:
+    # At 100 % of 10 Mbit/s two 2048 kbit/s calls fit easily; shaped at 80 % (8000 kbit/s,
+    # video 52 % = 4160) they do not: the budget is the shaper's, not the contract's.
+    province = repo / "inventory" / "province.yml"
+    text = province.read_text(encoding="utf-8")
+    province.write_text(text.replace("shape_percent: 95", "shape_percent: 80"), encoding="utf-8")
+    problem = _find(problems_of(repo), "do not fit the 'video' class")
+    assert "52 % of the shaped 8000 kbit/s (80 % of 10000) = 4160 kbit/s" in problem.message
 
 
 def test_room_client_bandwidth_too_large(
     repo: Path, edit_site: SiteEdit, problems_of: Problems
 ) -> None:
-    # 5000 kbit/s video class on a 10 Mbit/s link; 4500 x 1.2 = 5400 does not fit
+    # 4940 kbit/s video class on a 10 Mbit/s link shaped at 95 %; 4500 x 1.2 = 5400 does not fit
     edit_site("bao-yen", lambda d: d["devices"][3].update(bandwidth_kbps=4500))
     problem = _find(problems_of(repo), "the room client's 4500 kbit/s (+20 %)")
-    assert "does not fit the 'video' class (5000 kbit/s)" in problem.message
+    assert "does not fit the 'video' class (52 % of the shaped 9500 kbit/s" in problem.message
+    assert "= 4940 kbit/s)" in problem.message
     assert problem.path == "devices[3].bandwidth_kbps"
-    assert "lower bandwidth_kbps to 4166" in problem.fix
+    assert "lower bandwidth_kbps to 4116" in problem.fix
 
 
 def test_codec_dialling_above_the_plan(
@@ -386,15 +403,17 @@ def test_line_numbers_follow_an_edited_file(
 def test_hub_wan_too_small_for_the_sites_calls(
     repo: Path, edit_site: SiteEdit, problems_of: Problems
 ) -> None:
-    # 9 sites x 2 calls x 2048 kbit/s x 1.2 = 44237 kbit/s; video is 50 % of 60000 = 30000.
+    # 9 sites x 2 calls x 2048 kbit/s x 1.2 = 44237 kbit/s; the shaper sends 95 % of 60000 =
+    # 57000 kbit/s, and video is 52 % of it = 29640.
     path = edit_site("ubnd-tinh", lambda d: d["wan"].update(rate_kbps=60000))
     problem = _find(problems_of(repo), "sites may make 18 video calls to the hub at once")
     assert problem.file == "inventory/sites/ubnd-tinh.yml"
     assert problem.path == "wan.rate_kbps"
     assert problem.line == _line(path, "rate_kbps:")
     assert "= 44237 kbit/s" in problem.message
-    assert "(50 % of 60000 kbit/s = 30000 kbit/s): short by 14237 kbit/s" in problem.message
-    assert "raise the hub's wan.rate_kbps to at least 88474" in problem.fix
+    assert "(52 % of the shaped 57000 kbit/s = 29640 kbit/s): short by 14597" in problem.message
+    # 89550 kbit/s shaped at 95 % is 85072, whose 52 % is 44237: the least rate that fits.
+    assert "raise the hub's wan.rate_kbps to at least 89550" in problem.fix
 
 
 def test_more_calls_than_the_mcu_is_licensed_for(

@@ -119,7 +119,7 @@ def test_commit_reverts_by_itself_unless_confirmed(
     secrets = load_secrets(lab_repo)
     drv = router.ssh_driver(inv, lab_repo / ".netlab", SITE, secrets)
     good = drv.running_config()
-    bad = good.replace("rate 1000kbit ceil 1000kbit", "rate 64kbit ceil 64kbit")
+    bad = good.replace("rate 950kbit ceil 950kbit", "rate 64kbit ceil 64kbit")
     plan = drv.plan(good, bad)
     assert plan.changed
     drv.commit(plan, revert_minutes=1)

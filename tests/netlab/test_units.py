@@ -71,7 +71,7 @@ def test_linux_router_renders_the_same_qos_plan_and_acls() -> None:
     qos, nft, frr = files["qos.tc"], files["nftables.conf"], files["frr.conf"]
     assert "root handle 1: htb default 99" in qos
     assert "classid 1:1 htb rate 10000kbit ceil 10000kbit" in qos
-    assert "classid 1:10 htb rate 1000kbit ceil 1000kbit prio 0" in qos  # EF 10 %, capped
+    assert "classid 1:10 htb rate 950kbit ceil 950kbit prio 0" in qos  # EF 10 % of 95 %, capped
     for tos, flow in (("0xb8", "1:10"), ("0x88", "1:20"), ("0x60", "1:30")):
         assert f"match ip dsfield {tos} 0xfc flowid {flow}" in qos
     assert 'iifname "lan0.10" jump conference_in' in nft
@@ -105,12 +105,12 @@ def test_bundle_plan_is_a_diff_and_empty_when_equal() -> None:
     assert not bundle_plan("r", bundle, bundle).changed
     files = split_bundle(bundle)
     files["qos.tc"] = files["qos.tc"].replace(
-        "rate 1000kbit ceil 1000kbit", "rate 2000kbit ceil 2000kbit"
+        "rate 950kbit ceil 950kbit", "rate 2000kbit ceil 2000kbit"
     )
     plan = bundle_plan("r", join_bundle(files), bundle)
     assert plan.changed
     assert any("2000kbit" in line for line in plan.removed)
-    assert any("1000kbit" in line for line in plan.added)
+    assert any("950kbit" in line for line in plan.added)
     assert split_bundle(join_bundle(split_bundle(bundle))) == split_bundle(bundle)
 
 

@@ -89,6 +89,18 @@ BROKEN: list[tuple[str, str, Callable[[str], str], str]] = [
     ),
     (
         "bao-thang-rtr01",
+        "no quiet-mode exemption",
+        lambda t: t.replace("login quiet-mode access-class NOC-MGMT\n", ""),
+        "ios-login-block",
+    ),
+    (
+        "bao-thang-sw01",
+        "no traps enabled",
+        lambda t: t.replace("snmp-server enable traps snmp", "! snmp-server enable traps snmp"),
+        "ios-snmp-traps",
+    ),
+    (
+        "bao-thang-rtr01",
         "foreign syslog",
         lambda t: t.replace("logging host 10.9.0.12", "logging host 192.0.2.9"),
         "ios-logging",

@@ -7,6 +7,7 @@ they can be unit-tested and reviewed without reading Jinja.
 from __future__ import annotations
 
 import ipaddress
+import math
 from typing import Any
 
 from rollout import flows
@@ -23,6 +24,8 @@ from rollout.inventory.model import (
     Site,
     SlaProbes,
     Switch,
+    Thresholds,
+    shaped_rate_kbps,
 )
 from rollout.secrets import Secrets, cisco_type9
 
@@ -52,8 +55,75 @@ def sla_probes(sla: SlaProbes) -> list[tuple[int, str, int, bool]]:
     ]
 
 
+def wan_addresses(link: str) -> tuple[str, str]:
+    """(provider edge, site router) on a WAN link: the one place both router contexts take
+    them from.
+
+    A /30 has two hosts, .1 and .2 (network and broadcast are unusable): the provider edge
+    takes .1, the site router .2. A /31 (RFC 3021, "Using 31-Bit Prefixes on IPv4
+    Point-to-Point Links") has no network or broadcast address: its two addresses are the
+    network address and the next one; in the same spirit the provider edge takes the lower,
+    the site router the higher. Cisco IOS and IOS-XE accept a /31 on a point-to-point
+    interface (``ip address A 255.255.255.254``, IOS 12.2(2)T and later: "Using 31-Bit
+    Prefixes on IPv4 Point-to-Point Links",
+    https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/ipaddr_ipv4/configuration/xe-16/ipv4-xe-16-book/ip-31-bit-prefixes.html).
+    """
+    net = IPv4Net(link)
+    if net.prefixlen == 31:
+        return str(net.network_address), str(net.network_address + 1)
+    if net.prefixlen == 30:
+        return str(net.network_address + 1), str(net.network_address + 2)
+    raise ValueError(f"WAN link {link} must be a /30 or a /31")
+
+
+def shaped_kbps(inv: Inventory, site: Site) -> int:
+    """The rate the WAN shaper sends at: qos.shape_percent of the contracted rate, leaving the
+    provider's layer-2 overhead room inside the contract (class percentages are of this)."""
+    return shaped_rate_kbps(site.wan.rate_kbps, inv.province.qos.shape_percent)
+
+
+# One IP SLA threshold reaction per probe: the metric its class is judged by. IOS accepts
+# several monitored elements per operation (the no form takes ``react <element>``), but the
+# lab twin keeps one reaction-configuration line per operation; one each keeps the two equal.
+# Syntax: "ip sla reaction-configuration", Cisco IOS IP SLAs Command Reference,
+# https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/ipsla/command/sla-cr-book/sla_i1.html and
+# "Configuring Proactive Threshold Monitoring for IP SLAs Operations", IP SLAs Configuration
+# Guide, https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/ipsla/configuration/15-mt/sla-15-mt-book/sla_threshold_mon.html
+# (element names rtt, jitterAvg, packetLossSD, mos; threshold-value <upper> <lower>).
+SLA_REACTIONS: dict[str, str] = {
+    "EF": "mos",  # the g711alaw probe computes MOS; falls below the province minimum
+    "AF41": "jitterAvg",  # interactive video: jitter
+    "CS3": "rtt",  # signalling: round trip (twice the one-way budget)
+    "DEFAULT": "packetLossSD",  # loss towards the hub, in packets of the probe's 100
+}
+SLA_PACKETS = 100  # num-packets of the non-codec probes (see the template)
+G711_PACKETS = 1000  # packets of a ``codec g711alaw`` probe (IOS default, 20 ms each)
+
+
+def sla_reaction(element: str, thresholds: Thresholds, packets: int) -> tuple[int, int]:
+    """(upper, lower) of one reaction from the province thresholds.
+
+    IOS raises the event when the value crosses the upper value and clears it below the
+    lower one; MOS is given in hundredths (CISCO-RTTMON-MIB rttMonLatestJitterOperMOS,
+    100..500) and is judged the other way round: the event is raised when MOS falls below
+    the lower value and cleared above the upper one (unconfirmed on a device).
+    """
+    if element == "mos":
+        low = round(thresholds.mos_min * 100)
+        return min(500, low + 20), low
+    if element == "jitterAvg":
+        up = max(1, round(thresholds.jitter_ms))
+        return up, max(0, round(up * 0.8))
+    if element == "rtt":
+        up = max(1, round(2 * thresholds.one_way_delay_ms))
+        return up, round(up * 0.8)
+    if element == "packetLossSD":
+        return max(1, math.ceil(thresholds.loss_percent * packets / 100)), 0
+    raise ValueError(f"no threshold for IP SLA element {element!r}")
+
+
 def qos_classes(inv: Inventory, site: Site) -> list[dict[str, Any]]:
-    rate = site.wan.rate_kbps
+    rate = shaped_kbps(inv, site)
     return [
         {
             "name": c.name.upper(),
@@ -120,7 +190,7 @@ def _common(inv: Inventory, site: Site, device: Device, secrets: Secrets) -> dic
 def _router(inv: Inventory, site: Site, dev: Router, secrets: Secrets) -> dict[str, Any]:
     p = inv.province
     link = IPv4Net(site.wan.link)
-    peer, own = (link.network_address + 1, link.network_address + 2)
+    peer, own = wan_addresses(site.wan.link)
     hosts = p.pools.hosts
     subifs = [
         {
@@ -135,20 +205,30 @@ def _router(inv: Inventory, site: Site, dev: Router, secrets: Secrets) -> dict[s
     responder = next((s.address for s in p.services.values() if s.kind == "sla_responder"), None)
     dscp = {name.upper(): value << 2 for name, value in DSCP_NAMES.items()}
     return {
-        "wan_address": str(own),
+        "wan_address": own,
         "wan_mask": str(link.netmask),
-        "wan_peer": str(peer),
+        "wan_peer": peer,
         "loopback_address": str(IPv4Net(site.loopback).network_address),
         "subinterfaces": subifs,
         "routes": [(*net_mask(n), name) for n, name in routes],
         "qos": qos_classes(inv, site),
-        "shape_bps": site.wan.rate_kbps * 1000,
+        "shape_bps": shaped_kbps(inv, site) * 1000,
         "wan_in": wan_in_acl(inv, site),
         "conference_in": conference_in_acl(inv, site),
         "cloud_marking": cloud_marking_acl(inv, site),
         "is_hub": site.level is Level.HUB,
         "sla": [
-            {"id": op, "name": f"{cls} to hub", "port": port, "tos": dscp[cls], "codec": codec}
+            {
+                "id": op,
+                "name": f"{cls} to hub",
+                "port": port,
+                "tos": dscp[cls],
+                "codec": codec,
+                "react": SLA_REACTIONS[cls],
+                "threshold": sla_reaction(
+                    SLA_REACTIONS[cls], p.thresholds, G711_PACKETS if codec else SLA_PACKETS
+                ),
+            }
             for op, cls, port, codec in sla_probes(p.sla)
         ]
         if site.level is not Level.HUB and responder
@@ -277,8 +357,9 @@ def linux_interface_names(dev: Router) -> tuple[str, str]:
 
 def htb_classes(inv: Inventory, site: Site) -> list[dict[str, Any]]:
     """HTB classes from the QoS plan: priority classes get prio 0 and are capped at their rate
-    (like LLQ's policer under congestion); the others borrow up to the shaped rate."""
-    rate = site.wan.rate_kbps
+    (like LLQ's policer under congestion); the others borrow up to the shaped rate (the same
+    share of the contract as the Cisco shaper, ``shaped_kbps``)."""
+    rate = shaped_kbps(inv, site)
     classes: list[dict[str, Any]] = []
     for n, c in enumerate(inv.province.qos.classes, start=1):
         kbps = max(rate * c.percent // 100, 8)
@@ -336,10 +417,12 @@ def _linux_router(inv: Inventory, site: Site, dev: Router) -> dict[str, Any]:
             }
             for v in site.vlans
         ],
-        "wan_prefix": f"{link.network_address + 2}/{link.prefixlen}",
+        "wan_prefix": f"{wan_addresses(site.wan.link)[1]}/{link.prefixlen}",
         "loopback_prefix": f"{IPv4Net(site.loopback).network_address}/32",
         "linux_routes": [(str(IPv4Net(n)), name) for n, name in routes],
         "htb": htb_classes(inv, site),
+        # The root class's rate and ceil: the shaped share of the contract, like the Cisco shaper.
+        "htb_root_kbps": shaped_kbps(inv, site),
         "htb_default": DEFAULT_CLASSID,
         "nft_wan_in": [
             (remark, [nft_rule(a, log_prefix="WAN-IN drop: ") for a in aces])

@@ -75,6 +75,15 @@ RULES: tuple[Rule, ...] = (
     # login blocking
     Rule("ios-login-block", IOS, "require", r"login block-for \d+ attempts \d+ within \d+", ""),
     Rule("ios-login-block", IOS, "require", r"login on-failure log", "failed logins not logged"),
+    # During the quiet period only hosts of this ACL may log in; without it one bad vault
+    # password locks the NOC out of every device (Cisco: "login quiet-mode access-class").
+    Rule(
+        "ios-login-block",
+        IOS,
+        "require",
+        r"login quiet-mode access-class NOC-MGMT",
+        "the quiet period would lock the NOC out too",
+    ),
     # SNMP: v3 authPriv only
     Rule("ios-snmpv3-authpriv", IOS, "forbid", r"snmp-server community .*", "community string"),
     Rule("ios-snmpv3-authpriv", IOS, "forbid", r"snmp-server group \S+ v3 (auth|noauth)\b.*", ""),
@@ -82,6 +91,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ios-snmpv3-authpriv", IOS, "forbid", r"snmp-server host \S+ (?!version 3 priv ).*", ""),
     Rule("ios-snmpv3-authpriv", IOS, "forbid", r"snmp-server user (?!.* auth sha .* priv ).*", ""),
     Rule("ios-snmpv3-authpriv", IOS, "require", r"snmp-server group \S+ v3 priv\b.*", ""),
+    # snmp-server host sends only the trap families that are enabled
+    Rule("ios-snmp-traps", IOS, "require", r"snmp-server enable traps snmp\b.*", "no traps sent"),
     # codec
     Rule("codec-no-telnet", CODEC, "require", r"systemsetting set telnetenabled False", ""),
     Rule("codec-no-telnet", CODEC, "forbid", r".*telnetenabled\s+(set\s+)?True.*", "telnet on"),

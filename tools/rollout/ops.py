@@ -24,6 +24,12 @@ from rollout.render import render_device
 from rollout.secrets import Secrets
 from rollout.targets import Managed, driver_for
 
+# The commit safety order of a rollout (design "Commit safety order"): push with the revert
+# timer, verify, confirm, and save last, so that an unconfirmed change never reaches
+# startup-config (a controller that dies before the confirm leaves the revert timer to undo it).
+# The role site_rollout runs its tasks in this order; tests hold it to that.
+COMMIT_ORDER = ("backup", "push", "verify", "confirm", "save")
+
 
 def intended(inv: Inventory, secrets: Secrets, m: Managed) -> str:
     return render_device(inv, m.site, m.device, secrets).text
@@ -155,6 +161,7 @@ def _explain_lost(m: Managed, exc: DeviceError, revert_minutes: int) -> DeviceEr
 
 
 def save_one(m: Managed) -> None:
+    """Write the running configuration to startup: only after confirm_one (COMMIT_ORDER)."""
     with audited(m, "save"), session(m) as driver:
         driver.save()
 

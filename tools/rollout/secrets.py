@@ -101,10 +101,25 @@ def redact_bytes(data: bytes) -> bytes:
     return data
 
 
+PASSWORD_ENV = ("ROLLOUT_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_PASSWORD_FILE")
+LAB_PASSWORD_FILE = Path("inventory/lab-vault-password.txt")
+
+
+def env_password_file(environ: Mapping[str, str] | None = None) -> tuple[str, Path] | None:
+    """The vault password file the environment names, with its variable; None when neither is
+    set (the vault then opens with ansible.cfg's file: the committed lab password, which a live
+    run refuses, see rollout.preflight)."""
+    env = os.environ if environ is None else environ
+    for var in PASSWORD_ENV:
+        if env.get(var):
+            return var, Path(env[var])
+    return None
+
+
 def password_file(root: Path) -> Path:
-    for var in ("ROLLOUT_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_PASSWORD_FILE"):
-        if os.environ.get(var):
-            return Path(os.environ[var])
+    named = env_password_file()
+    if named is not None:
+        return named[1]
     cfg = configparser.ConfigParser()
     cfg.read(root / "ansible.cfg", encoding="utf-8")
     name = cfg.get("defaults", "vault_password_file", fallback="")

@@ -43,15 +43,26 @@ class Context:
         """
         from rollout.targets import managed_devices
 
+        lab = self.lab_dir(where.lab, where.lab_dir)
+        netlab = self.netlab_dir(where.netlab, where.netlab_dir)
+        if lab is None and netlab is None:
+            self.require_live_ready(sites)
         return managed_devices(
             self.inv,
             sites,
             self.secrets,
-            lab=self.lab_dir(where.lab, where.lab_dir),
-            netlab=self.netlab_dir(where.netlab, where.netlab_dir),
+            lab=lab,
+            netlab=netlab,
             timeout=timeout,
             lab_only=every,
         )
+
+    def require_live_ready(self, sites: list[str]) -> None:
+        """Refuse a run against real devices on the lab vault, documentation addresses or
+        placeholder codes (rollout.preflight), before any connection."""
+        from rollout.preflight import require_live_ready
+
+        require_live_ready(self.root, self.inv, sites)
 
 
 def load(repo: Path | None) -> Context:

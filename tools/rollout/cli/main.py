@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -83,15 +84,34 @@ def validate(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: st
                 f"{len(findings)} security baseline findings:\n  " + "\n  ".join(findings),
                 "fix the templates or the vault; `rollout lint` lists them",
             )
+        from rollout.preflight import live_problems  # what a live run would refuse
+
+        warnings = live_problems(root, inv, chosen)
     except RolloutError as exc:
         fail(exc, fmt)
-    _report_ok(chosen, fmt, devices=sum(len(inv.sites[s].devices) for s in chosen))
+    devices = sum(len(inv.sites[s].devices) for s in chosen)
+    _report_ok(chosen, fmt, devices=devices, warnings=warnings)
 
 
-def _report_ok(chosen: list[str], fmt: str, devices: int | None = None) -> None:
+def _report_ok(
+    chosen: list[str], fmt: str, devices: int | None = None, warnings: list[Any] | None = None
+) -> None:
+    warned = [
+        {"file": w.file, "field": w.path, "message": w.message, "fix": w.fix, "line": w.line}
+        for w in warnings or []
+    ]
     if fmt == "json":
-        emit_json({"ok": True, "sites": chosen, "devices": devices, "problems": []})
+        emit_json(
+            {"ok": True, "sites": chosen, "devices": devices, "problems": [], "warnings": warned}
+        )
     else:
+        for w in warnings or []:
+            click.secho(
+                f"warning (live runs refuse this): {w.location()}: {w.message}",
+                fg="yellow",
+                err=True,
+            )
+            click.echo(f"  fix: {w.fix}", err=True)
         extra = f", {devices} devices" if devices is not None else ""
         click.echo(f"ok: {len(chosen)} site{'s' if len(chosen) != 1 else ''}{extra}, no problems")
 

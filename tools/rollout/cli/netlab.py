@@ -277,6 +277,8 @@ def verify(
 
             select_sites(ctx.inv, (site,), False)
             where = find(ctx.root, lab_dir) if lab else None
+            if where is None:  # the live devices: a real test call, so the live preflight first
+                ctx.require_live_ready([site])
             outcome = verify_site(ctx.inv, site, ctx.secrets, lab=where, hold_s=seconds)
     except RolloutError as exc:
         fail(exc, fmt)

@@ -35,7 +35,7 @@ def site(
     repo: Path | None,
     fmt: str,
 ) -> int:
-    """Roll out sites: back up, push with a revert timer, save, verify, confirm.
+    """Roll out sites: back up, push with a revert timer, verify, confirm, then save.
 
     A failure on any device rolls every device of its site back to the backup taken at the
     start. Runs playbooks/site.yml through ansible-runner. Exit 0 done, 1 failed (rolled
@@ -52,6 +52,8 @@ def site(
         labs = Labs(
             ctx.lab_dir(where.lab, where.lab_dir), ctx.netlab_dir(where.netlab, where.netlab_dir)
         )
+        if labs.lab is None and labs.netlab is None:
+            ctx.require_live_ready(chosen)
         if not yes and not dry_run:
             click.confirm(
                 f"Roll out {', '.join(chosen)} ({labs.describe()})?",
@@ -300,7 +302,8 @@ def _interrupted(
             f"  {r.device}: {'rolled back' if r.ok else 'ROLLBACK FAILED: ' + r.error}", err=True
         )
     click.echo(
-        f"  nothing was confirmed; backups kept under {store.base}/<site>/{stamp}; "
+        f"  the devices above were put back to backup {stamp}, confirmed or not; "
+        f"backups kept under {store.base}/<site>/{stamp}; "
         f"runner artifacts: {artifacts}",
         err=True,
     )

@@ -114,5 +114,5 @@ def allocate_site(inv: Inventory) -> SiteAddresses:
     block = _take(pools.site_lan, pools.site_prefix_length, used, "site LAN", skip_first=False)
     loop_pool = IPv4Net(pools.loopbacks)
     loopback = _take(str(loop_pool), 32, used, "loopback", skip_first=True)
-    wan = _take(pools.wan_links, 30, used, "WAN link", skip_first=False)
+    wan = _take(pools.wan_links, pools.wan_link_prefix_length, used, "WAN link", skip_first=False)
     return SiteAddresses(str(block), str(loopback), str(wan), carve_vlans(block, pools))

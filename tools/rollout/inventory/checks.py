@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rollout.errors import Problem
-from rollout.inventory.model import Codec, FlowRow, Level, Role, Router, Site, Switch
+from rollout.inventory.model import (
+    Codec,
+    FlowRow,
+    Level,
+    Role,
+    Router,
+    Site,
+    Switch,
+    shaped_rate_kbps,
+)
 from rollout.inventory.yamlfile import line_of
 
 if TYPE_CHECKING:
@@ -253,20 +262,23 @@ def _check_qos_plan(inv: Inventory, report: _Report) -> None:
 def _check_budget(inv: Inventory, site: Site, display: str, report: _Report) -> None:
     qos = inv.province.qos
     video = next(c for c in qos.classes if c.name == qos.video_class)
-    rate = site.wan.rate_kbps
+    contract = site.wan.rate_kbps
+    rate = shaped_rate_kbps(contract, qos.shape_percent)
     video_kbps = rate * video.percent // 100
+    of_rate = f"{video.percent} % of the shaped {rate} kbit/s ({qos.shape_percent} % of {contract})"
     calls = site.conference.simultaneous_video_calls
     need = round(calls * site.conference.call_rate_kbps * qos.call_overhead)
     if need > video_kbps:
-        min_rate = -(-need * 100 // video.percent)
+        min_rate = -(-need * 10_000 // (video.percent * qos.shape_percent))
+        while shaped_rate_kbps(min_rate, qos.shape_percent) * video.percent // 100 < need:
+            min_rate += 1
         fit_calls = int(video_kbps // (site.conference.call_rate_kbps * qos.call_overhead))
         calls_fix = f", or lower simultaneous_video_calls to {fit_calls}" if fit_calls > 0 else ""
         report.add(
             _Owner(display, ("conference", "simultaneous_video_calls"), "calls"),
             f"{calls} video calls x {site.conference.call_rate_kbps} kbit/s x "
             f"{qos.call_overhead} = {need} kbit/s do not fit the '{video.name}' class "
-            f"({video.percent} % of {rate} kbit/s = {video_kbps} kbit/s): short by "
-            f"{need - video_kbps} kbit/s",
+            f"({of_rate} = {video_kbps} kbit/s): short by {need - video_kbps} kbit/s",
             f"raise wan.rate_kbps to at least {min_rate}{calls_fix}, or lower call_rate_kbps",
         )
     for i, dev in enumerate(site.devices):
@@ -276,7 +288,7 @@ def _check_budget(inv: Inventory, site: Site, display: str, report: _Report) -> 
                 report.add(
                     _Owner(display, ("devices", i, "bandwidth_kbps"), "room"),
                     f"the room client's {cap} kbit/s (+{round((qos.call_overhead - 1) * 100)} %)"
-                    f" does not fit the '{video.name}' class ({video_kbps} kbit/s)",
+                    f" does not fit the '{video.name}' class ({of_rate} = {video_kbps} kbit/s)",
                     f"lower bandwidth_kbps to {int(video_kbps / qos.call_overhead)} or raise "
                     "wan.rate_kbps",
                 )
@@ -304,16 +316,19 @@ def _check_capacity(inv: Inventory, report: _Report) -> None:
         sum(s.conference.simultaneous_video_calls * s.conference.call_rate_kbps for s in remote)
         * qos.call_overhead
     )
-    have = hub.wan.rate_kbps * video.percent // 100
+    shaped = shaped_rate_kbps(hub.wan.rate_kbps, qos.shape_percent)
+    have = shaped * video.percent // 100
     remote_calls = sum(s.conference.simultaneous_video_calls for s in remote)
     if need > have:
-        min_rate = -(-need * 100 // video.percent)
+        min_rate = -(-need * 100 // video.percent) * 100 // qos.shape_percent
+        while shaped_rate_kbps(min_rate, qos.shape_percent) * video.percent // 100 < need:
+            min_rate += 1
         report.add(
             _Owner(inv.display(hub.slug), ("wan", "rate_kbps"), "capacity"),
             f"the {len(remote)} sites may make {remote_calls} video calls to the hub at once "
             f"(sum of conference.simultaneous_video_calls x call_rate_kbps x "
             f"{qos.call_overhead} = {need} kbit/s), more than the hub's '{video.name}' class "
-            f"carries ({video.percent} % of {hub.wan.rate_kbps} kbit/s = {have} kbit/s): "
+            f"carries ({video.percent} % of the shaped {shaped} kbit/s = {have} kbit/s): "
             f"short by {need - have} kbit/s",
             f"raise the hub's wan.rate_kbps to at least {min_rate}, or lower the sites' "
             "simultaneous_video_calls or call_rate_kbps",

@@ -130,6 +130,12 @@ VlanId = Annotated[int, Field(ge=2, le=4094)]
 Code = Annotated[str, Field(pattern=r"^\d{2,5}$")]
 
 
+def shaped_rate_kbps(rate_kbps: int, shape_percent: int) -> int:
+    """The rate the WAN shaper sends at: shape_percent of the contracted rate (the one formula
+    the templates, the HTB classes and the budget checks share)."""
+    return rate_kbps * shape_percent // 100
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -312,6 +318,9 @@ class QosPlan(Model):
     priority_max_percent: Percent = 33
     default_min_percent: Percent = 25
     call_overhead: Annotated[float, Field(ge=1.0, le=2.0)] = 1.2
+    # The shaper sends at this share of the contracted rate: room for the provider's layer-2
+    # overhead, so that its queue never drops what ours admitted. Class percentages are of it.
+    shape_percent: Annotated[int, Field(ge=50, le=100)] = 95
 
     @model_validator(mode="after")
     def _consistent(self) -> QosPlan:
@@ -394,6 +403,7 @@ class Pools(Model):
     site_lan: Network
     site_prefix_length: Annotated[int, Field(ge=16, le=28)] = 24
     wan_links: Network
+    wan_link_prefix_length: Literal[30, 31] = 30
     loopbacks: Network
     lan_layout: Annotated[list[VlanTemplate], Field(min_length=1)]
     hosts: HostOffsets = HostOffsets()
@@ -466,9 +476,14 @@ class Province(Model):
 
 class Wan(Model):
     provider: str
-    rate_kbps: Kbps = Field(description="contracted rate; the shaper is set to it")
+    rate_kbps: Kbps = Field(
+        description="contracted rate; the shaper sends at qos.shape_percent of it"
+    )
     port_kbps: Kbps = 1_000_000
-    link: Network = Field(description="the /30 (or /31) towards the provider edge")
+    link: Network = Field(
+        description="the /30 (provider .1, site .2) or /31 (RFC 3021: provider the lower "
+        "address, site the higher) towards the provider edge"
+    )
 
     @model_validator(mode="after")
     def _rate(self) -> Wan:
@@ -549,6 +564,9 @@ class Site(Model):
     flows: list[FlowRow] = Field(
         default_factory=list, description="conversations this site needs beyond the province's"
     )
+    # Fields still holding a stand-in value (`rollout new-site` without --code writes the code
+    # as one); a live run refuses the site until the field is set and removed from this list.
+    placeholders: list[Literal["code"]] = Field(default_factory=list)
 
     def device(self, role: Role) -> Router | Switch | Codec | RoomClient | None:
         return next((d for d in self.devices if d.role == role), None)

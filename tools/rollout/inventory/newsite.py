@@ -104,6 +104,11 @@ def build_site(inv: Inventory, req: NewSiteRequest) -> tuple[dict[str, Any], Sit
         loopback=addr.loopback,
         vlans=[{"id": vid, "name": name, "subnet": net} for name, (vid, net) in addr.vlans.items()],
     )
+    # Without --code the next free number stands in for the unit's GSO code: marked, so that a
+    # live run refuses the site until someone sets the real code (see rollout.preflight).
+    data.pop("placeholders", None)
+    if req.code is None:
+        data["placeholders"] = ["code"]
     data["wan"] = {**data["wan"], "link": addr.wan_link}
     if req.wan_rate_kbps is not None:
         data["wan"]["rate_kbps"] = req.wan_rate_kbps
@@ -154,6 +159,11 @@ def _dump(data: dict[str, Any], source: str) -> str:
     data["devices"] = devices
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     header = f"---\n# {data['name']}: cloned from {source} by `rollout new-site`.\n"
+    if "code" in data.get("placeholders", []):
+        header += (
+            "# code is a placeholder (no --code was given): set the unit's GSO code and remove\n"
+            "# 'code' from placeholders; live runs refuse the site until then.\n"
+        )
     return header + body
 
 

@@ -1,0 +1,28 @@
+"""The rollout role runs its device steps in the commit safety order (design §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rollout.ops import COMMIT_ORDER
+
+ROLE = Path(__file__).resolve().parents[2] / "roles" / "site_rollout" / "tasks" / "main.yml"
+
+
+def _actions(tasks: list[dict[str, Any]]) -> list[str]:
+    out: list[str] = []
+    for task in tasks:
+        if "block" in task:
+            out += _actions(task["block"])  # rescue and always hold no forward step
+        elif "rollout_device" in task:
+            out.append(task["rollout_device"]["action"])
+    return out
+
+
+def test_role_pushes_verifies_confirms_then_saves() -> None:
+    actions = [a for a in _actions(yaml.safe_load(ROLE.read_text("utf-8"))) if a != "rollback"]
+    assert actions == list(COMMIT_ORDER)
+    assert COMMIT_ORDER.index("confirm") < COMMIT_ORDER.index("save")
