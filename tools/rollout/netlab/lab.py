@@ -1,11 +1,15 @@
 """`rollout netlab up|status|down`: the conference path of sites in network namespaces.
 
-Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy, sipp as MCU with RTP echo,
-           probe responder and flood sink at the MCU address, the cloud-service stand-in).
+Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy over the province's SIP
+           transport, sipp as MCU with RTP echo on a port of the MCU's media range, probe
+           responder and flood sink at the MCU address, the cloud-service stand-in) and the NOC
+           side (NTP servers answering at the province's NTP addresses, the syslog and SNMP
+           managers' addresses, one host in every NOC prefix).
 Per site:  ``rl-wan-<site>`` the provider: a userspace WAN element (weather) and tbf (rate);
            ``rl-rtr-<site>`` the site router, a ``linux_router`` (FRR, tc HTB, nftables) rendered
-           from the site's intent; ``rl-lan-<site>`` the conference VLAN's hosts (the codec's
-           address with a sipp endpoint, the room client's address).
+           from the site's intent; ``rl-lan-<site>`` the site's hosts: on the conference VLAN the
+           codec's address (with a sipp endpoint) and the room client's, on the management VLAN
+           the switch's management address.
 
 Management: each site router has an ``sshd`` of its own (our config, host key and pid file in
 ``<state>/sshd/<site>/``, public-key login only) listening on ``mgmt0``, one end of a veth pair
@@ -31,10 +35,24 @@ from typing import Any
 
 from rollout.drivers.base import Target
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import Platform, Role, Router, Site, WeatherProfile
+from rollout.inventory.model import (
+    HostOffsets,
+    Platform,
+    Role,
+    Router,
+    Site,
+    Vlan,
+    WeatherProfile,
+)
 from rollout.netlab import ns as nsh
 from rollout.netlab.ns import NetlabError
-from rollout.netlab.sip import kamailio_cfg
+from rollout.netlab.sip import (
+    MCU_SCENARIO,
+    SIP_PORT,
+    kamailio_cfg,
+    mcu_media_port,
+    sipp_transport,
+)
 from rollout.secrets import Secrets
 
 HUB_NS = "rl-hub"
@@ -43,7 +61,9 @@ ROUTER_RUN = Path("/run/rollout")
 PROBE_PORT = 3300
 SINK_PORT = 3310
 CLOUD_PORT = 3478
-RTP_PORT = 3230
+NTP_PORT = 123  # RFC 5905 section 7.2: "the NTP service port number 123"
+MGMT_VLAN = "management"
+LAN_TABLE_MGMT = "20"  # the LAN namespace's table for the switch's management address
 MGMT_NET = ipaddress.IPv4Network("198.18.0.0/15")
 MGMT_TABLE = "200"
 KNOWN_HOSTS = "known_hosts"
@@ -94,6 +114,7 @@ class SiteLab:
     rate_kbps: int
     weather: str = "clear"
     mgmt: str = ""  # the router's management address (its sshd)
+    switch: str = ""  # the switch's management address, on the management VLAN
 
 
 @dataclass
@@ -105,6 +126,7 @@ class LabState:
     sites: dict[str, SiteLab] = field(default_factory=dict)
     hub: dict[str, str] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)  # veth ends in this machine's namespace
+    hosts: dict[str, str] = field(default_factory=dict)  # address -> namespace it lives in
 
     @property
     def known_hosts(self) -> Path:
@@ -130,6 +152,7 @@ class LabState:
             sites={k: SiteLab(**v) for k, v in data["sites"].items()},
             hub=data["hub"],
             links=data.get("links", []),
+            hosts=data.get("hosts", {}),
         )
 
 
@@ -301,6 +324,19 @@ def up(
     return state
 
 
+def noc_hosts(inv: Inventory) -> list[str]:
+    """The NOC side's addresses in the lab: NTP, syslog and SNMP managers, and a stand-in for a
+    NOC workstation (the prefix's first host) in every NOC prefix that has none of them."""
+    p = inv.province
+    known = [*p.ntp_servers, *p.syslog_servers, *p.snmp.managers]
+    hosts = list(dict.fromkeys(str(a) for a in known))
+    for prefix in p.noc_prefixes:
+        net = ipaddress.IPv4Network(prefix)
+        if not any(ipaddress.IPv4Address(a) in net for a in hosts):
+            hosts.append(str(net.network_address + 1))
+    return hosts
+
+
 def _up_hub(inv: Inventory, state: LabState) -> None:
     p = inv.province
     by_kind = {s.kind: s.address for s in p.services.values()}
@@ -309,20 +345,30 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
     mcu, registrar = by_kind["mcu"], by_kind["sip_registrar"]
     cloud_net = ipaddress.IPv4Network(p.cloud.prefixes[0])
     cloud = str(cloud_net.network_address + 10)
+    media = p.media.mcu_udp
     state.hub = {
         "mcu": mcu,
         "registrar": registrar,
         "cloud": cloud,
         "responder": by_kind.get("sla_responder", mcu),
+        "mcu_media": str(mcu_media_port(media.first, media.last)),
+        "transport": p.sip_transport,
+        "ntp": ",".join(str(a) for a in p.ntp_servers),
     }
+    sipp_mode = sipp_transport(p.sip_transport)
+    mcu_scenario = Path(state.folder) / "mcu.xml"
+    mcu_scenario.write_text(MCU_SCENARIO, encoding="utf-8")
     _ns(state, HUB_NS)
-    # This kernel has no dummy interfaces: the service addresses are /32s on the loopback.
-    for address in sorted({s.address for s in p.services.values()} | {cloud}):
+    # This kernel has no dummy interfaces: the service and NOC addresses are /32s on the loopback.
+    addresses = sorted({s.address for s in p.services.values()} | {cloud, *noc_hosts(inv)})
+    for address in addresses:
         nsh.run(["ip", "addr", "add", f"{address}/32", "dev", "lo"], ns=HUB_NS)
+        state.hosts[address] = HUB_NS
+    state.save()
     _sysctl(HUB_NS, "net.ipv4.ip_forward=1")
     folder = Path(state.folder)
     cfg = folder / "kamailio.cfg"
-    cfg.write_text(kamailio_cfg(registrar, mcu), encoding="utf-8")
+    cfg.write_text(kamailio_cfg(registrar, mcu, p.sip_transport), encoding="utf-8")
     run_dir = folder / "kamailio"
     run_dir.mkdir(exist_ok=True)
     _start(
@@ -337,16 +383,18 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
         HUB_NS,
         [
             "sipp",
-            "-sn",
-            "uas",
+            "-sf",
+            str(mcu_scenario),
             "-i",
             mcu,
             "-p",
-            "5060",
+            str(SIP_PORT),
+            "-t",
+            sipp_mode,
             "-mi",
             mcu,
             "-mp",
-            str(RTP_PORT),
+            state.hub["mcu_media"],
             "-rtp_echo",
             "-nostdin",
             "-trace_err",
@@ -369,6 +417,7 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
             f"{cloud}:{CLOUD_PORT}",
             "--sink",
             f"{mcu}:{SINK_PORT}",
+            *(a for server in p.ntp_servers for a in ("--ntp", f"{server}:{NTP_PORT}")),
             "--ready",
             str(ready),
         ],
@@ -410,13 +459,16 @@ def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
         "net.ipv4.conf.default.rp_filter=0",
         "net.ipv4.conf.wx.rp_filter=0",
     )
-    # site router <-> conference VLAN hosts; the management VLAN is a dummy on the router
+    # site router <-> the LAN namespace: the conference VLAN (eth0) and the management VLAN (eth1)
     conf = site.vlan("conference")
     assert conf is not None
+    mgmt = site.vlan(MGMT_VLAN)
     conf_if = f"{router.lan_interface}.{conf.id}"
     _veth(rtr, conf_if, lan, "eth0")
+    if mgmt is not None:
+        _veth(rtr, f"{router.lan_interface}.{mgmt.id}", lan, "eth1")
     for vlan in site.vlans:
-        if vlan.id != conf.id:
+        if vlan.id not in (conf.id, mgmt.id if mgmt else conf.id):
             # no dummy interfaces in this kernel: a veth pair inside the router stands in
             name = f"{router.lan_interface}.{vlan.id}"
             _veth(rtr, name, rtr, f"x{vlan.id}")
@@ -428,12 +480,58 @@ def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
     )
     for address in (codec, client):
         nsh.run(["ip", "addr", "add", f"{address}/{conf_net.prefixlen}", "dev", "eth0"], ns=lan)
+        state.hosts[address] = lan
     nsh.run(["ip", "route", "add", "default", "via", gateway], ns=lan)
+    switch = _up_switch_address(site, lan, mgmt, hosts) if mgmt is not None else ""
+    if switch:
+        state.hosts[switch] = lan
+    for address in router_addresses(site, hosts.gateway):
+        state.hosts[address] = rtr
     state.sites[site.slug] = SiteLab(
-        site.slug, index, codec, client, gateway, router.wan_interface, site.wan.rate_kbps
+        site.slug,
+        index,
+        codec,
+        client,
+        gateway,
+        router.wan_interface,
+        site.wan.rate_kbps,
+        switch=switch,
     )
     state.save()
     _start_frr(state, site.slug)
+
+
+def switch_address(site: Site, mgmt_subnet: str, offset: int) -> str:
+    """The switch's management address: its mgmt_address when it lies on the management VLAN,
+    else the pool's switch host on it."""
+    net = ipaddress.IPv4Network(mgmt_subnet)
+    switch = site.device(Role.LAN_SWITCH)
+    if switch is not None and ipaddress.IPv4Address(str(switch.mgmt_address)) in net:
+        return str(switch.mgmt_address)
+    return str(net.network_address + offset)
+
+
+def _up_switch_address(site: Site, lan: str, mgmt: Vlan, hosts: HostOffsets) -> str:
+    """The switch's management address on eth1; what it sends leaves through the management
+    VLAN's gateway (a table of its own: the namespace's default route is the conference VLAN's)."""
+    net = ipaddress.IPv4Network(mgmt.subnet)
+    address = switch_address(site, mgmt.subnet, hosts.switch)
+    gateway = str(net.network_address + hosts.gateway)
+    nsh.run(["ip", "addr", "add", f"{address}/{net.prefixlen}", "dev", "eth1"], ns=lan)
+    nsh.run(
+        ["ip", "route", "add", "default", "via", gateway, "dev", "eth1", "table", LAN_TABLE_MGMT],
+        ns=lan,
+    )
+    nsh.run(["ip", "rule", "add", "from", address, "lookup", LAN_TABLE_MGMT, "pref", "100"], ns=lan)
+    return address
+
+
+def router_addresses(site: Site, gateway: int) -> list[str]:
+    """The router's own addresses (loopback, WAN link, every VLAN's gateway)."""
+    link = ipaddress.IPv4Network(site.wan.link)
+    out = [str(ipaddress.IPv4Network(site.loopback).network_address), str(link.network_address + 2)]
+    out += [str(ipaddress.IPv4Network(v.subnet).network_address + gateway) for v in site.vlans]
+    return out
 
 
 def _start_frr(state: LabState, slug: str) -> None:
