@@ -6,11 +6,11 @@ they can be unit-tested and reviewed without reading Jinja.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-from dataclasses import dataclass
 from typing import Any
 
+from rollout import flows
+from rollout.acl import ICMP_TYPES, PORT_BY_NAME, Ace
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import (
     DSCP_NAMES,
@@ -18,7 +18,6 @@ from rollout.inventory.model import (
     Device,
     Level,
     Platform,
-    PortRange,
     Role,
     Router,
     Site,
@@ -28,40 +27,6 @@ from rollout.inventory.model import (
 from rollout.secrets import Secrets, cisco_type9
 
 IPv4Net = ipaddress.IPv4Network
-
-
-@dataclass(frozen=True)
-class Ace:
-    """One access-control entry in IOS terms (rendered verbatim by the templates)."""
-
-    action: str
-    protocol: str
-    source: str
-    destination: str
-    port: str = ""
-    extra: str = ""
-
-    def line(self) -> str:
-        parts = [self.action, self.protocol, self.source, self.destination, self.port, self.extra]
-        return " ".join(p for p in parts if p)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def ios_net(net: str | IPv4Net) -> str:
-    """An IOS ACL operand: 'host A', 'any' or 'A wildcard' (cached: a fleet repeats them)."""
-    n = IPv4Net(net)
-    if n.prefixlen == 32:
-        return f"host {n.network_address}"
-    if n.prefixlen == 0:
-        return "any"
-    return f"{n.network_address} {n.hostmask}"
-
-
-def ios_port(port: PortRange) -> str:
-    names = {"udp": {123: "ntp", 161: "snmp", 514: "syslog"}, "tcp": {22: "22"}}
-    if port.last is None or port.last == port.first:
-        return f"eq {names.get(port.protocol, {}).get(port.first, port.first)}"
-    return f"range {port.first} {port.last}"
 
 
 def net_mask(net: str) -> tuple[str, str]:
@@ -102,146 +67,21 @@ def qos_classes(inv: Inventory, site: Site) -> list[dict[str, Any]]:
     ]
 
 
-def _hub_services(inv: Inventory) -> dict[str, str]:
-    return {kind: s.address for s in inv.province.services.values() for kind in [s.kind]}
-
-
 def wan_in_acl(inv: Inventory, site: Site) -> list[tuple[str, list[Ace]]]:
-    """Inbound on the WAN: management only from the NOC, conference only from hub and cloud."""
-    p = inv.province
-    hub = inv.hub
-    loop = ios_net(site.loopback)
-    conf = site.vlan("conference")
-    mgmt = site.vlan("management")
-    assert conf is not None and mgmt is not None  # guaranteed by checks
-    sections: list[tuple[str, list[Ace]]] = []
-    noc = [
-        Ace("permit", proto, ios_net(prefix), dst, port)
-        for prefix in p.noc_prefixes
-        for proto, dst, port in (
-            ("tcp", loop, "eq 22"),
-            ("udp", loop, "eq snmp"),
-            ("tcp", ios_net(mgmt.subnet), "eq 22"),
-            ("udp", ios_net(mgmt.subnet), "eq snmp"),
-            ("tcp", ios_net(conf.subnet), "eq 22"),
-            ("icmp", "any", ""),
-        )
-    ]
-    sections.append(("management from the NOC prefixes only", noc))
-    sections.append(
-        (
-            "time from the province NTP servers",
-            [Ace("permit", "udp", f"host {ntp} eq ntp", loop) for ntp in p.ntp_servers],
-        )
-    )
-    if site.level is not Level.HUB:
-        hub_conf = hub.vlan("conference")
-        assert hub_conf is not None
-        conference = [
-            Ace(
-                "permit",
-                port.protocol,
-                ios_net(hub_conf.subnet),
-                ios_net(conf.subnet),
-                ios_port(port),
-            )
-            for port in p.conference_ports
-        ]
-        sections.append(("conference signalling and media from the hub only", conference))
-        responder = p.services.get("sla-tinh")
-        sla_src = ios_net(f"{responder.address}/32") if responder else ios_net(hub.loopback)
-        sections.append(
-            (
-                "IP SLA replies from the hub responder",
-                [
-                    Ace("permit", "udp", f"{sla_src} eq 1967", loop),
-                    *(Ace("permit", "udp", f"{sla_src} eq {port}", loop) for port in p.sla.ports()),
-                ],
-            )
-        )
-    else:
-        sites_pool = ios_net(p.pools.site_lan)
-        conference = [
-            Ace("permit", port.protocol, sites_pool, ios_net(conf.subnet), ios_port(port))
-            for port in p.conference_ports
-        ]
-        sections.append(("conference signalling and media from the sites", conference))
-        sections.append(
-            (
-                "IP SLA probes from the site routers to the responder",
-                [
-                    Ace("permit", "udp", ios_net(p.pools.loopbacks), loop, "eq 1967"),
-                    *(
-                        Ace("permit", "udp", ios_net(p.pools.loopbacks), loop, f"eq {port}")
-                        for port in p.sla.ports()
-                    ),
-                ],
-            )
-        )
-    cloud = [
-        Ace(
-            "permit",
-            port.protocol,
-            f"{ios_net(prefix)} {ios_port(port)}",
-            ios_net(conf.subnet),
-            extra="established" if port.protocol == "tcp" else "",
-        )
-        for prefix in p.cloud.prefixes
-        for port in p.cloud.ports
-    ]
-    sections.append((f"{p.cloud.name} replies to the room client", cloud))
-    sections.append(
-        ("everything else is dropped and logged", [Ace("deny", "ip", "any", "any", extra="log")])
-    )
-    return sections
+    """Inbound on the WAN: the requests the flows table opens towards the site and the replies
+    of the flows the site opens (derived in flows.py)."""
+    return flows.acl_sections(inv, site, flows.WAN_IN)
 
 
 def conference_in_acl(inv: Inventory, site: Site) -> list[tuple[str, list[Ace]]]:
-    """Inbound on the conference VLAN: it may reach the hub conference VLAN and the cloud only."""
-    p = inv.province
-    conf = site.vlan("conference")
-    assert conf is not None
-    src = ios_net(conf.subnet)
-    far = (
-        ios_net(p.pools.site_lan)
-        if site.level is Level.HUB
-        else ios_net(next(v.subnet for v in inv.hub.vlans if v.name == "conference"))
-    )
-    sections: list[tuple[str, list[Ace]]] = [
-        (
-            "conference signalling and media to the hub services",
-            [Ace("permit", port.protocol, src, far, ios_port(port)) for port in p.conference_ports],
-        ),
-        (
-            f"{p.cloud.name} (main path)",
-            [
-                Ace("permit", port.protocol, src, f"{ios_net(prefix)} {ios_port(port)}")
-                for prefix in p.cloud.prefixes
-                for port in p.cloud.ports
-            ],
-        ),
-        (
-            "replies to the NOC and time",
-            [
-                Ace("permit", "tcp", f"{src} eq 22", ios_net(n), extra="established")
-                for n in p.noc_prefixes
-            ]
-            + [Ace("permit", "udp", src, f"host {ntp}", "eq ntp") for ntp in p.ntp_servers]
-            + [Ace("permit", "icmp", src, ios_net(n)) for n in p.noc_prefixes],
-        ),
-        ("everything else is dropped and logged", [Ace("deny", "ip", "any", "any", extra="log")]),
-    ]
-    return sections
+    """Inbound on the conference VLAN: what the codec and the room client open, and their
+    replies to what the hub and the NOC open (derived in flows.py)."""
+    return flows.acl_sections(inv, site, flows.CONFERENCE_IN)
 
 
 def cloud_marking_acl(inv: Inventory, site: Site) -> list[Ace]:
-    conf = site.vlan("conference")
-    assert conf is not None
-    return [
-        Ace("permit", port.protocol, ios_net(conf.subnet), f"{ios_net(prefix)} {ios_port(port)}")
-        for prefix in inv.province.cloud.prefixes
-        for port in inv.province.cloud.ports
-    ]
+    """CLOUD-MEETING: the room client's traffic to the cloud service, marked on LAN ingress."""
+    return flows.marking_aces(inv, site)
 
 
 def _common(inv: Inventory, site: Site, device: Device, secrets: Secrets) -> dict[str, Any]:
@@ -342,7 +182,6 @@ def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str
 
 # --- linux_router: the same intent in Linux terms (tc HTB, nftables, FRR) --------------------
 
-IOS_PORT_NAMES = {"ntp": 123, "snmp": 161, "syslog": 514}
 DEFAULT_CLASSID = 99
 
 
@@ -359,7 +198,7 @@ def _nft_operand(tokens: list[str]) -> tuple[str, list[str]]:
 def _nft_port(tokens: list[str]) -> tuple[str, list[str]]:
     if tokens and tokens[0] == "eq":
         value = tokens[1]
-        return str(IOS_PORT_NAMES.get(value, value)), tokens[2:]
+        return str(PORT_BY_NAME.get(value, value)), tokens[2:]
     if tokens and tokens[0] == "range":
         return f"{tokens[1]}-{tokens[2]}", tokens[3:]
     return "", tokens
@@ -387,6 +226,9 @@ def nft_rule(ace: Ace, *, log_prefix: str = "") -> str:
         parts.append(f"{ace.protocol} dport {dport}")
     if "established" in tokens:
         parts.append("tcp flags & (ack | rst) != 0")
+    icmp = [t for t in tokens if t in ICMP_TYPES]
+    if icmp:  # nft names ICMP type 8 echo-request (IOS: echo), type 0 echo-reply
+        parts.append(f"icmp type {'echo-request' if icmp[0] == 'echo' else icmp[0]}")
     parts.append("counter")
     if "log" in tokens and log_prefix:
         parts.append(f'log prefix "{log_prefix}"')

@@ -2,7 +2,7 @@
 
 Line rules are rows of ``RULES``: a regular expression that must appear (``require``) or must
 not (``forbid``) in a platform's rendered configuration. Rules that need the province's data
-(NOC prefixes, syslog servers, conference ports, vault values) are functions listed in
+(NOC prefixes, syslog servers, the conference flows, vault values) are functions listed in
 ``CHECKS``. ``rollout lint`` and ``rollout validate`` run both.
 """
 
@@ -234,8 +234,12 @@ def _port(word: str) -> int | None:
     return NAMED_PORTS.get(word)
 
 
+CONFERENCE_ROLES = {"mcu", "gatekeeper", "registrar"}
+
+
 def _conference_ports(inv: Inventory, r: Rendered) -> Iterable[Finding]:
-    """Lines of any ACL that reach the hub's conference services open only conference_ports."""
+    """Lines of any ACL that reach the hub's conference services open only the ports of the
+    flows table's conference rows (province.yml flows:)."""
     if r.platform is not IOS:
         return
     services = [
@@ -248,8 +252,12 @@ def _conference_ports(inv: Inventory, r: Rendered) -> Iterable[Finding]:
         for p in [*inv.province.noc_prefixes, *inv.province.cloud.prefixes]
     ]
     allowed: dict[str, list[tuple[int, int]]] = {"tcp": [], "udp": []}
-    for p in inv.province.conference_ports:
-        allowed[p.protocol].append((p.first, p.last or p.first))
+    if r.site in inv.sites:
+        from rollout.flows import site_flows  # the flows table is the only source of ports
+
+        for flow in site_flows(inv, inv.sites[r.site]):
+            if flow.protocol in allowed and {flow.opener, flow.responder} & CONFERENCE_ROLES:
+                allowed[flow.protocol] += [s for s in (flow.dst_ports, flow.src_ports) if s]
     for name, entries in _acls(_lines(r.text)).items():
         for n, entry in entries:
             words = entry.split()
@@ -286,7 +294,7 @@ def _conference_ports(inv: Inventory, r: Rendered) -> Iterable[Finding]:
                         r.hostname,
                         n,
                         "acl-conference-ports",
-                        f"{name} opens {proto} {lo}-{hi}, not in conference_ports",
+                        f"{name} opens {proto} {lo}-{hi}, not in a conference flow",
                         entry,
                     )
             if sport is None and dport is None:

@@ -45,7 +45,8 @@ def _select(inventory_sites: list[str], sites: tuple[str, ...], all_sites: bool)
 def validate(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: str) -> None:
     """Check the province and site files (all sites, or the given ones).
 
-    Every problem names the file, the line, the field and the fix.
+    Every problem names the file, the line, the field and the fix. A flow the routers' access
+    lists do not carry (both ways) is named with the list and the row that opens it.
     """
     from rollout.errors import InvalidInventory
     from rollout.inventory.loader import load_inventory, site_files
@@ -68,6 +69,11 @@ def validate(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: st
                 raise InvalidInventory(kept) from None
             raise
         chosen = _select(list(inv.sites), sites, all_sites)
+        from rollout.coverage import flow_problems  # every flow carried by the access lists
+
+        gaps = flow_problems(inv, chosen)
+        if gaps:
+            raise InvalidInventory(gaps)
         from rollout.cli.security import lint_problems  # the security baseline is part of it
 
         findings = lint_problems(root, chosen)

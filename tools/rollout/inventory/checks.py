@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rollout.errors import Problem
-from rollout.inventory.model import Codec, Level, Role, Router, Site, Switch
+from rollout.inventory.model import Codec, FlowRow, Level, Role, Router, Site, Switch
 from rollout.inventory.yamlfile import line_of
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ def check_inventory(inv: Inventory) -> list[Problem]:
     _check_qos_plan(inv, report)
     for slug, site in inv.sites.items():
         _check_budget(inv, site, inv.display(slug), report)
+    _check_capacity(inv, report)
+    _check_flows(inv, report)
     report.problems.sort(key=lambda p: (p.file != PROVINCE, p.file, p.line or 0))
     return report.problems
 
@@ -285,3 +287,87 @@ def _check_budget(inv: Inventory, site: Site, display: str, report: _Report) -> 
                 f"conference.call_rate_kbps {site.conference.call_rate_kbps}",
                 "make them equal or plan the site for the higher rate",
             )
+
+
+def _check_capacity(inv: Inventory, report: _Report) -> None:
+    """The hub serves every site's calls at once: the MCU's licensed video ports and the video
+    class of the hub's WAN contract must both hold them."""
+    p = inv.province
+    hub = inv.sites.get(p.hub)
+    if hub is None or hub.level is not Level.HUB:
+        return  # _check_hub names it
+    qos = p.qos
+    video = next(c for c in qos.classes if c.name == qos.video_class)
+    calling = [s for s in inv.sites.values() if s.device(Role.CODEC) is not None]
+    remote = [s for s in calling if s.slug != hub.slug]
+    need = round(
+        sum(s.conference.simultaneous_video_calls * s.conference.call_rate_kbps for s in remote)
+        * qos.call_overhead
+    )
+    have = hub.wan.rate_kbps * video.percent // 100
+    remote_calls = sum(s.conference.simultaneous_video_calls for s in remote)
+    if need > have:
+        min_rate = -(-need * 100 // video.percent)
+        report.add(
+            _Owner(inv.display(hub.slug), ("wan", "rate_kbps"), "capacity"),
+            f"the {len(remote)} sites may make {remote_calls} video calls to the hub at once "
+            f"(sum of conference.simultaneous_video_calls x call_rate_kbps x "
+            f"{qos.call_overhead} = {need} kbit/s), more than the hub's '{video.name}' class "
+            f"carries ({video.percent} % of {hub.wan.rate_kbps} kbit/s = {have} kbit/s): "
+            f"short by {need - have} kbit/s",
+            f"raise the hub's wan.rate_kbps to at least {min_rate}, or lower the sites' "
+            "simultaneous_video_calls or call_rate_kbps",
+        )
+    calls = sum(s.conference.simultaneous_video_calls for s in calling)
+    for name, service in p.services.items():
+        if service.kind != "mcu":
+            continue
+        owner = _Owner(PROVINCE, ("services", name, "video_ports"), "ports")
+        if service.video_ports is None:
+            report.add(
+                _Owner(PROVINCE, ("services", name), "ports"),
+                f"the MCU '{name}' has no video_ports: its capacity cannot be checked",
+                "add video_ports: the licensed number of video ports (from the MCU's licence)",
+            )
+        elif calls > service.video_ports:
+            report.add(
+                owner,
+                f"the {len(calling)} sites with a codec may make {calls} video calls at once "
+                f"(sum of conference.simultaneous_video_calls), more than the "
+                f"{service.video_ports} licensed video ports of the MCU '{name}': short by "
+                f"{calls - service.video_ports}",
+                f"license at least {calls} video ports (and set video_ports: {calls}), or lower "
+                "the sites' simultaneous_video_calls",
+            )
+
+
+def _check_flows(inv: Inventory, report: _Report) -> None:
+    """Rows of the flows table name a QoS class of the plan; the cloud's marking is in it."""
+    p = inv.province
+    classes = {c.name: c for c in p.qos.classes}
+    tables: list[tuple[str, list[FlowRow]]] = [(PROVINCE, list(p.flows))]
+    tables += [(inv.display(slug), list(site.flows)) for slug, site in inv.sites.items()]
+    for file, rows in tables:
+        names: dict[str, int] = {}
+        for i, row in enumerate(rows):
+            if row.name in names:
+                report.add(
+                    _Owner(file, ("flows", i, "name"), "flow"),
+                    f"flow '{row.name}' is named twice (also flows[{names[row.name]}])",
+                    "give each row its own name",
+                )
+            names[row.name] = i
+            if row.qos_class is not None and row.qos_class not in classes:
+                report.add(
+                    _Owner(file, ("flows", i, "class"), "flow"),
+                    f"flow '{row.name}': class '{row.qos_class}' is not a QoS class",
+                    f"use one of: {', '.join(classes)} (or leave class out)",
+                )
+            marked = row.qos_class in classes and "cloud" in row.to
+            if marked and p.cloud.dscp not in classes[str(row.qos_class)].dscp:
+                report.add(
+                    _Owner(file, ("flows", i, "class"), "flow"),
+                    f"flow '{row.name}' is marked {p.cloud.dscp} (cloud.dscp) on the way in, "
+                    f"which is not in its class '{row.qos_class}'",
+                    f"give it the class that holds {p.cloud.dscp}, or change cloud.dscp",
+                )

@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 HOSTNAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -138,11 +138,21 @@ class Model(BaseModel):
 
 
 class Service(Model):
-    """A conference service at the hub (MCU, SIP registrar, H.323 gatekeeper, SLA responder)."""
+    """A conference service at the hub (MCU, SIP registrar, H.323 gatekeeper, SLA responder).
+
+    ``video_ports`` (MCU only) is the licensed number of video ports: an input from the
+    licence, checked against the calls the sites may make at once (checks.py, capacity)."""
 
     address: Address
     kind: Literal["mcu", "sip_registrar", "h323_gatekeeper", "sla_responder"]
     description: str = ""
+    video_ports: Annotated[int, Field(ge=1, le=10_000)] | None = None
+
+    @model_validator(mode="after")
+    def _ports_on_mcu(self) -> Service:
+        if self.video_ports is not None and self.kind != "mcu":
+            raise ValueError(f"video_ports is a property of an MCU, not of a {self.kind}")
+        return self
 
 
 class PortRange(Model):
@@ -180,6 +190,111 @@ class MediaPorts(Model):
     codec_udp: PortSpan = PortSpan(first=3230, last=3329)
     mcu_tcp: PortSpan = PortSpan(first=49152, last=65535)
     mcu_udp: PortSpan = PortSpan(first=49152, last=65535)
+
+
+# --- the flows table -------------------------------------------------------------------------
+
+FLOW_ENDS = (
+    "codec",
+    "room_client",
+    "switch",
+    "router",
+    "mcu",
+    "gatekeeper",
+    "registrar",
+    "sla_responder",
+    "ntp",
+    "syslog",
+    "snmp_manager",
+    "noc",
+    "cloud",
+    "sites",
+)
+FlowEnd = Literal[
+    "codec",
+    "room_client",
+    "switch",
+    "router",
+    "mcu",
+    "gatekeeper",
+    "registrar",
+    "sla_responder",
+    "ntp",
+    "syslog",
+    "snmp_manager",
+    "noc",
+    "cloud",
+    "sites",
+]
+# Port ranges a row may name instead of numbers: inputs of the province file.
+PORT_REFS = (
+    "media.codec_tcp",
+    "media.codec_udp",
+    "media.mcu_tcp",
+    "media.mcu_udp",
+    "sla.probes",
+    "cloud.ports",
+)
+PORT_SPAN_RE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
+
+
+def _port_spec(value: int | str) -> int | str:
+    """A port (1720), a range ('3230-3329') or the name of a range of the province file."""
+    if isinstance(value, int):
+        if not 1 <= value <= 65535:
+            raise ValueError(f"port {value} is outside 1-65535")
+        return value
+    if value in PORT_REFS:
+        return value
+    match = PORT_SPAN_RE.match(value)
+    if not match:
+        raise ValueError(
+            f"{value!r} is not a port, a range 'first-last' or one of {', '.join(PORT_REFS)}"
+        )
+    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+    if not 1 <= first <= last <= 65535:
+        raise ValueError(f"port range {value!r} must be ordered and within 1-65535")
+    return value
+
+
+def _listed(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+PortSpec = Annotated[int | str, AfterValidator(_port_spec)]
+FlowEnds = Annotated[list[FlowEnd], BeforeValidator(_listed), Field(min_length=1)]
+
+
+class FlowRow(Model):
+    """One conversation a site needs: who opens it (``from``) towards whom (``to``), over which
+    protocol and destination ports. ``sip`` stands for the province's ``sip_transport``
+    (udp/tcp on 5060, tls as tcp 5061). Roles name endpoints; flows.py resolves them per site."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+    )
+
+    name: Slug
+    from_: FlowEnds = Field(alias="from")
+    to: FlowEnds
+    protocol: Literal["tcp", "udp", "icmp", "sip"]
+    ports: PortSpec | None = None
+    src_ports: PortSpec | None = None
+    qos_class: Slug | None = Field(default=None, alias="class")
+    reply: bool = Field(default=True, description="false: one-way (syslog, traps), no reply")
+    purpose: Annotated[str, Field(min_length=1)]
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _ports_fit_protocol(self) -> FlowRow:
+        if self.protocol in ("icmp", "sip") and (self.ports is not None or self.src_ports):
+            what = "ICMP has no ports" if self.protocol == "icmp" else "sip takes its port"
+            raise ValueError(
+                f"flow {self.name!r}: {what} (from sip_transport); remove ports/src_ports"
+            )
+        if self.protocol in ("tcp", "udp") and self.ports is None:
+            raise ValueError(f"flow {self.name!r}: give the destination ports of {self.protocol}")
+        return self
 
 
 class CloudService(Model):
@@ -353,7 +468,7 @@ class Province(Model):
     thresholds: Thresholds = Thresholds()
     weather: dict[Slug, WeatherProfile] = Field(default_factory=dict)
     pools: Pools
-    conference_ports: Annotated[list[PortRange], Field(min_length=1)]
+    flows: Annotated[list[FlowRow], Field(min_length=1)]
     media: MediaPorts = MediaPorts()
     sip_transport: Literal["tcp", "udp", "tls"] = "tcp"
     sla: SlaProbes = SlaProbes()
@@ -447,6 +562,9 @@ class Site(Model):
     conference: Conference = Conference()
     vlans: Annotated[list[Vlan], Field(min_length=1)]
     devices: Annotated[list[Device], Field(min_length=1)]
+    flows: list[FlowRow] = Field(
+        default_factory=list, description="conversations this site needs beyond the province's"
+    )
 
     def device(self, role: Role) -> Router | Switch | Codec | RoomClient | None:
         return next((d for d in self.devices if d.role == role), None)

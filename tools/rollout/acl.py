@@ -1,0 +1,166 @@
+"""Access-control entries in IOS terms, and a first-match evaluator of a list of them.
+
+The templates render an ``Ace`` verbatim (``Ace.line()``); ``rollout validate`` asks the same
+entries, in the same order, whether a packet passes (``permits``), so what is proved is what
+the router is given. Port names are the ones IOS shows in its running configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+IPv4Net = ipaddress.IPv4Network
+Span = tuple[int, int]
+
+# How IOS shows well-known ports in an extended ACL (it rewrites `eq 123` as `eq ntp`).
+# Cisco IOS Security Command Reference, `permit (IP)`: the UDP keywords include ntp (123),
+# snmp (161), snmptrap (162), syslog (514):
+# https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/security/a1/sec-a1-cr-book/sec-cr-p1.html
+IOS_PORT_NAMES: dict[str, dict[int, str]] = {
+    "udp": {123: "ntp", 161: "snmp", 162: "snmptrap", 514: "syslog"},
+    "tcp": {},
+}
+PORT_BY_NAME: dict[str, int] = {
+    name: port for names in IOS_PORT_NAMES.values() for port, name in names.items()
+}
+# ICMP message types an entry may name (IOS keywords `echo`, `echo-reply`; RFC 792 types).
+ICMP_TYPES: dict[str, int] = {"echo": 8, "echo-reply": 0}
+
+
+@dataclass(frozen=True)
+class Ace:
+    """One access-control entry in IOS terms (rendered verbatim by the templates)."""
+
+    action: str
+    protocol: str
+    source: str
+    destination: str
+    port: str = ""
+    extra: str = ""
+
+    def line(self) -> str:
+        parts = [self.action, self.protocol, self.source, self.destination, self.port, self.extra]
+        return " ".join(p for p in parts if p)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def ios_net(net: str | IPv4Net) -> str:
+    """An IOS ACL operand: 'host A', 'any' or 'A wildcard' (cached: a fleet repeats them)."""
+    n = IPv4Net(net)
+    if n.prefixlen == 32:
+        return f"host {n.network_address}"
+    if n.prefixlen == 0:
+        return "any"
+    return f"{n.network_address} {n.hostmask}"
+
+
+def ios_span(protocol: str, span: Span) -> str:
+    """A port operand: 'eq ntp', 'eq 1720' or 'range 3230 3329'."""
+    first, last = span
+    if first == last:
+        return f"eq {IOS_PORT_NAMES.get(protocol, {}).get(first, first)}"
+    return f"range {first} {last}"
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Packet:
+    """One representative packet: enough of its header for an extended ACL to decide."""
+
+    protocol: Literal["tcp", "udp", "icmp"]
+    src: ipaddress.IPv4Address
+    dst: ipaddress.IPv4Address
+    sport: int = 0
+    dport: int = 0
+    ack: bool = False  # a TCP segment of an open connection (what `established` matches)
+    icmp_type: int | None = None
+
+    def describe(self) -> str:
+        if self.protocol == "icmp":
+            kind = {v: k for k, v in ICMP_TYPES.items()}.get(self.icmp_type or 0, "icmp")
+            return f"icmp {kind} {self.src} -> {self.dst}"
+        flags = " (ack)" if self.ack else ""
+        return f"{self.protocol} {self.src}:{self.sport} -> {self.dst}:{self.dport}{flags}"
+
+
+@dataclass(frozen=True)
+class _Match:
+    permit: bool
+    protocol: str
+    src: IPv4Net
+    sport: Span | None
+    dst: IPv4Net
+    dport: Span | None
+    established: bool
+    icmp_type: int | None
+
+    def matches(self, p: Packet) -> bool:
+        if self.protocol not in ("ip", p.protocol):
+            return False
+        if p.src not in self.src or p.dst not in self.dst:
+            return False
+        if self.sport is not None and not self.sport[0] <= p.sport <= self.sport[1]:
+            return False
+        if self.dport is not None and not self.dport[0] <= p.dport <= self.dport[1]:
+            return False
+        if self.established and not p.ack:
+            return False
+        return self.icmp_type is None or self.icmp_type == p.icmp_type
+
+
+def _operand(tokens: list[str]) -> tuple[IPv4Net, list[str]]:
+    if tokens[0] == "any":
+        return IPv4Net("0.0.0.0/0"), tokens[1:]
+    if tokens[0] == "host":
+        return IPv4Net(f"{tokens[1]}/32"), tokens[2:]
+    return IPv4Net(f"{tokens[0]}/{tokens[1]}"), tokens[2:]
+
+
+def _port_value(word: str) -> int:
+    return int(word) if word.isdigit() else PORT_BY_NAME[word]
+
+
+def _ports(tokens: list[str]) -> tuple[Span | None, list[str]]:
+    if tokens and tokens[0] == "eq":
+        port = _port_value(tokens[1])
+        return (port, port), tokens[2:]
+    if tokens and tokens[0] == "range":
+        return (_port_value(tokens[1]), _port_value(tokens[2])), tokens[3:]
+    return None, tokens
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _compile(ace: Ace) -> _Match:
+    tokens = " ".join(p for p in (ace.source, ace.destination, ace.port, ace.extra) if p).split()
+    src, tokens = _operand(tokens)
+    sport, tokens = _ports(tokens)
+    dst, tokens = _operand(tokens)
+    dport, tokens = _ports(tokens)
+    icmp = next((ICMP_TYPES[t] for t in tokens if t in ICMP_TYPES), None)
+    return _Match(
+        ace.action == "permit",
+        ace.protocol,
+        src,
+        sport,
+        dst,
+        dport,
+        "established" in tokens,
+        icmp,
+    )
+
+
+def first_match(aces: Sequence[Ace], packet: Packet) -> Ace | None:
+    """The entry that decides the packet (first match), or None: the implicit deny."""
+    return next((a for a in aces if _compile(a).matches(packet)), None)
+
+
+def permits(aces: Sequence[Ace], packet: Packet) -> bool:
+    """Whether the list lets the packet through (first match; no match is the implicit deny)."""
+    ace = first_match(aces, packet)
+    return ace is not None and _compile(ace).permit

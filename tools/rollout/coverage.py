@@ -1,0 +1,352 @@
+"""Does every flow a site needs get through the router's access lists, both ways?
+
+Two sources of flows are proved against the lists the router is given (WAN-IN and
+CONFERENCE-IN, in order, first match, the final deny):
+
+- the flows table (``inventory/province.yml`` ``flows:`` and a site's own rows);
+- ``NEEDS``: what the rendered device configurations make the devices do, whatever the table
+  says (the router's ``ntp server``, the switch's ``logging host``, the codec's gatekeeper...).
+  A conversation the devices start but the table forgot is named with the row that opens it.
+
+For each flow a representative packet of the request, and of its reply when it has one, is
+evaluated at the ends of its address and port ranges.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rollout.acl import ICMP_TYPES, Ace, Packet, permits
+from rollout.errors import Problem
+from rollout.flows import (
+    CONFERENCE_IN,
+    WAN_IN,
+    ResolvedFlow,
+    acl_sections,
+    flat,
+    resolve_row,
+    rows_of,
+)
+from rollout.inventory.loader import Inventory
+from rollout.inventory.model import FlowRow, Site
+from rollout.inventory.yamlfile import line_of
+
+PROVINCE = "inventory/province.yml"
+# A client's source port when the flow names none: from the dynamic range (RFC 6335, 49152+).
+EPHEMERAL = 50_000
+
+# What the devices do once rendered, row by row: the configuration line that makes them do it.
+NEEDS: tuple[tuple[dict[str, Any], str], ...] = (
+    (
+        {"name": "h225-ras", "from": "codec", "to": "gatekeeper", "protocol": "udp", "ports": 1719},
+        "the codec registers with its gatekeeper (gatekeeperip, templates/polycom)",
+    ),
+    (
+        {"name": "h225-call", "from": "codec", "to": "mcu", "protocol": "tcp", "ports": 1720},
+        "the codec dials the MCU over H.323",
+    ),
+    (
+        {"name": "h225-call-in", "from": "mcu", "to": "codec", "protocol": "tcp", "ports": 1720},
+        "the MCU dials the codec out over H.323",
+    ),
+    (
+        {
+            "name": "h245-to-mcu",
+            "from": "codec",
+            "to": "mcu",
+            "protocol": "tcp",
+            "ports": "media.mcu_tcp",
+        },
+        "H.245 towards the MCU's TCP range",
+    ),
+    (
+        {
+            "name": "h245-to-codec",
+            "from": "mcu",
+            "to": "codec",
+            "protocol": "tcp",
+            "ports": "media.codec_tcp",
+        },
+        "H.245 towards the codec's fixed TCP ports",
+    ),
+    (
+        {"name": "sip-out", "from": "codec", "to": ["registrar", "mcu"], "protocol": "sip"},
+        "the codec registers and calls over SIP (sipregistrarserver, templates/polycom)",
+    ),
+    (
+        {"name": "sip-in", "from": ["registrar", "mcu"], "to": "codec", "protocol": "sip"},
+        "SIP calls reach the codec through the registrar or from the MCU",
+    ),
+    (
+        {
+            "name": "media-to-mcu",
+            "from": "codec",
+            "to": "mcu",
+            "protocol": "udp",
+            "src_ports": "media.codec_udp",
+            "ports": "media.mcu_udp",
+        },
+        "RTP/RTCP from the codec's fixed ports to the MCU's media range",
+    ),
+    (
+        {
+            "name": "media-to-codec",
+            "from": "mcu",
+            "to": "codec",
+            "protocol": "udp",
+            "src_ports": "media.mcu_udp",
+            "ports": "media.codec_udp",
+        },
+        "RTP/RTCP from the MCU's media range to the codec's fixed ports",
+    ),
+    (
+        {
+            "name": "cloud-tcp",
+            "from": "room_client",
+            "to": "cloud",
+            "protocol": "tcp",
+            "ports": "cloud.ports",
+        },
+        "the room client joins the cloud service (cloud.ports)",
+    ),
+    (
+        {
+            "name": "cloud-udp",
+            "from": "room_client",
+            "to": "cloud",
+            "protocol": "udp",
+            "ports": "cloud.ports",
+        },
+        "the room client's media to the cloud service (cloud.ports)",
+    ),
+    (
+        {
+            "name": "ntp",
+            "from": ["router", "switch", "codec"],
+            "to": "ntp",
+            "protocol": "udp",
+            "ports": 123,
+        },
+        "ntp server (templates/cisco_ios/_services.j2), ntpserver (templates/polycom)",
+    ),
+    (
+        {
+            "name": "syslog",
+            "from": ["router", "switch"],
+            "to": "syslog",
+            "protocol": "udp",
+            "ports": 514,
+            "reply": False,
+        },
+        "logging host (templates/cisco_ios/_services.j2)",
+    ),
+    (
+        {
+            "name": "snmp-trap",
+            "from": ["router", "switch"],
+            "to": "snmp_manager",
+            "protocol": "udp",
+            "ports": 162,
+            "reply": False,
+        },
+        "snmp-server host (templates/cisco_ios/_services.j2)",
+    ),
+    (
+        {
+            "name": "snmp-poll",
+            "from": "noc",
+            "to": ["router", "switch"],
+            "protocol": "udp",
+            "ports": 161,
+        },
+        "snmp-server group ... access NOC-MGMT (templates/cisco_ios/_services.j2)",
+    ),
+    (
+        {
+            "name": "ssh",
+            "from": "noc",
+            "to": ["router", "switch", "codec"],
+            "protocol": "tcp",
+            "ports": 22,
+        },
+        "rollout's own sessions: drivers over SSH from the NOC",
+    ),
+    (
+        {
+            "name": "ping",
+            "from": "noc",
+            "to": ["router", "switch", "codec", "room_client"],
+            "protocol": "icmp",
+        },
+        "the NOC's reachability checks",
+    ),
+    (
+        {
+            "name": "sla-control",
+            "from": "router",
+            "to": "sla_responder",
+            "protocol": "udp",
+            "ports": 1967,
+        },
+        "ip sla udp-jitter (templates/cisco_ios/wan_router.j2): control messages to 1967",
+    ),
+    (
+        {
+            "name": "sla-probes",
+            "from": "router",
+            "to": "sla_responder",
+            "protocol": "udp",
+            "ports": "sla.probes",
+        },
+        "ip sla udp-jitter probes, one port per class (sla: in the province file)",
+    ),
+)
+
+
+def need_rows() -> list[tuple[FlowRow, str]]:
+    return [(FlowRow.model_validate({**data, "purpose": why}), why) for data, why in NEEDS]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A flow (or its reply) that the named list does not let through."""
+
+    flow: ResolvedFlow
+    way: Literal["request", "reply"]
+    acl: str
+    packet: Packet
+    file: str
+    row_index: int | None  # the row of the table in file; None: the table has no such row
+    fix: str
+
+    def message(self) -> str:
+        f = self.flow
+        ports = ""
+        if f.dst_ports:
+            first, last = f.dst_ports
+            ports = f" {first}" if first == last else f" {first}-{last}"
+        return (
+            f"flow '{f.name}' ({f.opener} {f.src} -> {f.responder} {f.dst} "
+            f"{f.protocol}{ports}, {f.crossing}): the {self.way} is carried by no rule of "
+            f"{self.acl} ({self.packet.describe()} is denied)"
+        )
+
+
+def _hosts(net: str) -> list[ipaddress.IPv4Address]:
+    n = ipaddress.IPv4Network(net)
+    if n.num_addresses <= 2:
+        return [n.network_address]
+    return [n.network_address + 1, n.broadcast_address - 1]
+
+
+def _ends(span: tuple[int, int] | None, default: int) -> list[int]:
+    return [default] if span is None else list(dict.fromkeys(span))
+
+
+def packets(flow: ResolvedFlow, way: Literal["request", "reply"]) -> list[Packet]:
+    """Representative packets of the request or the reply: both ends of the ranges."""
+    src, dst = _hosts(flow.src), _hosts(flow.dst)
+    dports, sports = _ends(flow.dst_ports, 0), _ends(flow.src_ports, EPHEMERAL)
+    pairs = [(src[0], dst[0], sports[0], dports[0]), (src[-1], dst[-1], sports[-1], dports[-1])]
+    out: list[Packet] = []
+    for s, d, sp, dp in dict.fromkeys(pairs):
+        if flow.protocol == "icmp":
+            kind = ICMP_TYPES["echo" if way == "request" else "echo-reply"]
+            out.append(
+                Packet("icmp", s, d, icmp_type=kind)
+                if way == "request"
+                else Packet("icmp", d, s, icmp_type=kind)
+            )
+        elif way == "request":
+            out.append(Packet(flow.protocol, s, d, sp, dp, ack=False))
+        else:
+            out.append(Packet(flow.protocol, d, s, dp, sp, ack=flow.protocol == "tcp"))
+    return out
+
+
+def _row_text(row: FlowRow) -> str:
+    data = row.model_dump(by_alias=True, exclude_defaults=True, exclude={"purpose"})
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            shown = value[0] if len(value) == 1 else "[" + ", ".join(map(str, value)) + "]"
+        else:
+            shown = str(value).lower() if isinstance(value, bool) else value
+        parts.append(f"{key}: {shown}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _gaps_of(
+    flow: ResolvedFlow, acls: Mapping[str, Sequence[Ace]]
+) -> list[tuple[Literal["request", "reply"], str, Packet]]:
+    found: list[tuple[Literal["request", "reply"], str, Packet]] = []
+    ways: list[tuple[Literal["request", "reply"], str | None]] = [
+        ("request", flow.request_acl),
+        ("reply", flow.reply_acl if flow.reply else None),
+    ]
+    for way, acl in ways:
+        if acl is None or acl not in acls:
+            continue  # no list on that way in: the router lets it through
+        for packet in packets(flow, way):
+            if not permits(acls[acl], packet):
+                found.append((way, acl, packet))
+                break
+    return found
+
+
+def site_acls(inv: Inventory, site: Site) -> dict[str, list[Ace]]:
+    """The inbound lists the site's router is given, as it evaluates them."""
+    return {name: flat(acl_sections(inv, site, name)) for name in (WAN_IN, CONFERENCE_IN)}
+
+
+def site_gaps(
+    inv: Inventory, site: Site, acls: Mapping[str, Sequence[Ace]] | None = None
+) -> list[Gap]:
+    """Every flow of the table and every need of the devices that the lists do not carry."""
+    lists = site_acls(inv, site) if acls is None else acls
+    gaps: list[Gap] = []
+    seen: set[tuple[str, str, str]] = set()
+    for index, (file, row) in enumerate(rows_of(inv, site)):
+        own = index - len(inv.province.flows) if file != PROVINCE else index
+        for flow in resolve_row(inv, site, row):
+            for way, acl, packet in _gaps_of(flow, lists):
+                if (flow.name, way, acl) in seen:
+                    continue
+                seen.add((flow.name, way, acl))
+                fix = (
+                    f"{acl} is derived from the flows table: render the router again "
+                    f"(rollout plan {site.slug}); a hand-made list must permit "
+                    f"{packet.describe()} before its deny"
+                )
+                gaps.append(Gap(flow, way, acl, packet, file, own, fix))
+    for row, why in need_rows():
+        for flow in resolve_row(inv, site, row):
+            for way, acl, packet in _gaps_of(flow, lists):
+                if (flow.name, way, acl) in seen:
+                    continue
+                seen.add((flow.name, way, acl))
+                fix = f"add to flows: in {PROVINCE} the row {_row_text(row)} ({why})"
+                gaps.append(Gap(flow, way, acl, packet, PROVINCE, None, fix))
+    return gaps
+
+
+def flow_problems(inv: Inventory, slugs: Sequence[str]) -> list[Problem]:
+    """`rollout validate`: the gaps of the chosen sites, each with file, line and fix."""
+    problems: list[Problem] = []
+    texts: dict[str, str] = {}
+    for slug in slugs:
+        site = inv.sites[slug]
+        for gap in site_gaps(inv, site):
+            path: tuple[str | int, ...] = (
+                ("flows",) if gap.row_index is None else ("flows", gap.row_index)
+            )
+            full = inv.root / gap.file
+            if gap.file not in texts:
+                texts[gap.file] = full.read_text(encoding="utf-8") if full.is_file() else ""
+            line = line_of(texts[gap.file], path) if texts[gap.file] else None
+            dotted = "flows" if gap.row_index is None else f"flows[{gap.row_index}]"
+            problems.append(Problem(gap.file, dotted, f"{slug}: {gap.message()}", gap.fix, line))
+    return problems
