@@ -63,6 +63,7 @@ class Flow:
     dst_ports: tuple[int, int] | None = None
     src_ports: tuple[int, int] | None = None
     purpose: str = ""
+    reply: bool = True  # False: one-way (syslog, traps): only the request must arrive
 
 
 @dataclass(frozen=True)
@@ -98,14 +99,24 @@ def chain(sender: Host, receiver: Host) -> str:
     return f"{SIDE_ACL[sender.side]} ({hook})"
 
 
+def label(flow: FlowLike) -> str:
+    """A flow's name with what tells it from a row's other flows: protocol, destination, ports."""
+    ports = flow.dst_ports
+    span = (
+        "" if ports is None else f":{ports[0]}" + (f"-{ports[1]}" if ports[1] != ports[0] else "")
+    )
+    return f"{flow.name} ({flow.protocol} {flow.src} -> {flow.dst}{span})"
+
+
 @dataclass
 class SampleResult:
     sample: Sample
     seen: Seen
+    one_way: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.seen.arrived and self.seen.returned
+        return self.seen.arrived and (self.seen.returned or self.one_way)
 
     @property
     def direction(self) -> str:
@@ -145,7 +156,8 @@ class FlowResult:
             return f"not tested: {self.unplaced}"
         bad = self.failures
         if not bad:
-            return f"passed both ways ({len(self.samples)} samples): " + "; ".join(
+            ways = "one way" if all(s.one_way for s in self.samples) else "both ways"
+            return f"passed {ways} ({len(self.samples)} samples): " + "; ".join(
                 s.text() for s in self.samples
             )
         first = bad[0]
@@ -296,7 +308,8 @@ def check_flows(
 ) -> FlowReport:
     report = FlowReport()
     for flow in flows:
-        result = FlowResult(flow.name, getattr(flow, "purpose", ""))
+        result = FlowResult(label(flow), getattr(flow, "purpose", ""))
+        one_way = not getattr(flow, "reply", True)
         report.flows.append(result)
         if flow.protocol not in PROTOCOLS:
             result.unplaced = f"protocol {flow.protocol!r} is not one the lab can send"
@@ -307,7 +320,7 @@ def check_flows(
             continue
         for sample in samples(flow, *placed):
             seen = prober(sample.protocol, *_ends(sample), timeout)
-            result.samples.append(SampleResult(sample, seen))
+            result.samples.append(SampleResult(sample, seen, one_way))
     for name, sample in drop_samples(flows, drop_pairs):
         seen = prober(sample.protocol, *_ends(sample), timeout)
         report.drops.append(DropResult(name, sample, seen))

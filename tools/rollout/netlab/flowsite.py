@@ -1,33 +1,23 @@
-"""A site's flows through its lab router: the lab's hosts, the flows table, the drop samples.
-
-The flows come from ``rollout.flows.site_flows`` (the site's flows table). Where that module is
-absent, the flows are built from the province inputs the ACLs are rendered from
-(``conference_ports``, ``media``, ``cloud``, ``noc_prefixes``, ``ntp_servers``, ``sla``), so
-the check still runs.
-"""
+"""A site's flows through its lab router: the lab's hosts, the flows table
+(``rollout.flows.site_flows``, the same rows the router's access lists are derived from), and
+the senders and receivers of the traffic no row allows."""
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
 from collections.abc import Sequence
 
+from rollout import flows
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import Site
 from rollout.netlab.flowcheck import (
     DEFAULT_TIMEOUT,
-    Flow,
     FlowLike,
     FlowReport,
     Host,
     check_flows,
 )
-from rollout.netlab.lab import HUB_NS, NTP_PORT, LabState, lan_ns, rtr_ns
+from rollout.netlab.lab import HUB_NS, LabState, lan_ns, rtr_ns
 from rollout.netlab.ns import NetlabError
-
-SNMP_PORT = 161
-SSH_PORT = 22
-SLA_CONTROL_PORT = 1967  # Cisco IP SLA responder control port
 
 
 def lab_hosts(inv: Inventory, state: LabState, slug: str) -> list[Host]:
@@ -69,81 +59,18 @@ def drop_pairs(state: LabState, slug: str, hosts: Sequence[Host]) -> list[tuple[
     return [(by_address[a], by_address[b]) for a, b in names if a in by_address and b in by_address]
 
 
-def flows_from_inputs(inv: Inventory, site: Site) -> list[Flow]:
-    """The flows the province inputs describe, for a site (no flows table available)."""
-    p = inv.province
-    conf, mgmt = site.vlan("conference"), site.vlan("management")
-    hub_conf = inv.hub.vlan("conference")
-    assert conf is not None and hub_conf is not None
-    here, hub = conf.subnet, hub_conf.subnet
-    loop = str(ipaddress.IPv4Network(site.loopback).network_address)
-    media = p.media
-    codec_media = (media.codec_udp.first, media.codec_udp.last)
-    mcu_media = (media.mcu_udp.first, media.mcu_udp.last)
-    flows: list[Flow] = []
-    for port in p.conference_ports:
-        span = (port.first, port.last or port.first)
-        if port.protocol == "udp" and span == codec_media:
-            continue  # media: the two rows below, with both ends' ranges
-        flows.append(Flow(f"{port.purpose} ({port.protocol})", port.protocol, here, hub, span))
-    flows += [
-        Flow("RTP/RTCP media codec to MCU", "udp", here, hub, mcu_media, codec_media),
-        Flow("RTP/RTCP media MCU to codec", "udp", hub, here, codec_media, mcu_media),
-    ]
-    for prefix in p.cloud.prefixes:
-        for port in p.cloud.ports:
-            span = (port.first, port.last or port.first)
-            flows.append(
-                Flow(f"{p.cloud.name} {port.protocol} {span[0]}", port.protocol, here, prefix, span)
-            )
-    managed = [loop, *([mgmt.subnet] if mgmt else [])]
-    for prefix in p.noc_prefixes:
-        for target in managed:
-            flows.append(
-                Flow(f"SSH from NOC {prefix} to {target}", "tcp", prefix, target, (22, 22))
-            )
-            flows.append(
-                Flow(f"SNMP from NOC {prefix} to {target}", "udp", prefix, target, (161, 161))
-            )
-        flows.append(Flow(f"SSH from NOC {prefix} to the codec", "tcp", prefix, here, (22, 22)))
-        flows.append(Flow(f"ping from NOC {prefix}", "icmp", prefix, here))
-    ntp = (NTP_PORT, NTP_PORT)
-    for server in p.ntp_servers:
-        flows.append(Flow(f"NTP router to {server}", "udp", loop, f"{server}/32", ntp, ntp))
-        if mgmt is not None:
-            flows.append(
-                Flow(f"NTP switch to {server}", "udp", mgmt.subnet, f"{server}/32", ntp, ntp)
-            )
-        flows.append(Flow(f"NTP codec to {server}", "udp", here, f"{server}/32", ntp))
-    responder = next((s.address for s in p.services.values() if s.kind == "sla_responder"), None)
-    if responder is not None:
-        for port in (SLA_CONTROL_PORT, *p.sla.ports()):
-            flows.append(
-                Flow(
-                    f"IP SLA {port} to the responder", "udp", loop, f"{responder}/32", (port, port)
-                )
-            )
-    return flows
-
-
 def site_flows(inv: Inventory, slug: str) -> list[FlowLike]:
-    """The site's flows table (``rollout.flows``), or the flows of the province inputs."""
-    site = inv.sites[slug]
-    try:
-        module = importlib.import_module("rollout.flows")
-    except ModuleNotFoundError:
-        return list(flows_from_inputs(inv, site))
-    flows: list[FlowLike] = list(module.site_flows(inv, site))
-    return flows
+    """The site's flows table."""
+    return list(flows.site_flows(inv, inv.sites[slug]))
 
 
 def check_site(
     inv: Inventory,
     state: LabState,
     slug: str,
-    flows: Sequence[FlowLike] | None = None,
+    table: Sequence[FlowLike] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> FlowReport:
     hosts = lab_hosts(inv, state, slug)
-    table = site_flows(inv, slug) if flows is None else flows
+    table = site_flows(inv, slug) if table is None else table
     return check_flows(table, hosts, drop_pairs(state, slug, hosts), timeout)
