@@ -35,6 +35,7 @@ from rollout.netlab import ns as nsh
 MAGIC = b"RLF1"
 TCP_SYN_RECV = "03"  # include/net/tcp_states.h, as /proc/net/tcp shows it
 LINGER_RESET = struct.pack("ii", 1, 0)  # close with RST: no TIME_WAIT to block the next probe
+LINGER_OFF = struct.pack("ii", 0, 0)  # close with FIN
 IP_HEADER = struct.Struct("!BBHHHBBH4s4s")
 UDP_HEADER = struct.Struct("!HHHH")
 ICMP_HEADER = struct.Struct("!BBHHH")
@@ -124,6 +125,9 @@ def tcp(src: End, dst: End, timeout: float) -> Seen:
             text = nsh.read_in(dst.ns, "/proc/thread-self/net/tcp")
             return Seen(syn_arrived(text, src, src_port, dst), False)
         if listener is None:
+            # a lab service: close the way a polite client does (sipp's TCP server socket does
+            # not survive a reset from its peer)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_OFF)
             return Seen(True, True, "connected to the lab's service")
         return _echo(client, listener, deadline)
     finally:
