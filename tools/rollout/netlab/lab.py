@@ -58,8 +58,6 @@ from rollout.secrets import Secrets
 HUB_NS = "rl-hub"
 STATE = "state.json"
 ROUTER_RUN = Path("/run/rollout")
-PROBE_PORT = 3300
-SINK_PORT = 3310
 CLOUD_PORT = 3478
 NTP_PORT = 123  # RFC 5905 section 7.2: "the NTP service port number 123"
 MGMT_VLAN = "management"
@@ -337,6 +335,19 @@ def noc_hosts(inv: Inventory) -> list[str]:
     return hosts
 
 
+def mcu_udp_ports(first: int, last: int) -> tuple[int, int, int]:
+    """Ports at the MCU's address, all inside its media range (the only UDP ports the flows
+    table opens towards it): sipp's RTP echo, the probe responder, the flood sink."""
+    media = mcu_media_port(first, last)
+    others = [p for p in (media - 4, media - 6, media + 4, media + 6) if first <= p <= last]
+    if len(others) < 2:
+        raise NetlabError(
+            f"the MCU's media range {first}-{last} has no room for the lab's probe ports",
+            "inventory/province.yml: media: mcu_udp: a range of at least 16 ports",
+        )
+    return media, others[0], others[1]
+
+
 def _up_hub(inv: Inventory, state: LabState) -> None:
     p = inv.province
     by_kind = {s.kind: s.address for s in p.services.values()}
@@ -346,12 +357,17 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
     cloud_net = ipaddress.IPv4Network(p.cloud.prefixes[0])
     cloud = str(cloud_net.network_address + 10)
     media = p.media.mcu_udp
+    rtp, probe, sink = mcu_udp_ports(media.first, media.last)
+    codec = p.media.codec_udp
     state.hub = {
         "mcu": mcu,
         "registrar": registrar,
         "cloud": cloud,
         "responder": by_kind.get("sla_responder", mcu),
-        "mcu_media": str(mcu_media_port(media.first, media.last)),
+        "mcu_media": str(rtp),
+        "probe_port": str(probe),
+        "sink_port": str(sink),
+        "codec_udp": f"{codec.first}-{codec.last}",
         "transport": p.sip_transport,
         "ntp": ",".join(str(a) for a in p.ntp_servers),
     }
@@ -412,11 +428,11 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
             "-m",
             "rollout.netlab.responder",
             "--listen",
-            f"{mcu}:{PROBE_PORT}",
+            f"{mcu}:{probe}",
             "--listen",
             f"{cloud}:{CLOUD_PORT}",
             "--sink",
-            f"{mcu}:{SINK_PORT}",
+            f"{mcu}:{sink}",
             *(a for server in p.ntp_servers for a in ("--ntp", f"{server}:{NTP_PORT}")),
             "--ready",
             str(ready),

@@ -32,14 +32,8 @@ from rollout.inventory.model import DSCP_NAMES, Thresholds
 from rollout.netlab import ns as nsh
 from rollout.netlab.flowcheck import FlowReport
 from rollout.netlab.flowsite import check_site
-from rollout.netlab.lab import (
-    CLOUD_PORT,
-    NTP_PORT,
-    PROBE_PORT,
-    SINK_PORT,
-    LabState,
-    lan_ns,
-)
+from rollout.netlab.lab import CLOUD_PORT, NTP_PORT, LabState, lan_ns
+from rollout.netlab.ns import NetlabError
 from rollout.netlab.probes import Stream
 from rollout.netlab.responder import ntp_request, parse_ntp_reply
 from rollout.netlab.router import driver
@@ -84,13 +78,29 @@ class Outcome:
         }
 
 
-def streams(state: LabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
-    site, hub = state.sites[slug], state.hub
-    out = [
-        Stream(
-            name, DSCP_NAMES[dscp] << 2, site.codec, 3240 + 2 * n, hub["mcu"], PROBE_PORT, size, pps
+def codec_ports(state: LabState) -> tuple[int, list[int], int]:
+    """The codec's UDP ports the lab sends from, all inside its fixed media range (the only
+    source ports the flows table opens from it to the MCU): RTP, one per class probe, the flood."""
+    first, last = (int(x) for x in state.hub.get("codec_udp", "3230-3329").split("-"))
+    rtp, probes, flood = first, [first + 10 + 2 * n for n in range(len(CLASSES))], first + 30
+    if flood > last:
+        raise NetlabError(
+            f"the codec's media range {first}-{last} has no room for the lab's probes",
+            "inventory/province.yml: media: codec_udp: a range of at least 31 ports",
         )
-        for n, (name, dscp, size, pps) in enumerate(CLASSES)
+    return rtp, probes, flood
+
+
+def streams(state: LabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
+    """Per class, timestamped probes from the codec's media ports to the responder at the MCU
+    (inside the MCU's media range: the codec's media flow carries them, the class is the DSCP);
+    the room client's flow to the cloud service, unmarked (the router marks it)."""
+    site, hub = state.sites[slug], state.hub
+    _rtp, sources, _flood = codec_ports(state)
+    probe = int(hub["probe_port"])
+    out = [
+        Stream(name, DSCP_NAMES[dscp] << 2, site.codec, sport, hub["mcu"], probe, size, pps)
+        for sport, (name, dscp, size, pps) in zip(sources, CLASSES, strict=True)
     ]
     out.append(
         Stream("cloud", cloud_tos, site.room_client, 3250, hub["cloud"], CLOUD_PORT, 1000, 50.0)
@@ -290,9 +300,7 @@ def verify(inv: Inventory, state: LabState, slug: str, seconds: float = 8.0) -> 
             "; ".join(problems) if problems else "QoS classes, filters, ACLs and routes match",
         )
     )
-    outcome.checks.extend(
-        sip_call(state, slug, hold_s=3.0, codec_port=inv.province.media.codec_udp.first)
-    )
+    outcome.checks.extend(sip_call(state, slug, hold_s=3.0, codec_port=codec_ports(state)[0]))
     outcome.checks.extend(ntp_checks(state, slug))
     report = check_site(inv, state, slug)
     outcome.checks.extend(flow_checks(report))
@@ -363,8 +371,8 @@ def _flooded(state: LabState, slug: str, kbps: int, seconds: float) -> dict[str,
             "-m",
             "rollout.netlab.probes",
             "flood",
-            site.room_client,
-            f"{hub['mcu']}:{SINK_PORT}",
+            f"{site.codec}:{codec_ports(state)[2]}",
+            f"{hub['mcu']}:{hub['sink_port']}",
             str(kbps),
             str(seconds + 2),
         ],
