@@ -330,9 +330,14 @@ def test_new_site_json(rollout: Rollout) -> None:
 def test_new_site_when_the_pool_is_full(rollout: Rollout, repo: Path) -> None:
     province = repo / "inventory" / "province.yml"
     province.write_text(
-        province.read_text(encoding="utf-8").replace(
-            "loopbacks: 10.255.0.0/16", "loopbacks: 10.255.0.0/28"
-        ),
+        province.read_text(encoding="utf-8")
+        .replace("loopbacks: 10.255.0.0/16", "loopbacks: 10.255.0.0/28")
+        .replace("video_ports: 30", "video_ports: 60"),  # the MCU holds five more sites
+        encoding="utf-8",
+    )
+    hub = repo / "inventory" / "sites" / "ubnd-tinh.yml"
+    hub.write_text(
+        hub.read_text(encoding="utf-8").replace("rate_kbps: 100000\n", "rate_kbps: 200000\n"),
         encoding="utf-8",
     )
     for i in range(5):

@@ -125,8 +125,25 @@ def test_larger_site_blocks_are_aligned(repo: Path, edit_province: Callable[...,
     assert addr.block == "10.17.0.0/16"  # 10.16.0.0/16 holds every existing site
 
 
+def _hub_for_many_sites(repo: Path) -> None:
+    """Size the hub's MCU licence and WAN contract for hundreds of sites (capacity rule)."""
+    province = repo / "inventory" / "province.yml"
+    province.write_text(
+        province.read_text(encoding="utf-8").replace("video_ports: 30", "video_ports: 1000"),
+        encoding="utf-8",
+    )
+    hub = repo / "inventory" / "sites" / "ubnd-tinh.yml"
+    hub.write_text(
+        hub.read_text(encoding="utf-8")
+        .replace("rate_kbps: 100000\n", "rate_kbps: 10000000\n")
+        .replace("port_kbps: 1000000\n", "port_kbps: 10000000\n"),
+        encoding="utf-8",
+    )
+
+
 def test_three_hundred_communes_never_collide(repo: Path, problems_of: Any) -> None:
     """A province of about 300 communes, each cloned from the pilot, each file written."""
+    _hub_for_many_sites(repo)
     inv = load_inventory(repo)
     count = 300
     for i in range(count):

@@ -378,3 +378,62 @@ def test_line_numbers_follow_an_edited_file(
         encoding="utf-8",
     )
     assert _find(problems_of(repo), "already used").line == _line(path, "code:")
+
+
+# --- capacity of the hub and the flows table -------------------------------------------------
+
+
+def test_hub_wan_too_small_for_the_sites_calls(
+    repo: Path, edit_site: SiteEdit, problems_of: Problems
+) -> None:
+    # 9 sites x 2 calls x 2048 kbit/s x 1.2 = 44237 kbit/s; video is 50 % of 60000 = 30000.
+    path = edit_site("ubnd-tinh", lambda d: d["wan"].update(rate_kbps=60000))
+    problem = _find(problems_of(repo), "sites may make 18 video calls to the hub at once")
+    assert problem.file == "inventory/sites/ubnd-tinh.yml"
+    assert problem.path == "wan.rate_kbps"
+    assert problem.line == _line(path, "rate_kbps:")
+    assert "= 44237 kbit/s" in problem.message
+    assert "(50 % of 60000 kbit/s = 30000 kbit/s): short by 14237 kbit/s" in problem.message
+    assert "raise the hub's wan.rate_kbps to at least 88474" in problem.fix
+
+
+def test_more_calls_than_the_mcu_is_licensed_for(
+    repo: Path, edit_site: SiteEdit, problems_of: Problems
+) -> None:
+    # 9 sites x 2 + the hub's 10 = 28 calls; 30 ports hold them, 40 calls do not.
+    assert problems_of(repo) == []
+    edit_site("ubnd-tinh", lambda d: d["conference"].update(simultaneous_video_calls=22))
+    problem = _find(problems_of(repo), "more than the 30 licensed video ports of the MCU")
+    assert problem.file == "inventory/province.yml"
+    assert problem.path == "services.mcu-tinh.video_ports"
+    assert "may make 40 video calls at once" in problem.message
+    assert "short by 10" in problem.message
+    assert "license at least 40 video ports" in problem.fix
+
+
+def test_an_mcu_without_its_port_count_is_refused(
+    repo: Path, edit_province: Callable[..., Path], problems_of: Problems
+) -> None:
+    edit_province(lambda d: d["services"]["mcu-tinh"].pop("video_ports"))
+    problem = _find(problems_of(repo), "has no video_ports")
+    assert problem.path == "services.mcu-tinh"
+
+
+def test_flow_rows_name_a_qos_class_once(
+    repo: Path, edit_province: Callable[..., Path], problems_of: Problems
+) -> None:
+    rows: list[dict[str, Any]] = []
+
+    def change(d: dict[str, Any]) -> None:
+        d["flows"][0]["class"] = "gold"
+        d["flows"].append(dict(d["flows"][1]))
+        cloud = next(r for r in d["flows"] if r["name"] == "cloud-tcp")
+        cloud["class"] = "signalling"
+        rows.extend(d["flows"])
+
+    edit_province(change)
+    problems = problems_of(repo)
+    assert _find(problems, "class 'gold' is not a QoS class").path == "flows[0].class"
+    assert _find(problems, "is named twice").path == f"flows[{len(rows) - 1}].name"
+    marked = _find(problems, "flow 'cloud-tcp' is marked af41 (cloud.dscp)")
+    assert "not in its class 'signalling'" in marked.message

@@ -288,3 +288,59 @@ def test_sla_probe_ports_must_differ_per_class() -> None:
     assert len(set(SlaProbes().ports())) == 4
     with pytest.raises(ValidationError, match="probe ports must differ"):
         SlaProbes(port_ef=16384, port_default=16384)
+
+
+# --- the flows table -------------------------------------------------------------------------
+
+
+def _row(**extra: Any) -> dict[str, Any]:
+    return {
+        "name": "x",
+        "from": "codec",
+        "to": "mcu",
+        "protocol": "udp",
+        "ports": 1719,
+        "purpose": "test",
+        **extra,
+    }
+
+
+def test_flow_row_reads_from_to_and_class() -> None:
+    from rollout.inventory.model import FlowRow
+
+    row = FlowRow.model_validate(_row(to=["mcu", "gatekeeper"], **{"class": "signalling"}))
+    assert (row.from_, row.to, row.qos_class, row.reply) == (
+        ["codec"],
+        ["mcu", "gatekeeper"],
+        "signalling",
+        True,
+    )
+    media = FlowRow.model_validate(_row(ports="media.mcu_udp", src_ports="3230-3329"))
+    assert (media.ports, media.src_ports) == ("media.mcu_udp", "3230-3329")
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        ({"protocol": "icmp"}, "ICMP has no ports"),
+        ({"protocol": "sip"}, "sip takes its port"),
+        ({"ports": None}, "give the destination ports of udp"),
+        ({"ports": "3329-3230"}, "must be ordered"),
+        ({"ports": "media.nope"}, "is not a port, a range"),
+        ({"ports": 70000}, "outside 1-65535"),
+        ({"to": "bridge"}, "Input should be"),
+    ],
+)
+def test_flow_row_rejects(extra: dict[str, Any], fragment: str) -> None:
+    from rollout.inventory.model import FlowRow
+
+    with pytest.raises(ValidationError, match=fragment):
+        FlowRow.model_validate(_row(**extra))
+
+
+def test_video_ports_belong_to_an_mcu() -> None:
+    from rollout.inventory.model import Service
+
+    assert Service.model_validate({"address": "10.0.0.1", "kind": "mcu", "video_ports": 30})
+    with pytest.raises(ValidationError, match="video_ports is a property of an MCU"):
+        Service.model_validate({"address": "10.0.0.1", "kind": "sip_registrar", "video_ports": 3})

@@ -103,8 +103,8 @@ BROKEN: list[tuple[str, str, Callable[[str], str], str]] = [
         "bao-thang-rtr01",
         "all ip to hub",
         lambda t: t.replace(
-            " permit udp 10.16.1.0 0.0.0.63 10.16.0.0 0.0.0.63 eq 1719",
-            " permit ip 10.16.1.0 0.0.0.63 10.16.0.0 0.0.0.63",
+            " permit udp host 10.16.1.10 host 10.16.0.22 eq 1719",
+            " permit ip host 10.16.1.10 host 10.16.0.22",
             1,
         ),
         "acl-conference-ports",

@@ -16,10 +16,10 @@ from typing import Literal
 IPv4Net = ipaddress.IPv4Network
 Span = tuple[int, int]
 
-# How IOS shows well-known ports in an extended ACL (it rewrites `eq 123` as `eq ntp`).
-# Cisco IOS Security Command Reference, `permit (IP)`: the UDP keywords include ntp (123),
-# snmp (161), snmptrap (162), syslog (514):
-# https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/security/a1/sec-a1-cr-book/sec-cr-p1.html
+# How IOS shows well-known ports in an extended ACL (it shows `eq 123` as `eq ntp`): public IOS
+# lists write `eq snmp`, `eq snmptrap`, `eq syslog` (DISA Cisco router STIG, CISC-RT-000390,
+# check text of SV-221099) and `eq ntp` (the pilot's lists before this table). Unnamed ports
+# (22, 443, 1719, 1720, 5060...) are shown as numbers.
 IOS_PORT_NAMES: dict[str, dict[int, str]] = {
     "udp": {123: "ntp", 161: "snmp", 162: "snmptrap", 514: "syslog"},
     "tcp": {},
@@ -45,6 +45,36 @@ class Ace:
     def line(self) -> str:
         parts = [self.action, self.protocol, self.source, self.destination, self.port, self.extra]
         return " ".join(p for p in parts if p)
+
+
+def parse_ace(line: str) -> Ace:
+    """An entry read back from a rendered or running list ('permit udp host A eq ntp any')."""
+    words = line.split()
+    if len(words) < 3 or words[0] not in ("permit", "deny"):
+        raise ValueError(f"not an extended access-list entry: {line!r}")
+    return Ace(words[0], words[1], " ".join(words[2:]), "")
+
+
+def extended_acls(config: str) -> dict[str, list[Ace]]:
+    """The extended access lists of an IOS configuration, entries in order (remarks left out)."""
+    acls: dict[str, list[Ace]] = {}
+    current: list[Ace] | None = None
+    for line in config.splitlines():
+        if line.startswith("ip access-list extended "):
+            current = acls.setdefault(line.split()[3], [])
+        elif (
+            current is not None
+            and line.startswith(" ")
+            and line.split()[0]
+            in (
+                "permit",
+                "deny",
+            )
+        ):
+            current.append(parse_ace(line.strip()))
+        elif not line.startswith(" "):
+            current = None
+    return acls
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -93,17 +123,17 @@ class Packet:
 class _Match:
     permit: bool
     protocol: str
-    src: IPv4Net
+    src: Span  # first and last address, as integers
     sport: Span | None
-    dst: IPv4Net
+    dst: Span
     dport: Span | None
     established: bool
     icmp_type: int | None
 
-    def matches(self, p: Packet) -> bool:
+    def matches(self, p: Packet, src: int, dst: int) -> bool:
         if self.protocol not in ("ip", p.protocol):
             return False
-        if p.src not in self.src or p.dst not in self.dst:
+        if not (self.src[0] <= src <= self.src[1] and self.dst[0] <= dst <= self.dst[1]):
             return False
         if self.sport is not None and not self.sport[0] <= p.sport <= self.sport[1]:
             return False
@@ -112,6 +142,10 @@ class _Match:
         if self.established and not p.ack:
             return False
         return self.icmp_type is None or self.icmp_type == p.icmp_type
+
+
+def _span(net: IPv4Net) -> Span:
+    return int(net.network_address), int(net.broadcast_address)
 
 
 def _operand(tokens: list[str]) -> tuple[IPv4Net, list[str]]:
@@ -146,21 +180,43 @@ def _compile(ace: Ace) -> _Match:
     return _Match(
         ace.action == "permit",
         ace.protocol,
-        src,
+        _span(src),
         sport,
-        dst,
+        _span(dst),
         dport,
         "established" in tokens,
         icmp,
     )
 
 
+@dataclass(frozen=True)
+class CompiledAcl:
+    """A list read once, to evaluate many packets against it."""
+
+    aces: tuple[Ace, ...]
+    matches: tuple[_Match, ...]
+
+    def first_match(self, packet: Packet) -> int | None:
+        src, dst = int(packet.src), int(packet.dst)
+        return next((i for i, m in enumerate(self.matches) if m.matches(packet, src, dst)), None)
+
+    def permits(self, packet: Packet) -> bool:
+        index = self.first_match(packet)
+        return index is not None and self.matches[index].permit
+
+
+def compile_acl(aces: Sequence[Ace]) -> CompiledAcl:
+    return CompiledAcl(tuple(aces), tuple(_compile(a) for a in aces))
+
+
 def first_match(aces: Sequence[Ace], packet: Packet) -> Ace | None:
     """The entry that decides the packet (first match), or None: the implicit deny."""
-    return next((a for a in aces if _compile(a).matches(packet)), None)
+    compiled = compile_acl(aces)
+    index = compiled.first_match(packet)
+    return None if index is None else compiled.aces[index]
 
 
-def permits(aces: Sequence[Ace], packet: Packet) -> bool:
+def permits(aces: Sequence[Ace] | CompiledAcl, packet: Packet) -> bool:
     """Whether the list lets the packet through (first match; no match is the implicit deny)."""
-    ace = first_match(aces, packet)
-    return ace is not None and _compile(ace).permit
+    compiled = aces if isinstance(aces, CompiledAcl) else compile_acl(aces)
+    return compiled.permits(packet)

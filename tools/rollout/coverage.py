@@ -14,12 +14,15 @@ evaluated at the ends of its address and port ranges.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rollout.acl import ICMP_TYPES, Ace, Packet, permits
+from rollout.acl import ICMP_TYPES, Ace, CompiledAcl, Packet, compile_acl, extended_acls
 from rollout.errors import Problem
 from rollout.flows import (
     CONFERENCE_IN,
@@ -31,8 +34,9 @@ from rollout.flows import (
     rows_of,
 )
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import FlowRow, Site
+from rollout.inventory.model import FlowRow, Platform, Role, Site
 from rollout.inventory.yamlfile import line_of
+from rollout.secrets import Secrets
 
 PROVINCE = "inventory/province.yml"
 # A client's source port when the flow names none: from the dynamic range (RFC 6335, 49152+).
@@ -206,8 +210,10 @@ NEEDS: tuple[tuple[dict[str, Any], str], ...] = (
 )
 
 
-def need_rows() -> list[tuple[FlowRow, str]]:
-    return [(FlowRow.model_validate({**data, "purpose": why}), why) for data, why in NEEDS]
+@functools.cache
+def need_rows() -> list[FlowRow]:
+    """NEEDS as rows of the table (their purpose: the configuration line behind them)."""
+    return [FlowRow.model_validate({**data, "purpose": why}) for data, why in NEEDS]
 
 
 @dataclass(frozen=True)
@@ -267,20 +273,26 @@ def packets(flow: ResolvedFlow, way: Literal["request", "reply"]) -> list[Packet
     return out
 
 
+def _yaml_scalar(value: object) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return json.dumps(text, ensure_ascii=False) if re.search(r"[,:{}\[\]#'\"]", text) else text
+
+
 def _row_text(row: FlowRow) -> str:
-    data = row.model_dump(by_alias=True, exclude_defaults=True, exclude={"purpose"})
+    """The row as one line of YAML (flow style), ready to paste into flows:."""
     parts = []
-    for key, value in data.items():
+    for key, value in row.model_dump(by_alias=True, exclude_defaults=True).items():
         if isinstance(value, list):
-            shown = value[0] if len(value) == 1 else "[" + ", ".join(map(str, value)) + "]"
+            items = [_yaml_scalar(v) for v in value]
+            shown = items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
         else:
-            shown = str(value).lower() if isinstance(value, bool) else value
+            shown = _yaml_scalar(value)
         parts.append(f"{key}: {shown}")
     return "{" + ", ".join(parts) + "}"
 
 
 def _gaps_of(
-    flow: ResolvedFlow, acls: Mapping[str, Sequence[Ace]]
+    flow: ResolvedFlow, acls: Mapping[str, CompiledAcl]
 ) -> list[tuple[Literal["request", "reply"], str, Packet]]:
     found: list[tuple[Literal["request", "reply"], str, Packet]] = []
     ways: list[tuple[Literal["request", "reply"], str | None]] = [
@@ -291,10 +303,23 @@ def _gaps_of(
         if acl is None or acl not in acls:
             continue  # no list on that way in: the router lets it through
         for packet in packets(flow, way):
-            if not permits(acls[acl], packet):
+            if not acls[acl].permits(packet):
                 found.append((way, acl, packet))
                 break
     return found
+
+
+def _shape(flow: ResolvedFlow) -> tuple[object, ...]:
+    """What the lists see of a flow (its name and purpose aside)."""
+    return (
+        flow.protocol,
+        flow.src,
+        flow.dst,
+        flow.dst_ports,
+        flow.src_ports,
+        flow.request_acl,
+        flow.reply_acl,
+    )
 
 
 def site_acls(inv: Inventory, site: Site) -> dict[str, list[Ace]]:
@@ -306,40 +331,63 @@ def site_gaps(
     inv: Inventory, site: Site, acls: Mapping[str, Sequence[Ace]] | None = None
 ) -> list[Gap]:
     """Every flow of the table and every need of the devices that the lists do not carry."""
-    lists = site_acls(inv, site) if acls is None else acls
+    given = site_acls(inv, site) if acls is None else acls
+    lists = {name: compile_acl(aces) for name, aces in given.items()}
+    memo: dict[str, Any] = {}
+    proved: set[tuple[object, ...]] = set()
     gaps: list[Gap] = []
     seen: set[tuple[str, str, str]] = set()
     for index, (file, row) in enumerate(rows_of(inv, site)):
         own = index - len(inv.province.flows) if file != PROVINCE else index
-        for flow in resolve_row(inv, site, row):
+        for flow in resolve_row(inv, site, row, memo):
+            proved.add(_shape(flow))
             for way, acl, packet in _gaps_of(flow, lists):
                 if (flow.name, way, acl) in seen:
                     continue
                 seen.add((flow.name, way, acl))
                 fix = (
-                    f"{acl} is derived from the flows table: render the router again "
-                    f"(rollout plan {site.slug}); a hand-made list must permit "
-                    f"{packet.describe()} before its deny"
+                    f"the row is in the table, so {acl} as rendered lost it: make the router's "
+                    f"template render every section of {acl} (templates/cisco_ios/"
+                    f"wan_router.j2), or let {packet.describe()} through before the deny"
                 )
                 gaps.append(Gap(flow, way, acl, packet, file, own, fix))
-    for row, why in need_rows():
-        for flow in resolve_row(inv, site, row):
+    for row in need_rows():
+        for flow in resolve_row(inv, site, row, memo):
+            if _shape(flow) in proved:
+                continue  # the table's own flow, already evaluated
             for way, acl, packet in _gaps_of(flow, lists):
                 if (flow.name, way, acl) in seen:
                     continue
                 seen.add((flow.name, way, acl))
-                fix = f"add to flows: in {PROVINCE} the row {_row_text(row)} ({why})"
+                fix = f"add to flows: in {PROVINCE} the row {_row_text(row)}"
                 gaps.append(Gap(flow, way, acl, packet, PROVINCE, None, fix))
     return gaps
 
 
-def flow_problems(inv: Inventory, slugs: Sequence[str]) -> list[Problem]:
-    """`rollout validate`: the gaps of the chosen sites, each with file, line and fix."""
+def rendered_acls(inv: Inventory, site: Site, secrets: Secrets) -> dict[str, list[Ace]]:
+    """The inbound lists as the router's rendered configuration writes them (a Cisco router);
+    a linux_router's chains are the same entries (intent.nft_rule), so its lists are taken
+    from the intent."""
+    router = site.device(Role.WAN_ROUTER)
+    if router is None or router.platform is not Platform.CISCO_IOS:
+        return site_acls(inv, site)
+    from rollout.render import render_device
+
+    found = extended_acls(render_device(inv, site, router, secrets).text)
+    return {name: found.get(name, []) for name in (WAN_IN, CONFERENCE_IN)}
+
+
+def flow_problems(
+    inv: Inventory, slugs: Sequence[str], secrets: Secrets | None = None
+) -> list[Problem]:
+    """`rollout validate`: the gaps of the chosen sites, each with file, line and fix (proved
+    on the rendered configurations when the secrets to render them are given)."""
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     for slug in slugs:
         site = inv.sites[slug]
-        for gap in site_gaps(inv, site):
+        acls = rendered_acls(inv, site, secrets) if secrets is not None else None
+        for gap in site_gaps(inv, site, acls):
             path: tuple[str | int, ...] = (
                 ("flows",) if gap.row_index is None else ("flows", gap.row_index)
             )

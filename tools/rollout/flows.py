@@ -11,7 +11,9 @@ CONFERENCE-IN and CLOUD-MEETING: the request where it enters the router, and its
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -96,13 +98,19 @@ class _End:
     zone: str
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _net(text: str) -> IPv4Net:
+    return IPv4Net(text)
+
+
 def zone_of(site: Site, net: IPv4Net) -> str:
     """Where an address sits for the site's router: 'router', a VLAN's name, or 'wan'."""
-    if net.subnet_of(IPv4Net(site.loopback)):
-        return ROUTER
-    for vlan in site.vlans:
-        if net.subnet_of(IPv4Net(vlan.subnet)):
-            return vlan.name
+    first, last = int(net.network_address), int(net.broadcast_address)
+    places = [(site.loopback, ROUTER)] + [(v.subnet, v.name) for v in site.vlans]
+    for text, name in places:
+        place = _net(text)
+        if int(place.network_address) <= first and last <= int(place.broadcast_address):
+            return name
     return WAN
 
 
@@ -147,7 +155,7 @@ def _remote(p: Province, role: str) -> list[str]:
 def _ends(inv: Inventory, site: Site, role: str) -> list[_End]:
     ends = []
     for text in _role_nets(inv, site, role):
-        net = IPv4Net(text)
+        net = _net(text)
         ends.append(_End(role, net, zone_of(site, net)))
     return ends
 
@@ -192,8 +200,13 @@ def _name(row: FlowRow, opener: str, responder: str) -> str:
     return row.name
 
 
-def _pairs(inv: Inventory, site: Site, opener: str, responder: str) -> Iterator[tuple[_End, _End]]:
-    srcs, dsts = _ends(inv, site, opener), _ends(inv, site, responder)
+def _pairs(
+    inv: Inventory, site: Site, opener: str, responder: str, memo: dict[str, list[_End]]
+) -> Iterator[tuple[_End, _End]]:
+    for role in (opener, responder):
+        if role not in memo:
+            memo[role] = _ends(inv, site, role)
+    srcs, dsts = memo[opener], memo[responder]
     for s in srcs:
         for d in dsts:
             if s.net != d.net and not (s.zone == WAN and d.zone == WAN):
@@ -203,7 +216,7 @@ def _pairs(inv: Inventory, site: Site, opener: str, responder: str) -> Iterator[
     # The hub also serves every site: a site device's role reaches the hub's end from its pool.
     for role, here, flip in ((opener, dsts, False), (responder, srcs, True)):
         for text in _remote(inv.province, role):
-            far = _End(role, IPv4Net(text), WAN)
+            far = _End(role, _net(text), WAN)
             for end in here:
                 if end.zone != WAN:
                     yield (end, far) if flip else (far, end)
@@ -231,15 +244,18 @@ def rows_of(inv: Inventory, site: Site) -> list[tuple[str, FlowRow]]:
     ]
 
 
-def resolve_row(inv: Inventory, site: Site, row: FlowRow) -> list[ResolvedFlow]:
-    """One row of the table as the site's concrete flows."""
+def resolve_row(
+    inv: Inventory, site: Site, row: FlowRow, memo: dict[str, list[_End]] | None = None
+) -> list[ResolvedFlow]:
+    """One row of the table as the site's concrete flows (memo: the site's ends by role)."""
+    memo = {} if memo is None else memo
     protocol, spans = _protocol_ports(inv.province, row)
     src_spans = _spans(inv.province, protocol, row.src_ports) if protocol != "icmp" else [None]
     flows: list[ResolvedFlow] = []
     for opener in row.from_:
         for responder in row.to:
             name = _name(row, opener, responder)
-            for s, d in _pairs(inv, site, opener, responder):
+            for s, d in _pairs(inv, site, opener, responder, memo):
                 for span in spans:
                     for src_span in src_spans:
                         flows.append(
@@ -267,9 +283,36 @@ def resolve_row(inv: Inventory, site: Site, row: FlowRow) -> list[ResolvedFlow]:
     return flows
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    rows: list[tuple[FlowRow, list[ResolvedFlow]]]
+    sections: dict[str, list[tuple[str, list[Ace]]]]
+
+
+_CACHE: OrderedDict[tuple[int, int], tuple[Inventory, Site, _Resolved]] = OrderedDict()
+CACHE_SITES = 256  # a render of the province asks for each router's lists several times
+
+
+def _resolved(inv: Inventory, site: Site) -> _Resolved:
+    """The site's rows resolved once, and its lists derived once (cached by identity: the
+    inventory and its sites are frozen)."""
+    key = (id(inv), id(site))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is inv and hit[1] is site:
+        _CACHE.move_to_end(key)
+        return hit[2]
+    memo: dict[str, list[_End]] = {}
+    rows = [(row, resolve_row(inv, site, row, memo)) for _, row in rows_of(inv, site)]
+    value = _Resolved(rows, {acl: _sections(rows, acl) for acl in (WAN_IN, CONFERENCE_IN)})
+    _CACHE[key] = (inv, site, value)
+    if len(_CACHE) > CACHE_SITES:
+        _CACHE.popitem(last=False)
+    return value
+
+
 def site_flows(inv: Inventory, site: Site) -> list[ResolvedFlow]:
     """Every concrete flow of the site: the province's table, then the site's own rows."""
-    return [f for _, row in rows_of(inv, site) for f in resolve_row(inv, site, row)]
+    return [f for _, flows in _resolved(inv, site).rows for f in flows]
 
 
 # --- access lists derived from the flows ----------------------------------------------------
@@ -304,17 +347,29 @@ def _remark(row: FlowRow, replies_only: bool) -> str:
 def acl_sections(inv: Inventory, site: Site, acl: str) -> list[tuple[str, list[Ace]]]:
     """The named inbound list for the site: one remarked section per table row (its requests
     and replies that enter there), each entry once, then the logged deny."""
+    derived = _resolved(inv, site)
+    if acl in derived.sections:
+        return [(remark, list(aces)) for remark, aces in derived.sections[acl]]
+    return _sections(derived.rows, acl)
+
+
+def _sections(
+    rows: list[tuple[FlowRow, list[ResolvedFlow]]], acl: str
+) -> list[tuple[str, list[Ace]]]:
     seen: set[Ace] = set()
     sections: list[tuple[str, list[Ace]]] = []
-    for _, row in rows_of(inv, site):
+    for row, flows in rows:
         aces: list[Ace] = []
         requests = 0
-        for flow in resolve_row(inv, site, row):
-            for ace, carried, is_request in (
-                (request_ace(flow), flow.request_acl, True),
-                (reply_ace(flow), flow.reply_acl, False),
+        for flow in flows:
+            for make, carried, is_request in (
+                (request_ace, flow.request_acl, True),
+                (reply_ace, flow.reply_acl, False),
             ):
-                if carried == acl and ace not in seen:
+                if carried != acl:
+                    continue
+                ace = make(flow)
+                if ace not in seen:
                     seen.add(ace)
                     aces.append(ace)
                     requests += is_request
@@ -334,6 +389,21 @@ def marking_aces(inv: Inventory, site: Site) -> list[Ace]:
             if ace not in aces:
                 aces.append(ace)
     return aces
+
+
+# What reaches a device's own management plane: SSH to its vty lines, SNMP polls to its agent.
+MANAGEMENT_PORTS: frozenset[tuple[str, Span]] = frozenset({("tcp", (22, 22)), ("udp", (161, 161))})
+
+
+def management_sources(inv: Inventory, site: Site, role: str) -> list[str]:
+    """The sources the table lets reach the device's SSH or SNMP (the standard list NOC-MGMT
+    of its vty lines and SNMP group), in table order."""
+    sources: list[str] = []
+    for flow in site_flows(inv, site):
+        opens = flow.dst_ports is not None and (flow.protocol, flow.dst_ports) in MANAGEMENT_PORTS
+        if flow.responder == role and opens and flow.src not in sources:
+            sources.append(flow.src)
+    return sources
 
 
 def flat(sections: Iterable[tuple[str, list[Ace]]]) -> list[Ace]:

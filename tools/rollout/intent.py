@@ -84,6 +84,18 @@ def cloud_marking_acl(inv: Inventory, site: Site) -> list[Ace]:
     return flows.marking_aces(inv, site)
 
 
+# The roles of the flows table whose devices carry NOC-MGMT (templates/cisco_ios/_services.j2).
+MANAGED_ROLES: dict[Role, str] = {Role.WAN_ROUTER: "router", Role.LAN_SWITCH: "switch"}
+
+
+def _management_sources(inv: Inventory, site: Site, device: Device) -> list[str]:
+    """NOC-MGMT: who the flows table lets reach this device's SSH and SNMP."""
+    role = MANAGED_ROLES.get(device.role)
+    if role is None:
+        return list(inv.province.noc_prefixes)
+    return flows.management_sources(inv, site, role)
+
+
 def _common(inv: Inventory, site: Site, device: Device, secrets: Secrets) -> dict[str, Any]:
     p = inv.province
     seed = secrets[p.credentials.hash_seed]
@@ -98,7 +110,8 @@ def _common(inv: Inventory, site: Site, device: Device, secrets: Secrets) -> dic
         "snmp_auth": secrets[p.credentials.snmp_auth],
         "snmp_priv": secrets[p.credentials.snmp_priv],
         "noc_prefixes": [
-            (str(IPv4Net(n).network_address), str(IPv4Net(n).hostmask)) for n in p.noc_prefixes
+            (str(IPv4Net(n).network_address), str(IPv4Net(n).hostmask))
+            for n in _management_sources(inv, site, device)
         ],
         "location": f"{site.name}, {p.name}",
     }

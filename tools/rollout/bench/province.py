@@ -22,6 +22,7 @@ from pathlib import Path
 from rollout.errors import RolloutError
 from rollout.inventory import allocate, newsite
 from rollout.inventory.loader import Inventory
+from rollout.inventory.model import Site
 
 COPIED = ("inventory", "templates", "ansible.cfg", "plugins", "playbooks", "roles")
 PILOT = "bao-thang"
@@ -62,7 +63,7 @@ def generate(source: Path, target: Path, sites: int, *, keep_existing: bool = Fa
 
     from rollout.inventory.allocate import used_networks
     from rollout.inventory.loader import SITES_DIR, Inventory, load_inventory
-    from rollout.inventory.model import Level, Site
+    from rollout.inventory.model import Level
     from rollout.inventory.newsite import NewSiteRequest, _dump, build_site
 
     if not 1 <= sites <= MAX_SITES:
@@ -103,8 +104,37 @@ def generate(source: Path, target: Path, sites: int, *, keep_existing: bool = Fa
         all_sites[slug] = site
         files[slug] = path
         names.append(slug)
+    _size_hub(root, inv, all_sites.values())
     load_inventory(root)  # the whole province, checked once: overlaps, codes, budgets
     return Province(root, names, time.monotonic() - start)
+
+
+def _size_hub(root: Path, inv: Inventory, sites: Iterable[Site]) -> None:
+    """The synthetic province's hub sized for its calls (capacity is a province rule: the MCU's
+    licensed ports and the hub's WAN video class must hold every site's calls at once)."""
+    import yaml
+
+    from rollout.inventory.loader import PROVINCE_FILE
+
+    p = inv.province
+    video = next(c for c in p.qos.classes if c.name == p.qos.video_class)
+    calling = [s for s in sites if s.slug != p.hub]
+    calls = sum(s.conference.simultaneous_video_calls for s in calling)
+    kbps = sum(s.conference.simultaneous_video_calls * s.conference.call_rate_kbps for s in calling)
+    hub_calls = inv.hub.conference.simultaneous_video_calls
+    province = yaml.safe_load((root / PROVINCE_FILE).read_text(encoding="utf-8"))
+    for service in province["services"].values():
+        if service.get("kind") == "mcu":
+            service["video_ports"] = max(service.get("video_ports", 0), calls + hub_calls)
+    (root / PROVINCE_FILE).write_text(
+        yaml.safe_dump(province, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    hub_file = inv.files[p.hub]
+    hub = yaml.safe_load(hub_file.read_text(encoding="utf-8"))
+    rate = -(-round(kbps * p.qos.call_overhead) * 100 // video.percent)
+    hub["wan"]["rate_kbps"] = max(hub["wan"]["rate_kbps"], rate)
+    hub["wan"]["port_kbps"] = max(hub["wan"]["port_kbps"], hub["wan"]["rate_kbps"])
+    hub_file.write_text(yaml.safe_dump(hub, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 class _GrowingUsed(allocate._Used):

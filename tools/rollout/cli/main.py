@@ -70,8 +70,9 @@ def validate(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: st
             raise
         chosen = _select(list(inv.sites), sites, all_sites)
         from rollout.coverage import flow_problems  # every flow carried by the access lists
+        from rollout.secrets import load_secrets
 
-        gaps = flow_problems(inv, chosen)
+        gaps = flow_problems(inv, chosen, load_secrets(root))
         if gaps:
             raise InvalidInventory(gaps)
         from rollout.cli.security import lint_problems  # the security baseline is part of it

@@ -126,7 +126,8 @@ def _fix_for(model: type[BaseModel], err: Any, loc: tuple[str | int, ...]) -> tu
     field = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
         parent = _model_at(model, err["loc"][:-1])
-        allowed = sorted(parent.model_fields) if parent else []
+        fields = parent.model_fields.items() if parent else []
+        allowed = sorted(f.alias or name for name, f in fields)  # as the file spells them
         close = difflib.get_close_matches(field, allowed, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'? " if close else ""
         return (

@@ -194,22 +194,6 @@ class MediaPorts(Model):
 
 # --- the flows table -------------------------------------------------------------------------
 
-FLOW_ENDS = (
-    "codec",
-    "room_client",
-    "switch",
-    "router",
-    "mcu",
-    "gatekeeper",
-    "registrar",
-    "sla_responder",
-    "ntp",
-    "syslog",
-    "snmp_manager",
-    "noc",
-    "cloud",
-    "sites",
-)
 FlowEnd = Literal[
     "codec",
     "room_client",
