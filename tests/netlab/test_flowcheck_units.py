@@ -197,3 +197,15 @@ def test_the_lab_probes_ride_on_the_media_flow_ports() -> None:
     assert rtp == 3230 and probes == [3240, 3242, 3244, 3246] and flood == 3260
     with pytest.raises(NetlabError, match="codec_udp"):
         codec_ports(LabState(folder="/nonexistent", hub={"codec_udp": "3230-3250"}))
+
+
+def test_probes_run_in_waves_that_bind_no_socket_twice() -> None:
+    from rollout.netlab.flowcheck import waves
+
+    ssh = [Sample("tcp", NOC, LOOPBACK, 0, 22), Sample("tcp", MCU, LOOPBACK, 0, 22)]
+    media = [Sample("udp", CODEC, MCU, 3230, p) for p in (49152, 65535, 50000)]
+    todo = [*ssh, *media]
+    plan = waves(todo, 8)
+    assert plan == [[0, 2], [1, 3], [4]]  # one listener at 10.255.0.2:22, one codec port 3230
+    assert sorted(i for wave in plan for i in wave) == list(range(len(todo)))
+    assert all(len(w) <= 1 for w in waves(todo, 1))

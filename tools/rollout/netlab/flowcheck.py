@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import random
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,6 +34,7 @@ PROTOCOLS = ("tcp", "udp", "icmp")
 # Ports tried, in order, for traffic no row allows (echo, telnet, tftp, http, msrpc, smb, ...).
 UNLISTED_PORTS = (23, 69, 80, 135, 445, 1234, 2049, 3389, 8080, 9999, 31337, 40000)
 DEFAULT_TIMEOUT = 1.5
+WORKERS = 8  # probes at a time: each mostly waits for its packets
 
 
 class FlowLike(Protocol):
@@ -299,14 +301,56 @@ def _ends(s: Sample) -> tuple[End, End]:
     return End(s.src.ns, s.src.address, s.src_port), End(s.dst.ns, s.dst.address, s.dst_port)
 
 
+def _keys(s: Sample) -> set[tuple[str, str, str, int]]:
+    """The sockets a probe binds: no two probes of one wave share one."""
+    keys = {(s.dst.ns, s.protocol, s.dst.address, s.dst_port)}
+    if s.src_port:
+        keys.add((s.src.ns, s.protocol, s.src.address, s.src_port))
+    return keys
+
+
+def waves(todo: Sequence[Sample], size: int) -> list[list[int]]:
+    """The samples' indexes in waves of at most `size` probes that bind no common socket."""
+    out: list[list[int]] = []
+    left = list(range(len(todo)))
+    while left:
+        wave: list[int] = []
+        taken: set[tuple[str, str, str, int]] = set()
+        for i in list(left):
+            keys = _keys(todo[i])
+            if len(wave) < size and not keys & taken:
+                wave.append(i)
+                taken |= keys
+                left.remove(i)
+        out.append(wave)
+    return out
+
+
+def run_all(todo: Sequence[Sample], prober: Prober, timeout: float, workers: int) -> list[Seen]:
+    """Every sample probed, up to `workers` at a time (each thread enters its own namespaces),
+    the results in the samples' order."""
+    seen: list[Seen | None] = [None] * len(todo)
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        for wave in waves(todo, max(workers, 1)):
+            futures = {
+                i: pool.submit(prober, todo[i].protocol, *_ends(todo[i]), timeout) for i in wave
+            }
+            for i, future in futures.items():
+                seen[i] = future.result()
+    return [x for x in seen if x is not None]
+
+
 def check_flows(
     flows: Sequence[FlowLike],
     hosts: Sequence[Host],
     drop_pairs: Sequence[tuple[Host, Host]],
     timeout: float = DEFAULT_TIMEOUT,
     prober: Prober = probe,
+    workers: int = WORKERS,
 ) -> FlowReport:
     report = FlowReport()
+    todo: list[Sample] = []
+    owners: list[tuple[FlowResult, bool]] = []
     for flow in flows:
         result = FlowResult(label(flow), getattr(flow, "purpose", ""))
         one_way = not getattr(flow, "reply", True)
@@ -319,9 +363,12 @@ def check_flows(
             result.unplaced = placed
             continue
         for sample in samples(flow, *placed):
-            seen = prober(sample.protocol, *_ends(sample), timeout)
-            result.samples.append(SampleResult(sample, seen, one_way))
-    for name, sample in drop_samples(flows, drop_pairs):
-        seen = prober(sample.protocol, *_ends(sample), timeout)
+            todo.append(sample)
+            owners.append((result, one_way))
+    drops = drop_samples(flows, drop_pairs)
+    results = run_all([*todo, *(s for _c, s in drops)], prober, timeout, workers)
+    for (result, one_way), sample, seen in zip(owners, todo, results, strict=False):
+        result.samples.append(SampleResult(sample, seen, one_way))
+    for (name, sample), seen in zip(drops, results[len(todo) :], strict=True):
         report.drops.append(DropResult(name, sample, seen))
     return report
