@@ -1,14 +1,18 @@
 """`rollout netlab up|status|down`: the conference path of sites in network namespaces.
 
-Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy, sipp as MCU with RTP echo,
-           probe responder and flood sink at the MCU address, the cloud-service stand-in).
+Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy over the province's SIP
+           transport, sipp as MCU with RTP echo on a port of the MCU's media range, probe
+           responder and flood sink at the MCU address, the cloud-service stand-in) and the NOC
+           side (NTP servers answering at the province's NTP addresses, the syslog and SNMP
+           managers' addresses, one host in every NOC prefix).
 Per site:  ``rl-wan-<site>`` the provider: a userspace WAN element (weather) and tbf (rate);
            ``rl-rtr-<site>`` the site router, a ``linux_router`` (FRR, tc HTB, nftables) rendered
-           from the site's intent; ``rl-lan-<site>`` the conference VLAN's hosts (the codec's
-           address with a sipp endpoint, the room client's address). The router's VLAN
-           sub-interfaces, and with them the hosts' link, come with its first push (its
-           network.sh, through the lab's network.local: ``rollout.netlab.vlanlinks``), as
-           forwarding does (its sysctl.conf): a router at day 0 has neither.
+           from the site's intent; ``rl-lan-<site>`` the site's hosts: on the conference VLAN the
+           codec's address (with a sipp endpoint) and the room client's, on the management VLAN
+           the switch's management address. The router's VLAN sub-interfaces, and with them the
+           hosts' links, come with its first push (its network.sh, through the lab's
+           network.local: ``rollout.netlab.vlanlinks``), as forwarding does (its sysctl.conf): a
+           router at day 0 has neither.
 
 Management: each site router has an ``sshd`` of its own (our config, host key and pid file in
 ``<state>/sshd/<site>/``, public-key login only) listening on ``mgmt0``, one end of a veth pair
@@ -33,21 +37,34 @@ from pathlib import Path
 from typing import Any
 
 from rollout.drivers.base import Target
+from rollout.intent import wan_addresses
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import Platform, Role, Router, Site, WeatherProfile
+from rollout.inventory.model import (
+    Platform,
+    Role,
+    Router,
+    Site,
+    WeatherProfile,
+)
 from rollout.netlab import ns as nsh
 from rollout.netlab.ns import NetlabError
-from rollout.netlab.sip import kamailio_cfg
-from rollout.netlab.vlanlinks import ConferenceHosts, network_local
+from rollout.netlab.sip import (
+    MCU_SCENARIO,
+    SIP_PORT,
+    kamailio_cfg,
+    mcu_media_port,
+    sipp_transport,
+)
+from rollout.netlab.vlanlinks import ConferenceHosts, ManagementHost, network_local
 from rollout.secrets import Secrets
 
 HUB_NS = "rl-hub"
 STATE = "state.json"
 ROUTER_RUN = Path("/run/rollout")
-PROBE_PORT = 3300
-SINK_PORT = 3310
 CLOUD_PORT = 3478
-RTP_PORT = 3230
+NTP_PORT = 123  # RFC 5905 section 7.2: "the NTP service port number 123"
+MGMT_VLAN = "management"
+LAN_TABLE_MGMT = "20"  # the LAN namespace's table for the switch's management address
 MGMT_NET = ipaddress.IPv4Network("198.18.0.0/15")
 MGMT_TABLE = "200"
 KNOWN_HOSTS = "known_hosts"
@@ -98,6 +115,7 @@ class SiteLab:
     rate_kbps: int
     weather: str = "clear"
     mgmt: str = ""  # the router's management address (its sshd)
+    switch: str = ""  # the switch's management address, on the management VLAN
 
 
 @dataclass
@@ -109,6 +127,7 @@ class LabState:
     sites: dict[str, SiteLab] = field(default_factory=dict)
     hub: dict[str, str] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)  # veth ends in this machine's namespace
+    hosts: dict[str, str] = field(default_factory=dict)  # address -> namespace it lives in
 
     @property
     def known_hosts(self) -> Path:
@@ -134,6 +153,7 @@ class LabState:
             sites={k: SiteLab(**v) for k, v in data["sites"].items()},
             hub=data["hub"],
             links=data.get("links", []),
+            hosts=data.get("hosts", {}),
         )
 
 
@@ -305,6 +325,32 @@ def up(
     return state
 
 
+def noc_hosts(inv: Inventory) -> list[str]:
+    """The NOC side's addresses in the lab: NTP, syslog and SNMP managers, and a stand-in for a
+    NOC workstation (the prefix's first host) in every NOC prefix that has none of them."""
+    p = inv.province
+    known = [*p.ntp_servers, *p.syslog_servers, *p.snmp.managers]
+    hosts = list(dict.fromkeys(str(a) for a in known))
+    for prefix in p.noc_prefixes:
+        net = ipaddress.IPv4Network(prefix)
+        if not any(ipaddress.IPv4Address(a) in net for a in hosts):
+            hosts.append(str(net.network_address + 1))
+    return hosts
+
+
+def mcu_udp_ports(first: int, last: int) -> tuple[int, int, int]:
+    """Ports at the MCU's address, all inside its media range (the only UDP ports the flows
+    table opens towards it): sipp's RTP echo, the probe responder, the flood sink."""
+    media = mcu_media_port(first, last)
+    others = [p for p in (media - 4, media - 6, media + 4, media + 6) if first <= p <= last]
+    if len(others) < 2:
+        raise NetlabError(
+            f"the MCU's media range {first}-{last} has no room for the lab's probe ports",
+            "inventory/province.yml: media: mcu_udp: a range of at least 16 ports",
+        )
+    return media, others[0], others[1]
+
+
 def _up_hub(inv: Inventory, state: LabState) -> None:
     p = inv.province
     by_kind = {s.kind: s.address for s in p.services.values()}
@@ -313,20 +359,35 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
     mcu, registrar = by_kind["mcu"], by_kind["sip_registrar"]
     cloud_net = ipaddress.IPv4Network(p.cloud.prefixes[0])
     cloud = str(cloud_net.network_address + 10)
+    media = p.media.mcu_udp
+    rtp, probe, sink = mcu_udp_ports(media.first, media.last)
+    codec = p.media.codec_udp
     state.hub = {
         "mcu": mcu,
         "registrar": registrar,
         "cloud": cloud,
         "responder": by_kind.get("sla_responder", mcu),
+        "mcu_media": str(rtp),
+        "probe_port": str(probe),
+        "sink_port": str(sink),
+        "codec_udp": f"{codec.first}-{codec.last}",
+        "transport": p.sip_transport,
+        "ntp": ",".join(str(a) for a in p.ntp_servers),
     }
+    sipp_mode = sipp_transport(p.sip_transport)
+    mcu_scenario = Path(state.folder) / "mcu.xml"
+    mcu_scenario.write_text(MCU_SCENARIO, encoding="utf-8")
     _ns(state, HUB_NS)
-    # This kernel has no dummy interfaces: the service addresses are /32s on the loopback.
-    for address in sorted({s.address for s in p.services.values()} | {cloud}):
+    # This kernel has no dummy interfaces: the service and NOC addresses are /32s on the loopback.
+    addresses = sorted({s.address for s in p.services.values()} | {cloud, *noc_hosts(inv)})
+    for address in addresses:
         nsh.run(["ip", "addr", "add", f"{address}/32", "dev", "lo"], ns=HUB_NS)
+        state.hosts[address] = HUB_NS
+    state.save()
     _sysctl(HUB_NS, "net.ipv4.ip_forward=1")
     folder = Path(state.folder)
     cfg = folder / "kamailio.cfg"
-    cfg.write_text(kamailio_cfg(registrar, mcu), encoding="utf-8")
+    cfg.write_text(kamailio_cfg(registrar, mcu, p.sip_transport), encoding="utf-8")
     run_dir = folder / "kamailio"
     run_dir.mkdir(exist_ok=True)
     _start(
@@ -341,16 +402,18 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
         HUB_NS,
         [
             "sipp",
-            "-sn",
-            "uas",
+            "-sf",
+            str(mcu_scenario),
             "-i",
             mcu,
             "-p",
-            "5060",
+            str(SIP_PORT),
+            "-t",
+            sipp_mode,
             "-mi",
             mcu,
             "-mp",
-            str(RTP_PORT),
+            state.hub["mcu_media"],
             "-rtp_echo",
             "-nostdin",
             "-trace_err",
@@ -368,11 +431,12 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
             "-m",
             "rollout.netlab.responder",
             "--listen",
-            f"{mcu}:{PROBE_PORT}",
+            f"{mcu}:{probe}",
             "--listen",
             f"{cloud}:{CLOUD_PORT}",
             "--sink",
-            f"{mcu}:{SINK_PORT}",
+            f"{mcu}:{sink}",
+            *(a for server in p.ntp_servers for a in ("--ntp", f"{server}:{NTP_PORT}")),
             "--ready",
             str(ready),
         ],
@@ -387,7 +451,7 @@ def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
     for name in (wan, rtr, lan):
         _ns(state, name)
     link = ipaddress.IPv4Network(site.wan.link)
-    peer, own = link.network_address + 1, link.network_address + 2
+    peer, own = (ipaddress.IPv4Address(a) for a in wan_addresses(site.wan.link))
     core = ipaddress.IPv4Network(f"100.64.{index}.0/30")
     hub_side, wan_side = core.network_address + 1, core.network_address + 2
     # hub <-> provider
@@ -415,28 +479,74 @@ def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
         "net.ipv4.conf.wx.rp_filter=0",
     )
     # The router's LAN port: a veth pair inside the router stands in for the NIC (no dummy
-    # interfaces in this kernel). Its VLAN sub-interfaces, forwarding and the conference hosts'
-    # link are made by rollout's push (network.sh, sysctl.conf), through network.local.
+    # interfaces in this kernel). Its VLAN sub-interfaces, forwarding and the hosts' links
+    # (conference VLAN: eth0 of the LAN namespace, management VLAN: eth1) are made by rollout's
+    # push (network.sh, sysctl.conf), through network.local.
     _veth(rtr, router.lan_interface, rtr, "x0")
     _sysctl(rtr, "net.ipv4.conf.all.rp_filter=0")
     conf = site.vlan("conference")
     assert conf is not None
+    mgmt = site.vlan(MGMT_VLAN)
     hosts = p.pools.hosts
     conf_net = ipaddress.IPv4Network(conf.subnet)
     codec, client, gateway = (
         str(conf_net.network_address + o) for o in (hosts.codec, hosts.room_client, hosts.gateway)
     )
+    for address in (codec, client):
+        state.hosts[address] = lan
+    switch = switch_address(site, mgmt.subnet, hosts.switch) if mgmt is not None else ""
+    if switch:
+        state.hosts[switch] = lan
+    for address in router_addresses(site, hosts.gateway):
+        state.hosts[address] = rtr
     state.sites[site.slug] = SiteLab(
-        site.slug, index, codec, client, gateway, router.wan_interface, site.wan.rate_kbps
+        site.slug,
+        index,
+        codec,
+        client,
+        gateway,
+        router.wan_interface,
+        site.wan.rate_kbps,
+        switch=switch,
     )
     state.save()
     _start_frr(state, site.slug)
     stand_in = ConferenceHosts(
         conf.id, lan, tuple(f"{a}/{conf_net.prefixlen}" for a in (codec, client)), gateway
     )
-    (ROUTER_RUN / rtr / "network.local").write_text(
-        network_local(stand_in, "mgmt0"), encoding="utf-8"
+    management = (
+        ManagementHost(
+            mgmt.id,
+            f"{switch}/{ipaddress.IPv4Network(mgmt.subnet).prefixlen}",
+            str(ipaddress.IPv4Network(mgmt.subnet).network_address + hosts.gateway),
+            LAN_TABLE_MGMT,
+        )
+        if mgmt is not None and switch
+        else None
     )
+    (ROUTER_RUN / rtr / "network.local").write_text(
+        network_local(stand_in, "mgmt0", management), encoding="utf-8"
+    )
+
+
+def switch_address(site: Site, mgmt_subnet: str, offset: int) -> str:
+    """The switch's management address: its mgmt_address when it lies on the management VLAN,
+    else the pool's switch host on it."""
+    net = ipaddress.IPv4Network(mgmt_subnet)
+    switch = site.device(Role.LAN_SWITCH)
+    if switch is not None and ipaddress.IPv4Address(str(switch.mgmt_address)) in net:
+        return str(switch.mgmt_address)
+    return str(net.network_address + offset)
+
+
+def router_addresses(site: Site, gateway: int) -> list[str]:
+    """The router's own addresses (loopback, WAN link, every VLAN's gateway)."""
+    out = [
+        str(ipaddress.IPv4Network(site.loopback).network_address),
+        wan_addresses(site.wan.link)[1],
+    ]
+    out += [str(ipaddress.IPv4Network(v.subnet).network_address + gateway) for v in site.vlans]
+    return out
 
 
 def _start_frr(state: LabState, slug: str) -> None:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rollout.errors import RolloutError
 
 PREFIX = "rl-"
+NETNS_DIR = Path("/run/netns")  # where `ip netns add` keeps its namespaces (ip-netns(8))
+CLONE_NEWNET = 0x40000000  # <sched.h>; setns(2) with it enters a network namespace
 
 
 class NetlabError(RolloutError):
@@ -142,3 +146,40 @@ def links() -> list[str]:
     """Interface names in this machine's namespace."""
     out = run(["ip", "-o", "link", "show"], check=False)
     return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if ":" in line]
+
+
+@contextlib.contextmanager
+def netns(name: str) -> Iterator[None]:
+    """Run the block in network namespace `name` (this thread only), then come back.
+
+    Sockets made inside stay in that namespace after the block: one process can hold both ends
+    of a flow in different namespaces (setns(2))."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    try:
+        target = os.open(NETNS_DIR / name, os.O_RDONLY)
+    except OSError:
+        os.close(own)
+        raise NetlabError(f"no network namespace {name}", "rollout netlab up SITE") from None
+    try:
+        if libc.setns(target, CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise NetlabError(f"cannot enter namespace {name}: {os.strerror(err)}")
+        yield
+    finally:
+        if libc.setns(own, CLONE_NEWNET) != 0:  # never stay in a lab namespace
+            raise NetlabError("cannot return to this process's own network namespace")
+        os.close(target)
+        os.close(own)
+
+
+def socket_in(name: str, kind: int, proto: int = 0) -> socket.socket:
+    """An IPv4 socket living in network namespace `name`."""
+    with netns(name):
+        return socket.socket(socket.AF_INET, kind, proto)
+
+
+def read_in(name: str, path: str) -> str:
+    """A /proc file as seen from namespace `name` (e.g. /proc/thread-self/net/tcp)."""
+    with netns(name):
+        return Path(path).read_text(encoding="ascii", errors="replace")

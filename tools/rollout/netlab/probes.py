@@ -4,7 +4,7 @@ Runs inside a LAN namespace, behind the router (a sender in the router's own nam
 throttled by socket backpressure and never see loss):
 
     python -m rollout.netlab.probes measure SPEC.json   -> JSON results on stdout
-    python -m rollout.netlab.probes flood SRC DST:PORT KBPS SECONDS
+    python -m rollout.netlab.probes flood SRC[:PORT] DST:PORT KBPS SECONDS
 
 One-way delay is exact here: every namespace shares one clock.
 """
@@ -206,11 +206,19 @@ def _summarise(r: StreamResult, transits: list[tuple[int, float, float]]) -> Non
     r.loss_down_percent = round(r.loss_down_percent, 3)
 
 
-def flood(source: str, dest: str, port: int, kbps: int, seconds: float, size: int = 1400) -> int:
+def flood(
+    source: str,
+    dest: str,
+    port: int,
+    kbps: int,
+    seconds: float,
+    size: int = 1400,
+    sport: int = 3260,
+) -> int:
     """Unmarked UDP at kbps (paced every millisecond); returns the packets sent."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-    sock.bind((source, 3260))
+    sock.bind((source, sport))
     payload = b"\0" * (size - 28)
     pps = kbps * 1000 / 8 / size
     start = time.monotonic()
@@ -235,10 +243,11 @@ def main() -> None:
         samples = {r.name: r.as_dict() for r in results}
         sys.stdout.write(json.dumps(samples))
     elif sys.argv[1] == "flood":
+        source, _, sport = sys.argv[2].partition(":")
         dest, port = sys.argv[3].rsplit(":", 1)
-        sys.stdout.write(
-            str(flood(sys.argv[2], dest, int(port), int(sys.argv[4]), float(sys.argv[5])))
-        )
+        kbps, seconds = int(sys.argv[4]), float(sys.argv[5])
+        sent = flood(source, dest, int(port), kbps, seconds, sport=int(sport or 3260))
+        sys.stdout.write(str(sent))
 
 
 if __name__ == "__main__":

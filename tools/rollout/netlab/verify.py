@@ -3,7 +3,11 @@
 Checks, each with a verdict and a cause:
 - the router runs what was pushed (QoS classes and filters, ACL chains, routes);
 - backup path: SIP registration and a call to the MCU through the hub's proxy (sipp, Record-Route
-  honoured), with RTP both ways (the MCU's sipp echoes it);
+  honoured) over the province's SIP transport, with RTP both ways between the codec's fixed
+  media ports and a port of the MCU's media range (the MCU's sipp echoes it);
+- time: an NTP answer from the NOC's NTP server to the codec's and the switch's addresses;
+- every flow of the site's flows table, both ways, and a sample of traffic no row allows dropped
+  per chain (``flowcheck``);
 - main path: a flow to the cloud-service stand-in, which must arrive marked by the router;
 - per class (EF, AF41, CS3, default): one-way delay, jitter, loss and E-model MOS from
   timestamped probes sent behind the router, judged against the province's thresholds.
@@ -12,6 +16,8 @@ Checks, each with a verdict and a cause:
 from __future__ import annotations
 
 import json
+import select
+import socket
 import subprocess
 import sys
 import tempfile
@@ -24,15 +30,12 @@ from typing import Any
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import DSCP_NAMES, Thresholds
 from rollout.netlab import ns as nsh
-from rollout.netlab.lab import (
-    CLOUD_PORT,
-    PROBE_PORT,
-    RTP_PORT,
-    SINK_PORT,
-    LabState,
-    lan_ns,
-)
+from rollout.netlab.flowcheck import FlowReport
+from rollout.netlab.flowsite import check_site
+from rollout.netlab.lab import CLOUD_PORT, NTP_PORT, LabState, lan_ns
+from rollout.netlab.ns import NetlabError
 from rollout.netlab.probes import Stream
+from rollout.netlab.responder import ntp_request, parse_ntp_reply
 from rollout.netlab.router import driver
 from rollout.netlab.sip import sipp_call, uac_scenario
 
@@ -43,7 +46,7 @@ CLASSES = (
     ("default", "default", 200, 50.0),
 )
 CONFERENCE = ("EF", "AF41", "CS3", "cloud")
-RTP_LOCAL_PORT = 3232
+NTP_TIMEOUT_S = 2.0
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Outcome:
     site: str
     checks: list[Check] = field(default_factory=list)
     classes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,16 +74,33 @@ class Outcome:
             "ok": self.ok,
             "checks": [c.__dict__ for c in self.checks],
             "classes": self.classes,
+            "flows": self.flows,
         }
 
 
-def streams(state: LabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
-    site, hub = state.sites[slug], state.hub
-    out = [
-        Stream(
-            name, DSCP_NAMES[dscp] << 2, site.codec, 3240 + 2 * n, hub["mcu"], PROBE_PORT, size, pps
+def codec_ports(state: LabState) -> tuple[int, list[int], int]:
+    """The codec's UDP ports the lab sends from, all inside its fixed media range (the only
+    source ports the flows table opens from it to the MCU): RTP, one per class probe, the flood."""
+    first, last = (int(x) for x in state.hub.get("codec_udp", "3230-3329").split("-"))
+    rtp, probes, flood = first, [first + 10 + 2 * n for n in range(len(CLASSES))], first + 30
+    if flood > last:
+        raise NetlabError(
+            f"the codec's media range {first}-{last} has no room for the lab's probes",
+            "inventory/province.yml: media: codec_udp: a range of at least 31 ports",
         )
-        for n, (name, dscp, size, pps) in enumerate(CLASSES)
+    return rtp, probes, flood
+
+
+def streams(state: LabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
+    """Per class, timestamped probes from the codec's media ports to the responder at the MCU
+    (inside the MCU's media range: the codec's media flow carries them, the class is the DSCP);
+    the room client's flow to the cloud service, unmarked (the router marks it)."""
+    site, hub = state.sites[slug], state.hub
+    _rtp, sources, _flood = codec_ports(state)
+    probe = int(hub["probe_port"])
+    out = [
+        Stream(name, DSCP_NAMES[dscp] << 2, site.codec, sport, hub["mcu"], probe, size, pps)
+        for sport, (name, dscp, size, pps) in zip(sources, CLASSES, strict=True)
     ]
     out.append(
         Stream("cloud", cloud_tos, site.room_client, 3250, hub["cloud"], CLOUD_PORT, 1000, 50.0)
@@ -122,19 +143,24 @@ def judge(name: str, r: dict[str, Any], t: Thresholds) -> Check:
     return Check(f"class {name}", not bad, "; ".join(bad) + f" ({figures})" if bad else figures)
 
 
-def sip_call(state: LabState, slug: str, hold_s: float) -> tuple[Check, Check]:
-    """SIP registration and call from the codec's address; RTP (G.711 size, EF) during the hold."""
+def sip_call(
+    state: LabState, slug: str, hold_s: float, codec_port: int = 3230
+) -> tuple[Check, Check]:
+    """SIP registration and call from the codec's address over the lab's SIP transport; RTP
+    (G.711 size, EF) during the hold, from the codec's media port to the MCU's."""
     site, hub = state.sites[slug], state.hub
+    mcu_port = int(hub["mcu_media"])
+    transport = hub.get("transport", "udp")
     folder = Path(state.folder)
     scenario = folder / f"uac-{slug}.xml"
-    scenario.write_text(uac_scenario(RTP_LOCAL_PORT, int(hold_s * 1000)), encoding="utf-8")
+    scenario.write_text(uac_scenario(codec_port, int(hold_s * 1000)), encoding="utf-8")
     rtp_spec = folder / f"rtp-{slug}.json"
     rtp_spec.write_text(
         json.dumps(
             {
                 "streams": [
                     Stream(
-                        "rtp", 0xB8, site.codec, RTP_LOCAL_PORT, hub["mcu"], RTP_PORT, 172, 50.0
+                        "rtp", 0xB8, site.codec, codec_port, hub["mcu"], mcu_port, 172, 50.0
                     ).__dict__
                 ],
                 "seconds": max(hold_s - 1.0, 1.0),
@@ -168,6 +194,7 @@ def sip_call(state: LabState, slug: str, hold_s: float) -> tuple[Check, Check]:
         "10086",
         int(hold_s) + 15,
         folder / f"sipp-{slug}.log",
+        transport,
     )
     out, _err = rtp.communicate(timeout=hold_s + 30)
     try:
@@ -181,9 +208,86 @@ def sip_call(state: LabState, slug: str, hold_s: float) -> tuple[Check, Check]:
         Check(
             "backup path: RTP both ways",
             rtp_ok,
-            f"{echoed} of {sent} RTP packets came back from the MCU's media port",
+            f"{echoed} of {sent} RTP packets came back from the MCU's media port "
+            f"({site.codec}:{codec_port} -> {hub['mcu']}:{mcu_port})",
         ),
     )
+
+
+def ntp_answer(ns: str, source: str, port: int, server: str) -> str | None:
+    """Ask an NTP server from an address (and port; 0: any) in a namespace; the answer's
+    description, or None when none came."""
+    sock = nsh.socket_in(ns, socket.SOCK_DGRAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((source, port))
+        request = ntp_request(time.time())
+        sent = int.from_bytes(request[40:48], "big")
+        sock.sendto(request, (server, NTP_PORT))
+        deadline = time.monotonic() + NTP_TIMEOUT_S
+        while (wait := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([sock], [], [], wait)
+            if not ready:
+                break
+            data, (address, sport) = sock.recvfrom(2048)
+            reply = parse_ntp_reply(data)
+            if reply and address == server and sport == NTP_PORT and reply["origin"] == sent:
+                return f"stratum {reply['stratum']} answer from {server}:{NTP_PORT}"
+        return None
+    finally:
+        sock.close()
+
+
+def ntp_checks(state: LabState, slug: str) -> list[Check]:
+    """An NTP answer to the codec's and the switch's addresses from the first NTP server."""
+    site = state.sites[slug]
+    servers = [a for a in state.hub.get("ntp", "").split(",") if a]
+    if not servers:
+        return []
+    # The switch (Cisco IOS) sends from the NTP port itself (RFC 5905 section 9.1: both ports
+    # 123); which source port the codec uses is not documented (docs/verify.md: unconfirmed).
+    clients = [("codec", site.codec, 0), ("switch", site.switch, NTP_PORT)]
+    out = []
+    for name, address, port in clients:
+        if not address:
+            continue
+        answer = ntp_answer(lan_ns(slug), address, port, servers[0])
+        detail = answer or f"no NTP answer from {servers[0]} within {NTP_TIMEOUT_S:g} s"
+        out.append(Check(f"time: NTP answers the {name} ({address})", answer is not None, detail))
+    return out
+
+
+def flow_checks(report: FlowReport) -> list[Check]:
+    """One check per flow, one per chain for the traffic no row allows."""
+    out = [Check(f"flow {f.name}", f.ok, f.detail(), judged=not f.unplaced) for f in report.flows]
+    chains: dict[str, list[str]] = {}
+    ok: dict[str, bool] = {}
+    for d in report.drops:
+        chains.setdefault(d.chain, []).append(d.text())
+        ok[d.chain] = ok.get(d.chain, True) and d.ok
+    out += [
+        Check(f"unlisted traffic dropped at {name}", ok[name], "; ".join(texts))
+        for name, texts in chains.items()
+    ]
+    return out
+
+
+def flow_rows(report: FlowReport) -> list[dict[str, Any]]:
+    """The flows' results for verify.json: per flow, the first failure's direction and chain."""
+    rows = []
+    for f in report.flows:
+        bad = f.failures
+        rows.append(
+            {
+                "flow": f.name,
+                "ok": f.ok,
+                "tested": not f.unplaced,
+                "direction": bad[0].direction if bad else "",
+                "chain": bad[0].chain if bad else "",
+                "samples": [s.text() for s in f.samples],
+            }
+        )
+    return rows
 
 
 def verify(inv: Inventory, state: LabState, slug: str, seconds: float = 8.0) -> Outcome:
@@ -196,7 +300,11 @@ def verify(inv: Inventory, state: LabState, slug: str, seconds: float = 8.0) -> 
             "; ".join(problems) if problems else "QoS classes, filters, ACLs and routes match",
         )
     )
-    outcome.checks.extend(sip_call(state, slug, hold_s=3.0))
+    outcome.checks.extend(sip_call(state, slug, hold_s=3.0, codec_port=codec_ports(state)[0]))
+    outcome.checks.extend(ntp_checks(state, slug))
+    report = check_site(inv, state, slug)
+    outcome.checks.extend(flow_checks(report))
+    outcome.flows = flow_rows(report)
     results = run_probes(state, slug, seconds)
     outcome.classes = results
     t = inv.province.thresholds
@@ -263,8 +371,8 @@ def _flooded(state: LabState, slug: str, kbps: int, seconds: float) -> dict[str,
             "-m",
             "rollout.netlab.probes",
             "flood",
-            site.room_client,
-            f"{hub['mcu']}:{SINK_PORT}",
+            f"{site.codec}:{codec_ports(state)[2]}",
+            f"{hub['mcu']}:{hub['sink_port']}",
             str(kbps),
             str(seconds + 2),
         ],
