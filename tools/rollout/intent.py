@@ -334,9 +334,16 @@ def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str
         "dscp_audio": dscp[voice.dscp[0]],
         "dscp_video": dscp[video.dscp[0]],
         "dscp_fecc": dscp[signalling.dscp[0]] if signalling else dscp["cs3"],
+        # The codec sits untagged on the switch's access port in the conference VLAN
+        # (lan_switch.j2), so it gets its address, mask and gateway there and no VLAN tag.
+        "address": dev.mgmt_address,
         "gateway": host_in(conf.subnet, p.pools.hosts.gateway),
         "mask": str(IPv4Net(conf.subnet).netmask),
-        "codec_password": secrets[p.credentials.codec_admin_password],
+        # Fixed ports: the codec takes the base of each range; the ACLs open the whole range.
+        "tcp_base": p.media.codec_tcp.first,
+        "udp_base": p.media.codec_udp.first,
+        # The SIP digest password; the admin password is the API login itself (targets.py).
+        "sip_password": secrets[p.credentials.codec_sip_password],
     }
 
 

@@ -62,7 +62,8 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
             if device.platform is Platform.CISCO_IOS:
                 config: str | dict[str, str] = ios_day0(inv, device, secrets)
             elif device.platform is Platform.POLYCOM:
-                config = {"systemname": device.hostname}
+                # Staged by the provider at its management address (DHCP lease or by hand).
+                config = {"systemname": device.hostname, "ipaddress": device.mgmt_address}
             else:
                 continue
             specs.append(
