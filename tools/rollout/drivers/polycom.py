@@ -7,7 +7,6 @@ The configuration's text form is the API command list, the same form the templat
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import re
 import tempfile
 import time
@@ -44,13 +43,6 @@ def _key_of(command: str) -> str:
     """The canonical key a write command sets ('' when it sets none we know)."""
     keys = list(parse_commands(command))
     return keys[0] if keys else ""
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 def _known_hosts_moved(target: Target, old: str, new: str, folder: Path) -> Path:
@@ -222,16 +214,14 @@ class PolycomDriver:
             return None
         if host == old:
             return old, new
-        if not _is_loopback(host):
-            raise DeviceError(
-                self.target.name,
-                "plan",
-                f"the plan moves the codec from {old or 'its DHCP address'} to {new}, but this "
-                f"session runs over {host}, which is neither: the session could not follow it",
-                f"reach the codec at its current address {old} (or set {new} at the codec's "
-                "console), then run the rollout again",
-            )
-        return None  # a lab twin behind its loopback port: the move does not touch the path
+        raise DeviceError(
+            self.target.name,
+            "plan",
+            f"the plan moves the codec from {old or 'no address'} to {new}, but this session "
+            f"runs over {host}, which is neither: it could not follow the codec (nothing was sent)",
+            f"reach the codec at its current address {old or '(see its screen)'}, or set {new} "
+            "at the codec itself, then run the rollout again",
+        )
 
     def _send_without_answer(self, command: str) -> None:
         from netmiko.exceptions import NetmikoBaseException
@@ -279,7 +269,7 @@ class PolycomDriver:
 
     def rollback(self, backup: str) -> None:
         plan = self.plan(self.running_config(), backup)
-        self._run("rollback", list(plan.commands))
+        self.commit(plan, 0)  # the same order and address staging as a rollout
 
     def save(self) -> None:
         """Settings persist on the codec as they are set."""
