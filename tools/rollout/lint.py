@@ -83,9 +83,19 @@ RULES: tuple[Rule, ...] = (
     Rule("ios-snmpv3-authpriv", IOS, "forbid", r"snmp-server user (?!.* auth sha .* priv ).*", ""),
     Rule("ios-snmpv3-authpriv", IOS, "require", r"snmp-server group \S+ v3 priv\b.*", ""),
     # codec
-    Rule("codec-no-telnet", CODEC, "require", r"systemsetting set telnetenabled False", ""),
+    Rule("codec-no-telnet", CODEC, "require", r"systemsetting telnetenabled False", ""),
     Rule("codec-no-telnet", CODEC, "forbid", r".*telnetenabled\s+(set\s+)?True.*", "telnet on"),
-    Rule("codec-no-http", CODEC, "require", r"systemsetting set webenabled False", "web UI on"),
+    # The web UI's API name is unconfirmed (docs/codec.md): the template leaves it alone, and a
+    # line that turns it on is refused.
+    Rule("codec-no-http", CODEC, "forbid", r".*webenabled\s+(set\s+)?True.*", "web UI on"),
+    Rule(
+        "codec-aes",
+        CODEC,
+        "require",
+        r"encryption (yes|requiredvideocallsonly|requiredallcalls)",
+        "",
+    ),
+    Rule("codec-aes", CODEC, "forbid", r"encryption no", "media in clear"),
     Rule("codec-ssh-api", CODEC, "require", r"sshenable true", "the API must go over SSH"),
     Rule("codec-no-snmpv2", CODEC, "require", r"enablesnmp no", "SNMP v1/v2c must be off"),
 )
