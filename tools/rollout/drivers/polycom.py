@@ -72,6 +72,8 @@ def polycom_plan(device: str, running: str, intended: str) -> Plan:
     from rollout.inventory.model import Platform
 
     want = parse_commands(intended)
+    if want.get("dhcp") == "client":  # the DHCP server owns address, mask and gateway then
+        want = {k: v for k, v in want.items() if k not in api.NETWORK_KEYS - {"dhcp"}}
     have = parse_commands(running)
     changes = api.keyed_diff(have, want)
     commands = api.settings_commands({c.key: c.new for c in changes})
