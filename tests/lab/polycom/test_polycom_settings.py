@@ -271,3 +271,35 @@ def test_round_trip_property(target: dict[str, str]) -> None:
     shell = PolycomDevice().session()
     run_all(shell, settings_commands(target))
     assert keyed_diff(read_back(shell, list(target)), target) == []
+
+
+def test_every_setting_cites_a_source_and_is_in_the_docs() -> None:
+    from pathlib import Path
+
+    from rollout.drivers.polycom_api import SOURCES
+    from rollout.lab import polycom as sim
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "codec.md").read_text("utf-8")
+    for spec in SETTINGS:
+        assert spec.source in SOURCES, spec.key
+        name = spec.key.removeprefix("systemsetting.").removeprefix("status.")
+        assert name in docs, f"{spec.key} is not in docs/codec.md"
+        if spec.source == "unconfirmed":
+            assert name in docs.split("## Unconfirmed", 1)[1].split("## Staging", 1)[0], spec.key
+    tables = (sim._GET_SET, sim._MODES, sim._SYSTEMSETTINGS)
+    for table in tables:
+        for spec in table.values():
+            assert spec.source in sim.SOURCES, spec.key
+
+
+def test_the_simulator_refuses_the_old_systemsetting_form() -> None:
+    device = PolycomDevice()
+    shell = device.session()
+    before = dict(device.settings)
+    for spec in SETTINGS:
+        if spec.key.startswith("systemsetting.") and spec.write is not None:
+            name = spec.key.removeprefix("systemsetting.")
+            value = spec.choices[0] if spec.choices else "1"
+            reply = shell.handle(f"systemsetting set {name} {value}").output
+            assert api_errors(reply) == [reply], reply
+    assert device.settings == before

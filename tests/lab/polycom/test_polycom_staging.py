@@ -172,6 +172,7 @@ def test_plan_never_holds_the_old_systemsetting_form(codec: Codec) -> None:
 def test_with_dhcp_the_server_owns_the_address() -> None:
     from rollout.drivers.polycom import polycom_plan
 
-    running = "dhcp off\nsubnetmask set 255.0.0.0\ndefaultgateway set 127.0.0.9\nipaddress set 127.0.0.1\n"
+    running = "dhcp off\nsubnetmask set 255.0.0.0\n"
+    running += "defaultgateway set 127.0.0.9\nipaddress set 127.0.0.1\n"
     intended = 'dhcp client\nsubnetmask set ""\ndefaultgateway set ""\nipaddress set ""\n'
     assert polycom_plan("bt-codec01", running, intended).commands == ("dhcp client",)
