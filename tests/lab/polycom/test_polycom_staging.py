@@ -176,3 +176,17 @@ def test_with_dhcp_the_server_owns_the_address() -> None:
     running += "defaultgateway set 127.0.0.9\nipaddress set 127.0.0.1\n"
     intended = 'dhcp client\nsubnetmask set ""\ndefaultgateway set ""\nipaddress set ""\n'
     assert polycom_plan("bt-codec01", running, intended).commands == ("dhcp client",)
+
+
+def test_a_refused_secret_is_not_shown(codec: Codec) -> None:
+    codec.device.settings["systemsetting.sipusername"] = "old"
+    driver = PolycomDriver(codec.target())
+    intended = INTENDED.format(address=OLD).replace('"sip-secret-1"', "two words")
+    try:
+        plan = driver.plan(driver.running_config(), intended.replace("two words", '"a b c"'))
+        with pytest.raises(DeviceError) as caught:
+            driver.commit(plan, 5)  # the simulator refuses a password with spaces
+    finally:
+        driver.close()
+    assert "systemsetting sippassword ********" in caught.value.message
+    assert "a b c" not in str(caught.value)

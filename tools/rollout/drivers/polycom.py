@@ -45,6 +45,14 @@ def _key_of(command: str) -> str:
     return keys[0] if keys else ""
 
 
+def _shown(command: str) -> str:
+    """A command as it may be shown: a secret setting's value masked."""
+    key = _key_of(command)
+    if key in api.SECRET_KEYS:
+        return " ".join([*command.split()[:2], "********"])
+    return command
+
+
 def _known_hosts_moved(target: Target, old: str, new: str, folder: Path) -> Path:
     """A known-hosts file where the entries for old:port are also entries for new:port."""
 
@@ -124,7 +132,9 @@ class PolycomDriver:
                 errors = api.api_errors(reply)
                 if errors:
                     raise DeviceError(
-                        self.target.name, step, f"the codec refused {command!r}: {errors[0]}"
+                        self.target.name,
+                        step,
+                        f"the codec refused {_shown(command)!r}: {errors[0]}",
                     )
                 out.append(reply)
         except (NetmikoBaseException, OSError, EOFError) as exc:
