@@ -37,7 +37,7 @@ def test_ios_noise_is_left_out() -> None:
 
 
 def test_codec_status_and_secret_keys_are_noise() -> None:
-    text = 'h323name set "A"\nsystemsetting set sippassword x\nsystemsetting set model G500\n'
+    text = 'h323name set "A"\nsystemsetting sippassword x\nsystemsetting model G500\n'
     assert drift.filter_noise(Platform.POLYCOM, text) == 'h323name set "A"\n'
     reasons = {r.pattern: r.why for r in drift.NOISE if r.platform is Platform.POLYCOM}
     assert "read-only" in reasons[r"status\.gatekeeper"]

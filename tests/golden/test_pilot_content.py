@@ -207,15 +207,40 @@ def test_no_telnet_anywhere(rendered: dict[str, bytes], name: str) -> None:
     assert "telnet" not in _text(rendered, name).lower()
 
 
-def test_codec_turns_telnet_and_web_off(codec: str) -> None:
+def test_codec_turns_telnet_off(codec: str) -> None:
     lines = codec.splitlines()
-    assert "systemsetting set telnetenabled False" in lines
-    assert "systemsetting set webenabled False" in lines
+    assert "systemsetting telnetenabled False" in lines
     assert "sshenable true" in lines
     # the only mention of telnet is the line that disables it
     assert [line for line in lines if "telnet" in line.lower()] == [
-        "systemsetting set telnetenabled False"
+        "systemsetting telnetenabled False"
     ]
+
+
+def test_codec_speaks_the_real_systemsetting_syntax(codec: str) -> None:
+    """'systemsetting <name> <value>' writes; the wrong 'systemsetting set' form is gone."""
+    lines = [line for line in codec.splitlines() if line.startswith("systemsetting ")]
+    assert lines
+    assert not [line for line in lines if line.split()[1] in ("set", "get")]
+
+
+def test_codec_fixed_ports_encryption_and_lan(codec: str) -> None:
+    lines = codec.splitlines()
+    media = PROVINCE.get("media", {})
+    tcp = media.get("codec_tcp", {}).get("first", 3230)
+    udp = media.get("codec_udp", {}).get("first", 3230)
+    assert ["usefixedports yes", f"tcpports set {tcp}", f"udpports set {udp}"] == [
+        line for line in lines if line.split()[0] in ("usefixedports", "tcpports", "udpports")
+    ]
+    assert "encryption yes" in lines
+    # the LAN settings are the last four commands, the codec's own address the very last
+    assert lines[-4:] == [
+        "dhcp off",
+        "subnetmask set 255.255.255.192",
+        "defaultgateway set 10.16.1.1",
+        "ipaddress set 10.16.1.10",
+    ]
+    assert 'systemsetting sippassword "<redacted>"' in lines
 
 
 def test_no_vault_value_in_redacted_output(rendered: dict[str, bytes]) -> None:
@@ -281,15 +306,15 @@ def test_codec_registers_with_the_hub(codec: str) -> None:
     registrar = PROVINCE["services"]["sip-tinh"]["address"]
     lines = codec.splitlines()
     assert f"gatekeeperip set {gatekeeper}" in lines
-    assert f"systemsetting set sipregistrarserver {registrar}" in lines
-    assert f"systemsetting set sipproxyserver {registrar}" in lines
+    assert f"systemsetting sipregistrarserver {registrar}" in lines
+    assert f"systemsetting sipproxyserver {registrar}" in lines
     assert "e164ext set 10086" in lines
-    assert "systemsetting set sipusername 10086" in lines
+    assert "systemsetting sipusername 10086" in lines
     assert 'h323name set "UBND huyen Bao Thang"' in lines
-    assert "systemsetting set maxrxbandwidth 2048" in lines
-    assert "systemsetting set maxtxbandwidth 2048" in lines
+    assert "systemsetting maxrxbandwidth 2048" in lines
+    assert "systemsetting maxtxbandwidth 2048" in lines
     assert "usegatekeeper specify" in lines
-    assert "systemsetting set sipenable True" in lines
+    assert "systemsetting sipenable True" in lines
 
 
 def test_room_client_profile(rendered: dict[str, bytes]) -> None:

@@ -130,8 +130,14 @@ BROKEN: list[tuple[str, str, Callable[[str], str], str]] = [
     (
         "bao-thang-codec01",
         "codec web",
-        lambda t: t.replace("webenabled False", "webenabled True"),
+        lambda t: t.replace("sshenable true", "sshenable true\nsystemsetting webenabled True"),
         "codec-no-http",
+    ),
+    (
+        "bao-thang-codec01",
+        "codec media in clear",
+        lambda t: t.replace("encryption yes", "encryption no"),
+        "codec-aes",
     ),
 ]
 

@@ -25,6 +25,7 @@ PLANTED = {
     "vault_snmp_auth_key": "Zq7PLANTEDauthKey4471",
     "vault_snmp_priv_key": "Zq7PLANTEDprivKey9032",
     "vault_codec_admin_password": "Zq7-PLANTED-codec-Hb55t",
+    "vault_codec_sip_password": "Zq7-PLANTED-sip-Tc40w",
     "vault_hash_seed": "Zq7-PLANTED-seed-Lm07q-0000",
 }
 

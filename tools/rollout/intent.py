@@ -254,6 +254,9 @@ def _switch(inv: Inventory, site: Site, dev: Switch) -> dict[str, Any]:
 
 
 def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str, Any]:
+    from rollout.errors import RolloutError
+    from rollout.secrets import VAULT_FILE
+
     p = inv.province
     dscp = DSCP_NAMES
     voice = next(c for c in p.qos.classes if c.priority)
@@ -261,15 +264,37 @@ def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str
     signalling = next((c for c in p.qos.classes if "cs3" in c.dscp), None)
     conf = site.vlan("conference")
     assert conf is not None
+    low, high = 1024, 49150  # what 'tcpports set' / 'udpports set' accept (docs/codec.md)
+    for proto, span in (("tcp", p.media.codec_tcp), ("udp", p.media.codec_udp)):
+        if not low <= span.first <= high:
+            raise RolloutError(
+                f"inventory/province.yml: media.codec_{proto}.first is {span.first}; the codec "
+                f"takes a fixed-port base in {low}..{high}",
+                f"set media.codec_{proto}.first inside that range (the default is 3230)",
+            )
+    sip_password = secrets[p.credentials.codec_sip_password]
+    if not sip_password or any(ch in sip_password for ch in '"\r\n'):
+        raise RolloutError(
+            f"the vault's {p.credentials.codec_sip_password} cannot be sent through the codec's "
+            "API (empty, or it holds a double quote or a line break)",
+            f"choose another value with `ansible-vault edit {VAULT_FILE}`",
+        )
     return {
         "gatekeeper": p.services[dev.gatekeeper].address,
         "registrar": p.services[dev.registrar].address,
         "dscp_audio": dscp[voice.dscp[0]],
         "dscp_video": dscp[video.dscp[0]],
         "dscp_fecc": dscp[signalling.dscp[0]] if signalling else dscp["cs3"],
+        # The codec sits untagged on the switch's access port in the conference VLAN
+        # (lan_switch.j2), so it gets its address, mask and gateway there and no VLAN tag.
+        "address": dev.mgmt_address,
         "gateway": host_in(conf.subnet, p.pools.hosts.gateway),
         "mask": str(IPv4Net(conf.subnet).netmask),
-        "codec_password": secrets[p.credentials.codec_admin_password],
+        # Fixed ports: the codec takes the base of each range; the ACLs open the whole range.
+        "tcp_base": p.media.codec_tcp.first,
+        "udp_base": p.media.codec_udp.first,
+        # The SIP digest password; the admin password is the API login itself (targets.py).
+        "sip_password": sip_password,
     }
 
 

@@ -102,14 +102,22 @@ class _Lab:
 class _PolycomSSHD:
     """One asyncssh server in a background thread with its own event loop."""
 
-    def __init__(self, device: PolycomDevice) -> None:
+    def __init__(
+        self,
+        device: PolycomDevice,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        key: asyncssh.SSHKey | None = None,
+    ) -> None:
         self.device = device
+        self.host, self.port = host, port
+        self.key = key or asyncssh.generate_private_key("ssh-ed25519")
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncssh.SSHAcceptor | None = None
 
     async def _start(self) -> int:
-        key = asyncssh.generate_private_key("ssh-ed25519")
+        key = self.key
         device = self.device
 
         async def handler(process: asyncssh.SSHServerProcess[str]) -> None:
@@ -117,8 +125,8 @@ class _PolycomSSHD:
 
         self._server = await asyncssh.create_server(
             lambda: _Auth(device),
-            "127.0.0.1",
-            0,
+            self.host,
+            self.port,
             server_host_keys=[key],
             process_factory=handler,
             line_editor=False,

@@ -92,11 +92,33 @@ def test_drift_shows_only_what_changed_by_hand() -> None:
     shell = device.session()
     run_all(shell, settings_commands(PILOT))
     shell.handle("diffservaudio set 0")
-    shell.handle("systemsetting set sipproxyserver 10.99.0.6")
+    shell.handle("systemsetting sipproxyserver 10.99.0.6")
     running = read_back(shell, list(PILOT))
     assert keyed_diff(running, PILOT) == [
         Change("systemsetting.sipproxyserver", "10.99.0.6", "10.10.0.6"),
+        # the SIP password cannot be read back: it goes with the changed SIP account
+        Change("systemsetting.sippassword", None, "vault-value"),
         Change("diffservaudio", "0", "46"),
+    ]
+
+
+def test_converged_codec_plans_nothing_not_even_its_secret() -> None:
+    shell = PolycomDevice().session()
+    run_all(shell, settings_commands(PILOT))
+    assert keyed_diff(read_back(shell, list(PILOT)), PILOT) == []
+
+
+def test_secret_goes_with_a_new_sip_account_only() -> None:
+    shell = PolycomDevice().session()
+    run_all(shell, settings_commands(PILOT))
+    running = read_back(shell, list(PILOT))
+    assert keyed_diff(running, {**PILOT, "diffservvideo": "36"}) == [
+        Change("diffservvideo", "34", "36")
+    ]
+    changes = keyed_diff(running, {**PILOT, "systemsetting.sipusername": "1087"})
+    assert [c.key for c in changes] == [
+        "systemsetting.sipusername",
+        "systemsetting.sippassword",
     ]
 
 
@@ -144,7 +166,7 @@ def test_settings_commands_quote_and_order() -> None:
         'systemname set "BT"',
         'h323name set "Bao Thang"',
         'gatekeeperip set ""',
-        "systemsetting set sipenable True",
+        "systemsetting sipenable True",
         "typeofservice diffserv",
         "diffservaudio set 46",
     ]
@@ -214,6 +236,7 @@ _token = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789.-", min_size=1, 
 _name = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ĐđảắẢ-", min_size=1, max_size=30).filter(
     lambda s: s.strip() == s and s != ""
 )
+_ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
 _targets = st.fixed_dictionaries(
     {},
     optional={
@@ -229,10 +252,15 @@ _targets = st.fixed_dictionaries(
         "systemsetting.maxrxbandwidth": st.integers(64, 6144).map(str),
         "systemsetting.sipproxyserver": _token,
         "systemsetting.siptransportprotocol": st.sampled_from(["auto", "TCP", "udp", "TLS"]),
-        "typeofservice": st.sampled_from(["diffserv", "ip-precedence"]),
+        "typeofservice": st.sampled_from(["diffserv", "ipprecedence"]),
         "usegatekeeper": st.sampled_from(["off", "specify", "auto"]),
         "sshenable": st.sampled_from(["true", "false", "yes", "no"]),
-        "systemsetting.webenabled": st.sampled_from(["True", "false", "on", "off"]),
+        "systemsetting.telnetenabled": st.sampled_from(["True", "false", "on", "off"]),
+        "encryption": st.sampled_from(["yes", "no", "requiredvideocallsonly", "REQUIREDALLCALLS"]),
+        "usefixedports": st.sampled_from(["yes", "no"]),
+        "tcpports": st.integers(1024, 49150).map(str),
+        "udpports": st.integers(1024, 49150).map(str),
+        "subnetmask": _ipv4,
     },
 )
 
@@ -243,3 +271,35 @@ def test_round_trip_property(target: dict[str, str]) -> None:
     shell = PolycomDevice().session()
     run_all(shell, settings_commands(target))
     assert keyed_diff(read_back(shell, list(target)), target) == []
+
+
+def test_every_setting_cites_a_source_and_is_in_the_docs() -> None:
+    from pathlib import Path
+
+    from rollout.drivers.polycom_api import SOURCES
+    from rollout.lab import polycom as sim
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "codec.md").read_text("utf-8")
+    for spec in SETTINGS:
+        assert spec.source in SOURCES, spec.key
+        name = spec.key.removeprefix("systemsetting.").removeprefix("status.")
+        assert name in docs, f"{spec.key} is not in docs/codec.md"
+        if spec.source == "unconfirmed":
+            assert name in docs.split("## Unconfirmed", 1)[1].split("## Staging", 1)[0], spec.key
+    tables = (sim._GET_SET, sim._MODES, sim._SYSTEMSETTINGS)
+    for table in tables:
+        for spec in table.values():
+            assert spec.source in sim.SOURCES, spec.key
+
+
+def test_the_simulator_refuses_the_old_systemsetting_form() -> None:
+    device = PolycomDevice()
+    shell = device.session()
+    before = dict(device.settings)
+    for spec in SETTINGS:
+        if spec.key.startswith("systemsetting.") and spec.write is not None:
+            name = spec.key.removeprefix("systemsetting.")
+            value = spec.choices[0] if spec.choices else "1"
+            reply = shell.handle(f"systemsetting set {name} {value}").output
+            assert api_errors(reply) == [reply], reply
+    assert device.settings == before

@@ -80,7 +80,7 @@ def test_factory_password_is_the_serial_number() -> None:
         ("maxtimeincall set 180", "maxtimeincall 180"),
         ("maxtimeincall set", "maxtimeincall <empty>"),
         ("maxtimeincall set 0", "maxtimeincall <empty>"),
-        ("typeofservice get", "typeofservice ip-precedence"),
+        ("typeofservice get", "typeofservice ipprecedence"),
         ("typeofservice diffserv", "typeofservice diffserv"),
         ("diffservaudio set 46", "diffservaudio 46"),
         ("diffservvideo set 34", "diffservvideo 34"),
@@ -99,19 +99,28 @@ def test_factory_password_is_the_serial_number() -> None:
         ("sshenable false", "sshenable false"),
         ("systemsetting get sipregistrarserver", 'systemsetting sipregistrarserver ""'),
         (
-            "systemsetting set sipregistrarserver 10.10.0.6",
+            "systemsetting sipregistrarserver 10.10.0.6",
             "systemsetting sipregistrarserver 10.10.0.6",
         ),
         (
-            "systemsetting set sipproxyserver sip.lc.gov.vn",
+            "systemsetting sipproxyserver sip.lc.gov.vn",
             "systemsetting sipproxyserver sip.lc.gov.vn",
         ),
         ("systemsetting get sipenable", "systemsetting sipenable True"),
-        ("systemsetting set sipenable false", "systemsetting sipenable False"),
-        ("systemsetting set siptransportprotocol tcp", "systemsetting siptransportprotocol TCP"),
-        ("systemsetting set maxrxbandwidth 2048", "systemsetting maxrxbandwidth 2048"),
+        ("systemsetting sipenable false", "systemsetting sipenable False"),
+        ("systemsetting siptransportprotocol tcp", "systemsetting siptransportprotocol TCP"),
+        ("systemsetting maxrxbandwidth 2048", "systemsetting maxrxbandwidth 2048"),
         ("systemsetting get model", 'systemsetting model "RealPresence Group 500"'),
-        ("systemsetting set sippassword s3cret", "systemsetting sippassword ********"),
+        ("systemsetting sippassword s3cret", "systemsetting sippassword ********"),
+        ("encryption get", "encryption yes"),
+        ("encryption requiredvideocallsonly", "encryption requiredvideocallsonly"),
+        ("usefixedports yes", "usefixedports yes"),
+        ("tcpports set 3230", "tcpports 3230"),
+        ("udpports get", "udpports 3230"),
+        ("dhcp get", "dhcp client"),
+        ("dhcp off", "dhcp off"),
+        ("subnetmask set 255.255.255.192", "subnetmask 255.255.255.192"),
+        ("ipaddress get", 'ipaddress ""'),
         ("serialnum", "serialnum 8213160AE8F2CV"),
         ("callinfo all", "system is not in a call"),
         ("hangup all", "hanging up all"),
@@ -145,11 +154,21 @@ def test_command_replies(shell: PolycomSession, line: str, expected: str) -> Non
         ("sshenable maybe", ERR_ILLEGAL),
         ("systemsetting get", ERR_MORE_PARAMS),
         ("systemsetting get nosuchsetting", ERR_ILLEGAL),
-        ("systemsetting set model Other", ERR_ILLEGAL),
+        ("systemsetting model Other", ERR_ILLEGAL),
         ("systemsetting get sippassword", ERR_ILLEGAL),
-        ("systemsetting set siptransportprotocol SCTP", ERR_ILLEGAL),
-        ("systemsetting set maxtxbandwidth 10000", ERR_ILLEGAL),
-        ("systemsetting set sipenable", ERR_MORE_PARAMS),
+        ("systemsetting siptransportprotocol SCTP", ERR_ILLEGAL),
+        ("systemsetting maxtxbandwidth 10000", ERR_ILLEGAL),
+        ("systemsetting sipenable", ERR_MORE_PARAMS),
+        ("systemsetting", ERR_MORE_PARAMS),
+        # The old wrong form: 'set' is no setting name.
+        ("systemsetting set sipenable True", ERR_ILLEGAL),
+        ("systemsetting set sipregistrarserver 10.10.0.6", ERR_ILLEGAL),
+        ("tcpports set 80", ERR_ILLEGAL),
+        ("encryption always", ERR_ILLEGAL),
+        ("subnetmask set 255.255.255", ERR_ILLEGAL),
+        # 'ipaddress' and 'defaultgateway' can only change with DHCP off (hdx-api IpAddress).
+        ("ipaddress set 10.16.1.10", ERR_ILLEGAL),
+        ("defaultgateway set 10.16.1.1", ERR_ILLEGAL),
         ('h323name set "unbalanced', ERR_ILLEGAL),
         ("dial", ERR_MORE_PARAMS),
         ("dial manual 384", ERR_MORE_PARAMS),
@@ -170,7 +189,12 @@ def test_errors(shell: PolycomSession, line: str, expected: str) -> None:
 
 def test_refused_set_changes_nothing(device: PolycomDevice, shell: PolycomSession) -> None:
     before = dict(device.settings)
-    for line in ("diffservaudio set 99", "systemsetting set model X", "gatekeeperip set a b"):
+    for line in (
+        "diffservaudio set 99",
+        "systemsetting model X",
+        "systemsetting set sipenable False",
+        "gatekeeperip set a b",
+    ):
         run(shell, line)
     assert device.settings == before
 
@@ -183,7 +207,7 @@ def test_commands_are_case_insensitive_values_are_not(shell: PolycomSession) -> 
 def test_settings_persist_across_sessions(device: PolycomDevice) -> None:
     first = device.session()
     run(first, 'h323name set "Bao Thang"')
-    run(first, "systemsetting set sipproxyserver 10.10.0.6")
+    run(first, "systemsetting sipproxyserver 10.10.0.6")
     assert first.handle("exit").close
     second = device.session()
     assert run(second, "h323name get") == 'h323name "Bao Thang"'
@@ -207,7 +231,7 @@ def test_config_changed_events(device: PolycomDevice, shell: PolycomSession) -> 
     run(shell, "typeofservice diffserv")
     assert events == [
         DeviceEvent("config-changed", "diffservaudio", "0", "46"),
-        DeviceEvent("config-changed", "typeofservice", "ip-precedence", "diffserv"),
+        DeviceEvent("config-changed", "typeofservice", "ipprecedence", "diffserv"),
     ]
 
 
@@ -286,7 +310,7 @@ def test_registration_status(device: PolycomDevice, shell: PolycomSession) -> No
     assert status()["sipserver"] == "offline"
     run(shell, "usegatekeeper specify")
     run(shell, "gatekeeperip set 10.10.0.5")
-    run(shell, "systemsetting set sipregistrarserver 10.10.0.6")
+    run(shell, "systemsetting sipregistrarserver 10.10.0.6")
     assert status()["gatekeeper"] == "online"
     assert status()["sipserver"] == "online"
     device.registrar_reachable = False

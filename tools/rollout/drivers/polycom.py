@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import re
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from rollout.drivers import polycom_api as api
 from rollout.drivers.base import DeviceError, Plan, Target
 from rollout.drivers.session import open_session
 
+# '<name> set <value>' (top-level commands) is turned into the reply form '<name> <value>';
+# 'systemsetting <name> <value>' already is in it. The old wrong 'systemsetting set <name> <v>'
+# (backups written before the syntax was corrected) still parses into the same key.
 _SET = re.compile(r"^(systemsetting\s+)?(\S+)\s+set(?:\s+(.*))?$")
 
 
@@ -32,6 +39,37 @@ def parse_commands(text: str) -> dict[str, str]:
     return api.parse_settings("\n".join(replies))
 
 
+def _key_of(command: str) -> str:
+    """The canonical key a write command sets ('' when it sets none we know)."""
+    keys = list(parse_commands(command))
+    return keys[0] if keys else ""
+
+
+def _shown(command: str) -> str:
+    """A command as it may be shown: a secret setting's value masked."""
+    key = _key_of(command)
+    if key in api.SECRET_KEYS:
+        return " ".join([*command.split()[:2], "********"])
+    return command
+
+
+def _known_hosts_moved(target: Target, old: str, new: str, folder: Path) -> Path:
+    """A known-hosts file where the entries for old:port are also entries for new:port."""
+
+    def field(host: str) -> str:
+        return host if target.port == 22 else f"[{host}]:{target.port}"
+
+    moved = folder / "known_hosts"
+    lines: list[str] = []
+    if target.known_hosts is not None and target.known_hosts.is_file():
+        for line in target.known_hosts.read_text(encoding="utf-8").splitlines():
+            hosts, _, rest = line.partition(" ")
+            if field(old) in hosts.split(","):
+                lines.append(f"{field(new)} {rest}")
+    moved.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return moved
+
+
 def managed_keys() -> list[str]:
     return [
         s.key for s in api.SETTINGS if s.key not in api.STATUS_KEYS and s.key not in api.SECRET_KEYS
@@ -42,6 +80,8 @@ def polycom_plan(device: str, running: str, intended: str) -> Plan:
     from rollout.inventory.model import Platform
 
     want = parse_commands(intended)
+    if want.get("dhcp") == "client":  # the DHCP server owns address, mask and gateway then
+        want = {k: v for k, v in want.items() if k not in api.NETWORK_KEYS - {"dhcp"}}
     have = parse_commands(running)
     changes = api.keyed_diff(have, want)
     commands = api.settings_commands({c.key: c.new for c in changes})
@@ -60,6 +100,7 @@ class PolycomDriver:
     def __init__(self, target: Target) -> None:
         self.target = target
         self._conn: Any = None
+        self._moved: tempfile.TemporaryDirectory[str] | None = None
 
     def connect(self) -> None:
         self._conn = open_session(self.target, api.DEVICE_TYPE)
@@ -91,7 +132,9 @@ class PolycomDriver:
                 errors = api.api_errors(reply)
                 if errors:
                     raise DeviceError(
-                        self.target.name, step, f"the codec refused {command!r}: {errors[0]}"
+                        self.target.name,
+                        step,
+                        f"the codec refused {_shown(command)!r}: {errors[0]}",
                     )
                 out.append(reply)
         except (NetmikoBaseException, OSError, EOFError) as exc:
@@ -148,14 +191,97 @@ class PolycomDriver:
         return polycom_plan(self.target.name, running, intended)
 
     def commit(self, plan: Plan, revert_minutes: int) -> None:
-        self._run("push", list(plan.commands))
+        """Every other setting first, the network settings last, the address the very last.
+
+        When the plan moves the codec to another address and this session runs over the old
+        one, the address command is sent without waiting for its answer, and the driver
+        reconnects to the new address (same host key) and reads the address back. A move
+        the session cannot follow (it runs over neither address: NAT, a jump host) is refused
+        before anything is sent.
+        """
+        commands = list(plan.commands)
+        network = [c for c in commands if _key_of(c) in api.NETWORK_KEYS]
+        others = [c for c in commands if c not in network]
+        move = self._address_move(network)
+        self._run("push", others)
+        if move is None:
+            self._run("push network", network)
+            return
+        old, new = move
+        address = network.pop()  # SETTINGS order: the address command is the last one
+        self._run("push network", network)
+        self._send_without_answer(address)
+        self.close()
+        self._follow(old, new)
+
+    def _address_move(self, network: list[str]) -> tuple[str, str] | None:
+        """(old, new) when the plan moves the address this session runs over; else None."""
+        new = parse_commands("\n".join(network)).get(api.ADDRESS_KEY)
+        if new is None:
+            return None
+        read = self._read("read address", api.read_commands([api.ADDRESS_KEY]))
+        old = api.parse_settings(read).get(api.ADDRESS_KEY, "")
+        host = self.target.host
+        if new in (old, host):
+            return None
+        if host == old:
+            return old, new
+        raise DeviceError(
+            self.target.name,
+            "plan",
+            f"the plan moves the codec from {old or 'no address'} to {new}, but this session "
+            f"runs over {host}, which is neither: it could not follow the codec (nothing was sent)",
+            f"reach the codec at its current address {old or '(see its screen)'}, or set {new} "
+            "at the codec itself, then run the rollout again",
+        )
+
+    def _send_without_answer(self, command: str) -> None:
+        from netmiko.exceptions import NetmikoBaseException
+
+        try:
+            self.conn.write_channel(command + self.conn.RETURN)
+            time.sleep(0.2)
+        except (NetmikoBaseException, OSError, EOFError):
+            return  # the codec left the old address as it should
+
+    def _follow(self, old: str, new: str) -> None:
+        """Reconnect at the new address (the host key recorded for the old one) and verify."""
+        # The moved known-hosts file lives as long as this driver (later steps reconnect).
+        self._moved = tempfile.TemporaryDirectory(prefix="rollout-codec-")
+        known = _known_hosts_moved(self.target, old, new, Path(self._moved.name))
+        self.target = replace(self.target, host=new, known_hosts=known)
+        deadline = time.monotonic() + self.target.timeout
+        while True:
+            try:
+                self.connect()
+                break
+            except DeviceError as exc:
+                if time.monotonic() > deadline:
+                    raise DeviceError(
+                        self.target.name,
+                        "reconnect",
+                        f"the codec took its new address {new} but does not answer there "
+                        f"({exc.message})",
+                        f"reach it at {new} from the management network, or at the site; "
+                        "set mgmt_address in the site file to where it answers",
+                    ) from None
+                time.sleep(0.5)
+        read = self._read("verify address", api.read_commands([api.ADDRESS_KEY]))
+        got = api.parse_settings(read).get(api.ADDRESS_KEY, "")
+        if got != new:
+            raise DeviceError(
+                self.target.name,
+                "verify",
+                f"the codec answers at {new} but reports the address {got or 'none'}",
+                "check the codec's LAN settings at the site",
+            )
 
     def confirm(self) -> None:
         """Nothing to confirm: the codec applies settings at once."""
 
     def rollback(self, backup: str) -> None:
         plan = self.plan(self.running_config(), backup)
-        self._run("rollback", list(plan.commands))
+        self.commit(plan, 0)  # the same order and address staging as a rollout
 
     def save(self) -> None:
         """Settings persist on the codec as they are set."""

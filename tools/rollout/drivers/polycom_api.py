@@ -1,23 +1,27 @@
 """Polycom RealPresence Group Series API: a Netmiko connection class and a keyed settings model.
 
 The codec has no configuration file; its configuration is a set of API settings, each read
-with a ``get`` command and written with a ``set`` command. We treat that set as a flat
+with a ``get`` command and written with a plain command. We treat that set as a flat
 mapping from *canonical keys* to values and diff it key by key:
 
 ==============================  ===========================================================
-canonical key                   API
+canonical key                   API (read / write / reply)
 ==============================  ===========================================================
-``gatekeeperip``                ``gatekeeperip get`` / ``gatekeeperip set <addr>``
-``h323name``                    ``h323name get`` / ``h323name set "<name>"``
-``typeofservice``               ``typeofservice get`` / ``typeofservice diffserv``
-``systemsetting.<name>``        ``systemsetting get <name>`` / ``systemsetting set <name> <v>``
+``gatekeeperip``                ``gatekeeperip get`` / ``gatekeeperip set <addr>`` /
+                                ``gatekeeperip <addr>``
+``typeofservice``               ``typeofservice get`` / ``typeofservice diffserv`` /
+                                ``typeofservice diffserv``
+``systemsetting.<name>``        ``systemsetting get <name>`` / ``systemsetting <name> <v>`` /
+                                ``systemsetting <name> <v>``
 ``status.gatekeeper``           one line of ``status`` (read only, never drifts)
 ==============================  ===========================================================
 
-`SETTINGS` is that table as data; everything else here (reading, writing, parsing, diffing)
-is derived from it. The order of `SETTINGS` is the order settings are applied in, so that a
-mode comes before the values that depend on it (``typeofservice`` before ``diffserv*``,
-``usegatekeeper`` before ``gatekeeperip``).
+`SETTINGS` is that table as data, with the public source of every command next to it
+(`SOURCES`); everything else here (reading, writing, parsing, diffing) is derived from it.
+The order of `SETTINGS` is the order settings are applied in: a mode comes before the
+values that depend on it (``typeofservice`` before ``diffserv*``, ``usegatekeeper`` before
+``gatekeeperip``, ``usefixedports`` before the port bases), and the network settings come
+last, the codec's own address the very last (`NETWORK_KEYS`, docs/codec.md "Staging").
 """
 
 from __future__ import annotations
@@ -34,11 +38,14 @@ from netmiko.no_config import NoConfig
 from netmiko.no_enable import NoEnable
 
 __all__ = [
+    "ADDRESS_KEY",
     "DEVICE_TYPE",
     "DRIFT_IGNORED_KEYS",
+    "NETWORK_KEYS",
     "PROMPT_PATTERN",
     "SECRET_KEYS",
     "SETTINGS",
+    "SOURCES",
     "STATUS_KEYS",
     "Change",
     "Kind",
@@ -73,7 +80,7 @@ class Kind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class SettingSpec:
-    """One codec setting: its canonical key and the API commands behind it."""
+    """One codec setting: its canonical key, the API commands behind it and their source."""
 
     key: str
     read: str
@@ -91,74 +98,164 @@ class SettingSpec:
     """Written but never read back (the API refuses to print it): ignored by drift."""
     quote: bool = False
     """Always quote the value when writing (names)."""
+    source: str = ""
+    """Key of `SOURCES`: where the command's syntax and reply form are documented."""
+    companions: tuple[str, ...] = ()
+    """For a secret: the keys it belongs with; it is pushed whenever one of them changes
+    (its own value cannot be read back, so this is the only moment we know it matters)."""
 
 
-def _get_set(key: str, kind: Kind = Kind.TEXT, *choices: str, quote: bool = False) -> SettingSpec:
-    return SettingSpec(key, f"{key} get", key, f"{key} set {{value}}", kind, choices, quote=quote)
+SOURCES: dict[str, str] = {
+    "gs-avispl": (
+        "AVISPL/dal-codecs-singlecodecs-polycom-realpresence-groupseries, "
+        "src/main/java/com/avispl/dal/communicator/polycom/groupseries/PolycomGroupSeries.java "
+        "(Group Series SSH driver: 'gatekeeperip get' -> 'gatekeeperip <addr>', "
+        "'systemsetting get sipregistrarserver' -> 'systemsetting sipregistrarserver <addr>', "
+        "'error: command not found', 'error: command needs more parameters to execute "
+        "successfully')"
+    ),
+    "g7500-x30": (
+        "public Symphony adapter for the Poly G7500 (class com.insightsystems.dal.poly.x30, "
+        "citing the G7500 command line API reference guide): 'systemsetting get iph323enable', "
+        "'systemsetting get sipenable', 'systemsetting get sipregistrarserver'"
+    ),
+    "mividas-hdx": (
+        "public Python provider for Poly HDX/Group Series (endpoint/ext_api, PolyHDXProviderAPI): "
+        "'systemsetting get sipusername' -> 'systemsetting sipusername <v>', "
+        "'systemsetting get model', 'h323name get', 'e164ext get', 'systemname get'"
+    ),
+    "hdx-api": (
+        "incu6us/POLYCOM, polycom-api/src/main/java/polycom/api/commands/ (HDX API command "
+        "wrappers with the Integrator's Reference text; the Group Series API keeps these "
+        "commands): classes SystemName, GateKeeperIp, TypeOfService, DiffServAudio/Video/Fecc, "
+        "NtpMode, EnableSnmp, Encryption, UseFixedPorts, TcpPorts, UdpPorts, Dhcp, IpAddress, "
+        "SubnetMask, DefaultGateway, Dns, SetPassword"
+    ),
+    "vs-api": (
+        "AI4AV public spec admin/polycom-vs4000 (from the ViewStation EX/FX/VS4000 API guide, "
+        "the same API family): 'maxtimeincall set', 'usegatekeeper off|specify|auto|get', "
+        "'snmpadmin set', 'snmpcommunity set', 'enablesnmp yes|no|get'"
+    ),
+    "gs-ai4av": (
+        "AI4AV public spec admin/polycom-group-series (from the Group Series integrator "
+        "reference, kaas.hpcloud.hp.com pdf_9122356 / pdf_9126112): sshenable, telnetenabled, "
+        "whoami"
+    ),
+    "unconfirmed": "no public source found; see docs/codec.md 'Unconfirmed'",
+}
+"""Public sources of the API facts in `SETTINGS` (docs/codec.md has the full table)."""
 
 
-def _mode(key: str, *choices: str) -> SettingSpec:
-    return SettingSpec(key, f"{key} get", key, f"{key} {{value}}", Kind.CHOICE, choices)
+def _get_set(
+    key: str, kind: Kind = Kind.TEXT, *choices: str, quote: bool = False, source: str
+) -> SettingSpec:
+    return SettingSpec(
+        key, f"{key} get", key, f"{key} set {{value}}", kind, choices, quote=quote, source=source
+    )
 
 
-def _system(name: str, kind: Kind = Kind.TEXT, *choices: str, secret: bool = False) -> SettingSpec:
+def _mode(key: str, *choices: str, source: str) -> SettingSpec:
+    return SettingSpec(
+        key, f"{key} get", key, f"{key} {{value}}", Kind.CHOICE, choices, source=source
+    )
+
+
+def _system(
+    name: str,
+    kind: Kind = Kind.TEXT,
+    *choices: str,
+    secret: bool = False,
+    source: str,
+    companions: tuple[str, ...] = (),
+) -> SettingSpec:
     return SettingSpec(
         f"systemsetting.{name}",
         f"systemsetting get {name}",
         f"systemsetting {name}",
-        f"systemsetting set {name} {{value}}",
+        f"systemsetting {name} {{value}}",
         kind,
         choices,
         secret=secret,
+        source=source,
+        companions=companions,
     )
 
 
 def _status(name: str) -> SettingSpec:
-    return SettingSpec(f"status.{name}", "status", name, None, Kind.CHOICE, status=True)
+    return SettingSpec(
+        f"status.{name}", "status", name, None, Kind.CHOICE, status=True, source="gs-avispl"
+    )
 
 
 _BOOL = ("True", "False")
+_SIP_ACCOUNT = (
+    "systemsetting.sipenable",
+    "systemsetting.sipproxyserver",
+    "systemsetting.sipregistrarserver",
+    "systemsetting.sipusername",
+)
 
 SETTINGS: tuple[SettingSpec, ...] = (
-    _get_set("systemname", quote=True),
-    _get_set("h323name", quote=True),
-    _get_set("e164ext"),
-    _system("iph323enable", Kind.CHOICE, *_BOOL),
-    _mode("usegatekeeper", "off", "specify", "auto"),
-    _get_set("gatekeeperip"),
-    _system("sipenable", Kind.CHOICE, *_BOOL),
-    _system("siptransportprotocol", Kind.CHOICE, "Auto", "TCP", "UDP", "TLS"),
-    _system("sipproxyserver"),
-    _system("sipregistrarserver"),
-    _system("sipusername"),
-    _system("sippassword", secret=True),
-    _system("maxrxbandwidth", Kind.INT),
-    _system("maxtxbandwidth", Kind.INT),
-    _get_set("maxtimeincall", Kind.INT),
-    _mode("typeofservice", "ip-precedence", "diffserv"),
-    _get_set("diffservaudio", Kind.INT),
-    _get_set("diffservvideo", Kind.INT),
-    _get_set("diffservfecc", Kind.INT),
-    _get_set("ipprecaudio", Kind.INT),
-    _get_set("ipprecvideo", Kind.INT),
-    _get_set("ipprecfecc", Kind.INT),
-    _mode("ntpmode", "auto", "off", "manual"),
-    _get_set("ntpserver"),
-    _mode("enablesnmp", "yes", "no"),
-    _get_set("snmpcommunity"),
-    _get_set("snmpadmin", quote=True),
-    _get_set("snmplocation", quote=True),
-    _get_set("snmpconsoleip"),
-    _get_set("snmptrapversion", Kind.CHOICE, "v1", "v2c"),
-    _mode("sshenable", "true", "false"),
-    _system("telnetenabled", Kind.CHOICE, *_BOOL),
-    _system("webenabled", Kind.CHOICE, *_BOOL),
-    SettingSpec("systemsetting.model", "systemsetting get model", "systemsetting model", None),
+    _get_set("systemname", quote=True, source="hdx-api"),
+    _get_set("h323name", quote=True, source="mividas-hdx"),
+    _get_set("e164ext", source="mividas-hdx"),
+    _system("iph323enable", Kind.CHOICE, *_BOOL, source="g7500-x30"),
+    _mode("usegatekeeper", "off", "specify", "auto", source="vs-api"),
+    _get_set("gatekeeperip", source="gs-avispl"),
+    _system("sipenable", Kind.CHOICE, *_BOOL, source="g7500-x30"),
+    _system("siptransportprotocol", Kind.CHOICE, "Auto", "TCP", "UDP", "TLS", source="unconfirmed"),
+    _system("sipproxyserver", source="mividas-hdx"),
+    _system("sipregistrarserver", source="gs-avispl"),
+    _system("sipusername", source="mividas-hdx"),
+    _system("sippassword", secret=True, source="unconfirmed", companions=_SIP_ACCOUNT),
+    _system("maxrxbandwidth", Kind.INT, source="unconfirmed"),
+    _system("maxtxbandwidth", Kind.INT, source="unconfirmed"),
+    _get_set("maxtimeincall", Kind.INT, source="vs-api"),
+    _mode(
+        "encryption", "yes", "no", "requiredvideocallsonly", "requiredallcalls", source="hdx-api"
+    ),
+    _mode("usefixedports", "yes", "no", source="hdx-api"),
+    _get_set("tcpports", Kind.INT, source="hdx-api"),
+    _get_set("udpports", Kind.INT, source="hdx-api"),
+    _mode("typeofservice", "ipprecedence", "diffserv", source="hdx-api"),
+    _get_set("diffservaudio", Kind.INT, source="hdx-api"),
+    _get_set("diffservvideo", Kind.INT, source="hdx-api"),
+    _get_set("diffservfecc", Kind.INT, source="hdx-api"),
+    _get_set("ipprecaudio", Kind.INT, source="hdx-api"),
+    _get_set("ipprecvideo", Kind.INT, source="hdx-api"),
+    _get_set("ipprecfecc", Kind.INT, source="hdx-api"),
+    _mode("ntpmode", "auto", "off", "manual", source="hdx-api"),
+    _get_set("ntpserver", source="hdx-api"),
+    _mode("enablesnmp", "yes", "no", source="vs-api"),
+    _get_set("snmpcommunity", source="vs-api"),
+    _get_set("snmpadmin", quote=True, source="vs-api"),
+    _get_set("snmplocation", quote=True, source="vs-api"),
+    _get_set("snmpconsoleip", source="vs-api"),
+    _get_set("snmptrapversion", Kind.CHOICE, "v1", "v2c", source="unconfirmed"),
+    _mode("sshenable", "true", "false", source="gs-ai4av"),
+    _system("telnetenabled", Kind.CHOICE, *_BOOL, source="gs-ai4av"),
+    SettingSpec(
+        "systemsetting.model",
+        "systemsetting get model",
+        "systemsetting model",
+        None,
+        source="mividas-hdx",
+    ),
+    # The network settings: last, the address the very last (docs/codec.md "Staging").
+    _mode("dhcp", "off", "client", source="hdx-api"),
+    _get_set("subnetmask", source="hdx-api"),
+    _get_set("defaultgateway", source="hdx-api"),
+    _get_set("ipaddress", source="hdx-api"),
     _status("gatekeeper"),
     _status("sipserver"),
     _status("inacall"),
 )
 """Every setting we manage, in the order they are applied."""
+
+ADDRESS_KEY = "ipaddress"
+"""The codec's own LAN address: changing it moves the API session (applied last, staged)."""
+NETWORK_KEYS: frozenset[str] = frozenset({"dhcp", "subnetmask", "defaultgateway", ADDRESS_KEY})
+"""Settings that change how the codec is reached: applied after every other setting."""
 
 _BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
 _BY_REPLY: dict[str, SettingSpec] = {spec.reply: spec for spec in SETTINGS if not spec.status}
@@ -169,7 +266,7 @@ STATUS_KEYS: frozenset[str] = frozenset(
 )
 """Read-only keys (status lines, the model): reported, never written, never drift."""
 SECRET_KEYS: frozenset[str] = frozenset(spec.key for spec in SETTINGS if spec.secret)
-"""Write-only keys: pushed, never read back, never drift."""
+"""Write-only keys: pushed with their companions, never read back, never drift."""
 DRIFT_IGNORED_KEYS: frozenset[str] = STATUS_KEYS | SECRET_KEYS
 
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "enable", "enabled"})
@@ -315,9 +412,11 @@ def keyed_diff(running: Mapping[str, str], target: Mapping[str, str]) -> list[Ch
     """What must change for ``running`` to hold ``target``, key by key.
 
     Only keys present in ``target`` are compared (the codec has many more settings than we
-    manage); status and secret keys are ignored. Values are compared after `normalize`, so
-    ``yes`` equals ``True`` and ``046`` equals ``46``. Result order: `SETTINGS` order, then
-    any other keys alphabetically.
+    manage); status keys are ignored. Values are compared after `normalize`, so ``yes``
+    equals ``True`` and ``046`` equals ``46``. A secret cannot be read back: it is part of
+    the result (``old`` None) exactly when one of its companions changes, so a converged
+    codec plans nothing and a new SIP account is pushed with its password. Result order:
+    `SETTINGS` order, then any other keys alphabetically.
     """
     order = {spec.key: index for index, spec in enumerate(SETTINGS)}
     changes: list[Change] = []
@@ -328,6 +427,11 @@ def keyed_diff(running: Mapping[str, str], target: Mapping[str, str]) -> list[Ch
         old = running.get(key)
         if old is None or normalize(key, old) != new:
             changes.append(Change(key, old, new))
+    changed = {change.key for change in changes}
+    for key in SECRET_KEYS & set(target):
+        if changed & set(_BY_KEY[key].companions):
+            changes.append(Change(key, None, target[key]))
+    changes.sort(key=lambda c: (order.get(c.key, len(order)), c.key))
     return changes
 
 

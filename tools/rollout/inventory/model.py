@@ -441,6 +441,7 @@ class Credentials(Model):
     snmp_auth: str = "vault_snmp_auth_key"
     snmp_priv: str = "vault_snmp_priv_key"
     codec_admin_password: str = "vault_codec_admin_password"
+    codec_sip_password: str = "vault_codec_sip_password"
     hash_seed: str = "vault_hash_seed"
     # The linux_router admin's private key (OpenSSH ed25519 text), for key-only SSH logins.
     linux_router_admin_key: str | None = None

@@ -54,6 +54,23 @@ def ios_day0(inv: Inventory, device: Device, secrets: Secrets) -> str:
     return "\n".join(lines) + "\n"
 
 
+def staged_lan(inv: Inventory, slug: str, device: Device) -> dict[str, str]:
+    """A codec is staged by the provider with a static address: its own, in the conference VLAN."""
+    import ipaddress
+
+    from rollout.intent import host_in
+
+    conf = inv.sites[slug].vlan("conference")
+    subnet = ipaddress.IPv4Network(conf.subnet if conf else f"{device.mgmt_address}/32")
+    gateway = host_in(str(subnet), inv.province.pools.hosts.gateway)
+    return {
+        "dhcp": "off",
+        "ipaddress": device.mgmt_address,
+        "subnetmask": str(subnet.netmask),
+        "defaultgateway": gateway,
+    }
+
+
 def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDeviceSpec]:
     specs = []
     for slug in sites:
@@ -62,7 +79,7 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
             if device.platform is Platform.CISCO_IOS:
                 config: str | dict[str, str] = ios_day0(inv, device, secrets)
             elif device.platform is Platform.POLYCOM:
-                config = {"systemname": device.hostname}
+                config = {"systemname": device.hostname, **staged_lan(inv, slug, device)}
             else:
                 continue
             specs.append(

@@ -3,24 +3,28 @@
 The Group Series API is line oriented: one command per line, one or more reply lines,
 then the prompt ``-> ``. After login the session prints the same self description as
 ``whoami`` ("Hi, my name is : ...", "Here is what I know about myself:", ...). Settings
-answer ``get`` and ``set`` with the setting name followed by the current value::
+are read with ``get`` and written with a plain command; the reply is the setting's name
+followed by its current value::
 
     -> gatekeeperip get
     gatekeeperip 10.10.0.5
     -> systemsetting get sipregistrarserver
     systemsetting sipregistrarserver 10.10.0.6
+    -> systemsetting sipregistrarserver 10.10.0.7
+    systemsetting sipregistrarserver 10.10.0.7
     -> h323name set "Bao Thang"
     h323name "Bao Thang"
-    -> maxtimeincall set
-    maxtimeincall <empty>
+    -> systemsetting set sipenable True
+    error: command has illegal parameters
     -> foo
     error: command not found
 
-Reply formats follow the Integrator's Reference Manual for the Polycom RealPresence Group
-Series (and the HDX manual where the commands are shared): values with spaces are quoted,
-an empty text value prints as ``""`` and an empty number (``maxtimeincall``) as ``<empty>``.
-``callinfo all``, ``advnetstats``, ``netstats`` and ``status`` copy the shapes recorded from
-real systems.
+Every command's syntax and reply form is taken from public sources, cited per setting in
+the ``source`` column of the tables below (keys of `SOURCES`), never from what rollout's
+template sends; docs/codec.md lists what no source confirms. Values with spaces are quoted,
+an empty text value prints as ``""`` and an empty number (``maxtimeincall``) as
+``<empty>``. ``callinfo all``, ``advnetstats``, ``netstats`` and ``status`` copy the shapes
+recorded from real systems (the Group Series driver in `SOURCES`).
 
 State is split in two: `PolycomDevice` holds what survives a session (settings, calls,
 registration, the admin password, the simulated link quality); `PolycomSession` is one API
@@ -54,9 +58,24 @@ __all__ = [
 ]
 
 PROMPT = "-> "
+# Error replies. 'not found' and 'needs more parameters' are matched by a public Group Series
+# driver (SOURCES["gs-avispl"]); the 'illegal parameters' text is unconfirmed (docs/codec.md).
 ERR_NOT_FOUND = "error: command not found"
 ERR_ILLEGAL = "error: command has illegal parameters"
 ERR_MORE_PARAMS = "error: command needs more parameters to execute successfully"
+
+SOURCES: Mapping[str, str] = {
+    "gs-avispl": "AVISPL/dal-codecs-singlecodecs-polycom-realpresence-groupseries "
+    "PolycomGroupSeries.java (Group Series SSH driver: replies and errors)",
+    "g7500-x30": "Symphony adapter com.insightsystems.dal.poly.x30 (G7500 API reference)",
+    "mividas-hdx": "Python provider PolyHDXProviderAPI (systemsetting get sipusername, ...)",
+    "hdx-api": "incu6us/POLYCOM polycom-api/src/main/java/polycom/api/commands/*.java "
+    "(HDX API wrappers with the Integrator's Reference text)",
+    "vs-api": "AI4AV spec admin/polycom-vs4000 (ViewStation API guide)",
+    "gs-ai4av": "AI4AV spec admin/polycom-group-series (Group Series integrator reference)",
+    "unconfirmed": "no public source found (docs/codec.md 'Unconfirmed')",
+}
+"""Where each simulated behaviour comes from (the ``source`` column of the tables)."""
 NOT_IN_CALL = "system is not in a call"
 
 CONFIG_CHANGED = "config-changed"
@@ -93,41 +112,63 @@ class _Spec:
     readonly: bool = False
     secret: bool = False
     """Can be set but never read back (passwords)."""
+    source: str = "unconfirmed"
+    """Key of `SOURCES`: the public source of the command and its reply."""
+    address: bool = False
+    """An IPv4 address (dotted quad)."""
+    static_only: bool = False
+    """Refused while DHCP is on ('can only be changed when DHCP is off', hdx-api IpAddress)."""
 
 
-def _text(key: str, *, spaces: bool = False, digits: bool = False) -> _Spec:
-    return _Spec(key, "text", spaces=spaces, digits=digits)
+def _text(
+    key: str, *, spaces: bool = False, digits: bool = False, source: str = "unconfirmed"
+) -> _Spec:
+    return _Spec(key, "text", spaces=spaces, digits=digits, source=source)
 
 
-def _int(key: str, low: int, high: int, *, clearable: bool = False) -> _Spec:
-    return _Spec(key, "int", low=low, high=high, clearable=clearable, empty="<empty>")
+def _int(
+    key: str, low: int, high: int, *, clearable: bool = False, source: str = "unconfirmed"
+) -> _Spec:
+    return _Spec(
+        key, "int", low=low, high=high, clearable=clearable, empty="<empty>", source=source
+    )
 
 
-def _choice(key: str, *choices: str) -> _Spec:
-    return _Spec(key, "choice", choices=choices, clearable=False)
+def _choice(key: str, *choices: str, source: str = "unconfirmed") -> _Spec:
+    return _Spec(key, "choice", choices=choices, clearable=False, source=source)
+
+
+def _address(key: str, *, static_only: bool = False) -> _Spec:
+    return _Spec(key, "text", address=True, static_only=static_only, source="hdx-api")
 
 
 # Commands of the form ``<name> get`` / ``<name> set [value]``.
 _GET_SET: dict[str, _Spec] = {
     spec.key: spec
     for spec in (
-        _text("systemname", spaces=True),
-        _text("h323name", spaces=True),
-        _text("e164ext", digits=True),
-        _text("gatekeeperip"),
-        _int("maxtimeincall", 0, 2880, clearable=True),
-        _int("diffservaudio", 0, 63),
-        _int("diffservvideo", 0, 63),
-        _int("diffservfecc", 0, 63),
-        _int("ipprecaudio", 0, 7),
-        _int("ipprecvideo", 0, 7),
-        _int("ipprecfecc", 0, 7),
-        _text("ntpserver"),
-        _text("snmpadmin", spaces=True),
-        _text("snmpcommunity"),
-        _text("snmpconsoleip"),
-        _text("snmplocation", spaces=True),
+        _text("systemname", spaces=True, source="hdx-api"),
+        _text("h323name", spaces=True, source="mividas-hdx"),
+        _text("e164ext", digits=True, source="mividas-hdx"),
+        _text("gatekeeperip", source="gs-avispl"),
+        _int("maxtimeincall", 0, 2880, clearable=True, source="vs-api"),
+        # 'tcpports set [{1024..49150}]' / 'udpports set ...': the base of the fixed range.
+        _int("tcpports", 1024, 49150, source="hdx-api"),
+        _int("udpports", 1024, 49150, source="hdx-api"),
+        _int("diffservaudio", 0, 63, source="hdx-api"),
+        _int("diffservvideo", 0, 63, source="hdx-api"),
+        _int("diffservfecc", 0, 63, source="hdx-api"),
+        _int("ipprecaudio", 0, 7, source="hdx-api"),
+        _int("ipprecvideo", 0, 7, source="hdx-api"),
+        _int("ipprecfecc", 0, 7, source="hdx-api"),
+        _text("ntpserver", source="hdx-api"),
+        _text("snmpadmin", spaces=True, source="vs-api"),
+        _text("snmpcommunity", source="vs-api"),
+        _text("snmpconsoleip", source="vs-api"),
+        _text("snmplocation", spaces=True, source="vs-api"),
         _choice("snmptrapversion", "v1", "v2c"),
+        _address("ipaddress", static_only=True),
+        _address("subnetmask"),
+        _address("defaultgateway", static_only=True),
     )
 }
 
@@ -135,30 +176,41 @@ _GET_SET: dict[str, _Spec] = {
 _MODES: dict[str, _Spec] = {
     spec.key: spec
     for spec in (
-        _choice("typeofservice", "ip-precedence", "diffserv"),
-        _choice("usegatekeeper", "off", "specify", "auto"),
-        _choice("ntpmode", "auto", "off", "manual"),
-        _choice("enablesnmp", "yes", "no"),
-        _choice("sshenable", "true", "false"),
+        _choice("typeofservice", "ipprecedence", "diffserv", source="hdx-api"),
+        _choice("usegatekeeper", "off", "specify", "auto", source="vs-api"),
+        _choice("ntpmode", "auto", "off", "manual", source="hdx-api"),
+        _choice("enablesnmp", "yes", "no", source="vs-api"),
+        _choice("sshenable", "true", "false", source="gs-ai4av"),
+        _choice(
+            "encryption",
+            "yes",
+            "no",
+            "requiredvideocallsonly",
+            "requiredallcalls",
+            source="hdx-api",
+        ),
+        _choice("usefixedports", "yes", "no", source="hdx-api"),
+        _choice("dhcp", "off", "client", source="hdx-api"),
     )
 }
 
-# ``systemsetting get|set <name> [value]``; booleans print as True/False.
+# ``systemsetting get <name>`` reads, ``systemsetting <name> <value>`` writes; both answer
+# ``systemsetting <name> <value>`` (gs-avispl, g7500-x30, mividas-hdx). Booleans print as
+# True/False (the case is unconfirmed: docs/codec.md).
 _SYSTEMSETTINGS: dict[str, _Spec] = {
     spec.key.removeprefix("systemsetting."): spec
     for spec in (
-        _choice("systemsetting.iph323enable", "True", "False"),
-        _choice("systemsetting.sipenable", "True", "False"),
-        _text("systemsetting.sipproxyserver"),
-        _text("systemsetting.sipregistrarserver"),
-        _text("systemsetting.sipusername"),
+        _choice("systemsetting.iph323enable", "True", "False", source="g7500-x30"),
+        _choice("systemsetting.sipenable", "True", "False", source="g7500-x30"),
+        _text("systemsetting.sipproxyserver", source="mividas-hdx"),
+        _text("systemsetting.sipregistrarserver", source="gs-avispl"),
+        _text("systemsetting.sipusername", source="mividas-hdx"),
         _Spec("systemsetting.sippassword", "text", secret=True),
         _choice("systemsetting.siptransportprotocol", "Auto", "TCP", "UDP", "TLS"),
         _int("systemsetting.maxrxbandwidth", 64, 6144),
         _int("systemsetting.maxtxbandwidth", 64, 6144),
-        _choice("systemsetting.telnetenabled", "True", "False"),
-        _choice("systemsetting.webenabled", "True", "False"),
-        _Spec("systemsetting.model", "text", spaces=True, readonly=True),
+        _choice("systemsetting.telnetenabled", "True", "False", source="gs-ai4av"),
+        _Spec("systemsetting.model", "text", spaces=True, readonly=True, source="mividas-hdx"),
     )
 }
 
@@ -172,7 +224,7 @@ FACTORY_DEFAULTS: Mapping[str, str] = {
     "gatekeeperip": "",
     "usegatekeeper": "off",
     "maxtimeincall": "",
-    "typeofservice": "ip-precedence",
+    "typeofservice": "ipprecedence",
     "diffservaudio": "0",
     "diffservvideo": "0",
     "diffservfecc": "0",
@@ -188,6 +240,14 @@ FACTORY_DEFAULTS: Mapping[str, str] = {
     "snmplocation": "",
     "snmptrapversion": "v2c",
     "sshenable": "true",
+    "encryption": "yes",
+    "usefixedports": "no",
+    "tcpports": "3230",
+    "udpports": "3230",
+    "dhcp": "client",
+    "ipaddress": "",
+    "subnetmask": "",
+    "defaultgateway": "",
     "systemsetting.iph323enable": "True",
     "systemsetting.sipenable": "True",
     "systemsetting.sipproxyserver": "",
@@ -198,12 +258,19 @@ FACTORY_DEFAULTS: Mapping[str, str] = {
     "systemsetting.maxrxbandwidth": "6144",
     "systemsetting.maxtxbandwidth": "6144",
     "systemsetting.telnetenabled": "True",
-    "systemsetting.webenabled": "True",
     "systemsetting.model": MODEL,
 }
-"""Settings of a codec fresh from a factory reset, by canonical key."""
+"""Settings of a codec fresh from a factory reset, by canonical key (DHCP client, no fixed
+ports, encryption when available; these defaults are unconfirmed: docs/codec.md)."""
 
 _DIAL_TYPES = ("h323", "sip", "ip", "h320", "isdn", "gateway")
+
+
+def _is_ipv4(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 for p in parts)
+
+
 _DIGITS = re.compile(r"[0-9*#]*")
 
 
@@ -508,6 +575,8 @@ class PolycomSession:
                 if raw.lower() == choice.lower():
                     return choice
             return None
+        if spec.address:
+            return raw if _is_ipv4(raw) else None
         if spec.digits and not _DIGITS.fullmatch(raw):
             return None
         if not spec.spaces and any(ch.isspace() for ch in raw):
@@ -532,6 +601,8 @@ class PolycomSession:
         value = self._validate(spec, args[1])
         if value is None:
             return ERR_ILLEGAL
+        if spec.static_only and self.device.settings["dhcp"] != "off":
+            return ERR_ILLEGAL  # unconfirmed reply; hdx-api: 'only when DHCP is off'
         self.device.set_setting(spec.key, value)
         return self._show(spec.key, spec)
 
@@ -549,25 +620,31 @@ class PolycomSession:
         return self._show(spec.key, spec)
 
     def _systemsetting(self, args: list[str]) -> str:
-        if len(args) < 2:
+        """``systemsetting get <name>`` or ``systemsetting <name> [value]``.
+
+        ``systemsetting set <name> <value>`` is not the API's form: ``set`` is no setting
+        name, so it is refused like any unknown name (reply text unconfirmed).
+        """
+        if not args:
             return ERR_MORE_PARAMS
-        verb, name = args[0].lower(), args[1].lower()
+        if args[0].lower() == "get":
+            if len(args) != 2:
+                return ERR_MORE_PARAMS if len(args) < 2 else ERR_ILLEGAL
+            spec = _SYSTEMSETTINGS.get(args[1].lower())
+            if spec is None or spec.secret:
+                return ERR_ILLEGAL
+            return self._show(f"systemsetting {args[1].lower()}", spec)
+        name = args[0].lower()
         spec = _SYSTEMSETTINGS.get(name)
-        if spec is None or verb not in ("get", "set"):
+        if spec is None or spec.readonly or len(args) > 2:
             return ERR_ILLEGAL
         label = f"systemsetting {name}"
-        if verb == "get":
-            if len(args) != 2 or spec.secret:
-                return ERR_ILLEGAL
-            return self._show(label, spec)
-        if spec.readonly or len(args) > 3:
-            return ERR_ILLEGAL
-        if len(args) == 2:
+        if len(args) == 1:
             if not spec.clearable:
                 return ERR_MORE_PARAMS
             value: str | None = ""
         else:
-            value = self._validate(spec, args[2])
+            value = self._validate(spec, args[1])
         if value is None:
             return ERR_ILLEGAL
         self.device.set_setting(spec.key, value)
@@ -717,9 +794,9 @@ class PolycomSession:
             f"Total Calls:         {device.total_calls}",
             f"SNTP Time Service:   {ntp}",
             f"Local Time is:       {now}",
-            f"IP Video Number:     {device.ip_address}",
+            f"IP Video Number:     {settings['ipaddress'] or device.ip_address}",
             f"H323 Enabled:        {settings['systemsetting.iph323enable']}",
-            f"HTTP Enabled:        {settings['systemsetting.webenabled']}",
+            "HTTP Enabled:        True",
             f"SNMP Enabled:        {'True' if settings['enablesnmp'] == 'yes' else 'False'}",
         ]
         return "\n".join(lines)
