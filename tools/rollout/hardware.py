@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
 DEFAULT_SERIAL = "FDO0000A0AA"
 DEFAULT_TPID = "1000000000"
 

@@ -36,9 +36,7 @@ def shown(device: IosDevice) -> list[str]:
 
 
 def meaningful(lines: list[str] | tuple[str, ...]) -> list[str]:
-    return [
-        line.rstrip() for line in lines if line.strip() and not line.strip().startswith("!")
-    ]
+    return [line.rstrip() for line in lines if line.strip() and not line.strip().startswith("!")]
 
 
 def section(device: IosDevice, header: str) -> list[str]:
@@ -160,7 +158,10 @@ CANONICAL = [
     (["logging trap warnings"], ["logging trap warnings"], []),
     (
         ["ip prefix-list HUB permit 10.0.0.0/8", "ip prefix-list HUB permit 10.1.0.0/16"],
-        ["ip prefix-list HUB seq 5 permit 10.0.0.0/8", "ip prefix-list HUB seq 10 permit 10.1.0.0/16"],
+        [
+            "ip prefix-list HUB seq 5 permit 10.0.0.0/8",
+            "ip prefix-list HUB seq 10 permit 10.1.0.0/16",
+        ],
         ["ip prefix-list HUB permit 10.0.0.0/8"],
     ),
     (["interface gi0/0/1", "no shutdown"], [], [" no shutdown"]),
@@ -266,7 +267,11 @@ def test_banner_is_one_unit_shown_with_caret_c(make_cli: Any) -> None:
 def staged(tmp_path: Path) -> Iterator[tuple[ServerThread, IosDevice]]:
     hw = MODELS["ISR4321"]
     text = "\n".join(
-        [*hw.day0_lines, "hostname lab-rtr01", f"username {USER} privilege 15 password 0 {PASSWORD}"]
+        [
+            *hw.day0_lines,
+            "hostname lab-rtr01",
+            f"username {USER} privilege 15 password 0 {PASSWORD}",
+        ]
     )
     dev = IosDevice.from_config(text, model=hw.name, lab_password=PASSWORD)
     with ServerThread(tmp_path / "lab") as server:

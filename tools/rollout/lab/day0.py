@@ -18,6 +18,7 @@ from rollout.lab.manager import LabDeviceSpec
 from rollout.secrets import Secrets, cisco_type9
 from rollout.targets import credentials
 
+
 def _unit_ids(hostname: str) -> tuple[str, str]:
     """A stable serial number and self-signed certificate id for one lab unit."""
     digest = hashlib.sha256(hostname.encode()).hexdigest()

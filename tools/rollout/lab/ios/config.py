@@ -738,7 +738,11 @@ class Editor:
 
     def _make(self, text: str, mode: str, section: Node) -> Node:
         toks = text.split()
-        order = top_order(toks, self.tree.port_order) if section is self.tree.root else child_order(mode, toks, False)
+        order = (
+            top_order(toks, self.tree.port_order)
+            if section is self.tree.root
+            else child_order(mode, toks, False)
+        )
         return Node(text, order=order)
 
     def _prefix_list_seq(self, toks: list[str]) -> list[str]:

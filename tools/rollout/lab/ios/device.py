@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from rollout.hardware import MODELS
 from rollout.lab.ios import passwords
 from rollout.lab.ios.config import ConfigTree, Node, default_children, is_physical, render_body
-from rollout.hardware import MODELS
 
 if TYPE_CHECKING:
     from rollout.lab.ios.session import IosSession

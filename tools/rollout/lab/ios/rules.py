@@ -1385,6 +1385,7 @@ WRITE_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
     "config": (("snmp-server", "user"),),
 }
 
+
 def _hidden_defaults() -> None:
     for mode in MODES:
         base = "config-ip-sla" if mode.startswith("config-ip-sla") else mode
