@@ -226,8 +226,9 @@ _C2960X = HardwareModel(
 # ` no ip address` / ` shutdown`, GigabitEthernet1/0/1-24 and 1/1/1-4 as bare `interface`
 # lines, `ip forward-protocol nd`, `ip http server`, `ip http authentication local`,
 # `ip http secure-server`, `control-plane` / ` service-policy input system-cpp-policy`,
-# `line con 0` / ` stopbits 1`, `line aux 0`. The certificate blob below is the first
-# lines of the SLA-TrustPoint CA certificate from an earlier version of the same file.
+# `line con 0` / ` stopbits 1`, `line aux 0`. The certificate blobs below are the first
+# lines of the self-signed and SLA-TrustPoint CA certificates from an earlier version of the
+# same file (a unit's self-signed certificate differs; the lab does not parse blobs).
 _C9200_HEAD = (
     "service timestamps debug datetime msec",
     "service timestamps log datetime msec",
@@ -256,6 +257,11 @@ _C9200_HEAD = (
     " revocation-check none",
     " rsakeypair TP-self-signed-{tpid}",
     "!",
+    "crypto pki certificate chain TP-self-signed-{tpid}",
+    " certificate self-signed 01",
+    "  30820330 30820218 A0030201 02020101 300D0609 2A864886 F70D0101 05050030",
+    "  31312F30 2D060355 04031326 494F532D 53656C66 2D536967 6E65642D 43657274",
+    "  \tquit",
     "crypto pki certificate chain SLA-TrustPoint",
     " certificate ca 01",
     "  30820321 30820209 A0030201 02020101 300D0609 2A864886 F70D0101 0B050030",

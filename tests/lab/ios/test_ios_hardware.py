@@ -231,8 +231,12 @@ def test_removing_an_enrolled_trustpoint_asks_first(make_cli: Any) -> None:
     assert "crypto pki trustpoint SLA-TrustPoint" not in lines
     assert "crypto pki certificate chain SLA-TrustPoint" not in lines
     # A trustpoint without certificates goes without a question.
-    assert cli("no crypto pki trustpoint TP-self-signed-1000000000") == ""
-    assert "crypto pki trustpoint TP-self-signed-1000000000" not in shown(dev)
+    cli("crypto pki trustpoint LAB")
+    cli(" enrollment terminal")
+    cli("exit")
+    assert "crypto pki trustpoint LAB" in shown(dev)
+    assert cli("no crypto pki trustpoint LAB") == ""
+    assert "crypto pki trustpoint LAB" not in shown(dev)
 
 
 def test_certificate_chain_round_trip() -> None:

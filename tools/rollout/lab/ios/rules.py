@@ -1247,6 +1247,13 @@ def _negations(entries: tuple[str, ...]) -> dict[tuple[str, ...], str]:
     return out
 
 
+# Sources for the global rows that day-0 configs show: `no aaa new-model`, `no ip http
+# server`, `no ip http secure-server`, `no ip domain lookup` (ISR4321 R1Configuration.md in
+# github.com/milanDewilde/VirtueleNetwerken), `no service pad`, `no service
+# password-encryption` (2960-X 15.2 running config, see rollout.hardware), `no ipv6 cef`
+# (IOSv 15.2 switch config, github.com/JohnB83435/My_OTUS
+# labs/lab04/config/moscow/sw2/README.md). The other
+# rows come from the batfish example network (tests/data/ios-corpus, see its SOURCE.md).
 NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
     "config": _negations(
         (
@@ -1446,7 +1453,10 @@ INTERFACE_TYPES: tuple[tuple[str, int, bool], ...] = (
 _IF_LOWER = tuple(sorted((n.lower(), n) for n, _r, _p in INTERFACE_TYPES))
 INTERFACE_RANK = {n: r for n, r, _p in INTERFACE_TYPES}
 PHYSICAL_TYPES = frozenset(n for n, _r, p in INTERFACE_TYPES if p)
-# Common abbreviations IOS resolves even though the prefix is shared.
+# Common abbreviations IOS resolves even though the prefix is shared. IOS stores and shows
+# the full name: Netmiko's and ntc-templates' interface-name maps (`Gi` -> GigabitEthernet,
+# `Fa` -> FastEthernet, `Et`/`e` -> Ethernet) exist because show commands print the short
+# form while the running config prints the long one.
 INTERFACE_ABBREVIATIONS = {
     "e": "Ethernet",
     "et": "Ethernet",
