@@ -16,13 +16,9 @@ from netmiko import ConnectHandler
 from rollout.hardware import MODELS, OsFamily
 from rollout.inventory.loader import load_inventory
 from rollout.lab.day0 import ios_day0
-from rollout.lab.ios.config import (
-    PKI_REMOVE_QUESTION,
-    PKI_REMOVE_WARNING,
-    PKI_REMOVED,
-    SLA_RUNNING_MESSAGE,
-)
+from rollout.lab.ios.config import SLA_RUNNING_MESSAGE
 from rollout.lab.ios.device import IosDevice
+from rollout.lab.ios.rules import CONFIRMED_NEGATIONS
 from rollout.lab.platforms import IosLabDevice
 from rollout.lab.server import ServerThread
 from rollout.secrets import load_secrets
@@ -220,15 +216,16 @@ def test_ip_sla_defaults_hidden_and_scheduled_operation_refused(make_cli: Any) -
 
 
 def test_removing_an_enrolled_trustpoint_asks_first(make_cli: Any) -> None:
+    pki = CONFIRMED_NEGATIONS[0]
     dev = IosDevice.from_config("\n".join(MODELS["C9200-24P"].day0_lines), model="C9200-24P")
     cli = make_cli(dev.session())
     cli("configure terminal")
-    assert cli("no crypto pki trustpoint SLA-TrustPoint") == PKI_REMOVE_WARNING
-    assert cli.prompt == PKI_REMOVE_QUESTION
+    assert cli("no crypto pki trustpoint SLA-TrustPoint") == pki.warning
+    assert cli.prompt == pki.question
     assert cli("no") == ""
     assert "crypto pki trustpoint SLA-TrustPoint" in shown(dev)
     cli("no crypto pki trustpoint SLA-TrustPoint")
-    assert cli("yes") == PKI_REMOVED + "\n"
+    assert cli("yes") == pki.done + "\n"
     assert cli.prompt.endswith("(config)#")
     lines = shown(dev)
     assert "crypto pki trustpoint SLA-TrustPoint" not in lines

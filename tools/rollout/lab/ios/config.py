@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rollout.lab.ios import rules
-from rollout.lab.ios.rules import KeyRule, Opener, Syntax
+from rollout.lab.ios.rules import Confirmed, KeyRule, Opener, Syntax
 
 OK, INVALID, INCOMPLETE, AMBIGUOUS = 0, 1, 2, 3
 
@@ -25,15 +25,6 @@ SLA_RUNNING_MESSAGE = (
     "\t(only can delete (no) and start over)\n"
     "\t(check to see if the probe has finished exiting)"
 )
-# `no crypto pki trustpoint X` for a trustpoint holding certificates (public transcripts:
-# CiscoTestAutomation/genielibs sdk apis iosxe pki `unconfigure_trustpoint` dialog pattern,
-# and a C9300 `no crypto pki trustpoint gnmitrustpoint1` transcript).
-PKI_REMOVE_WARNING = (
-    "% Removing an enrolled trustpoint will destroy all certificates\n"
-    "received from the related Certificate Authority.\n"
-)
-PKI_REMOVE_QUESTION = "Are you sure you want to do this? [yes/no]: "
-PKI_REMOVED = "% Be sure to ask the CA administrator to revoke your certificates."
 
 
 class Node:
@@ -507,8 +498,9 @@ class Editor:
         siblings = parent.children
         assert siblings is not None
         if negate:
-            if canon[:3] == ["crypto", "pki", "trustpoint"] and not self.learn:
-                return self._remove_trustpoint(parent, header, canon)
+            confirm = _confirmed(canon)
+            if confirm is not None and not self.learn:
+                return self._remove_confirmed(parent, header, canon, confirm)
             return self._remove_section(parent, header, canon)
         node = next((c for c in siblings if c.text == header and c.mode is not None), None)
         if node is None:
@@ -541,23 +533,26 @@ class Editor:
             self.raw = _Raw(node, opener.raw_until, banner=False)
         return Outcome()
 
-    def _remove_trustpoint(self, parent: Node, header: str, canon: list[str]) -> Outcome:
-        """IOS asks before it destroys a trustpoint's certificates."""
-        chain = self.tree.find("crypto", "pki", "certificate", "chain", canon[3])
-        if chain is None or chain.text.split()[4:5] != canon[3:4]:
+    def _remove_confirmed(
+        self, parent: Node, header: str, canon: list[str], confirm: Confirmed
+    ) -> Outcome:
+        """IOS asks before it destroys what the section holds (a trustpoint's certificates)."""
+        held = confirm.holds.format(canon[len(confirm.pattern) - 1])
+        siblings = parent.children
+        assert siblings is not None
+        victim = next((c for c in siblings if c.text == held), None)
+        if victim is None:
             return self._remove_section(parent, header, canon)
 
         def answer(reply: str) -> Outcome:
             if reply.strip().lower() not in {"yes", "y"}:
                 return Outcome()
-            siblings = parent.children
-            assert siblings is not None
-            siblings[:] = [c for c in siblings if c is not chain]
+            siblings[:] = [c for c in siblings if c is not victim]
             self._remove_section(parent, header, canon)
             self._touch()
-            return Outcome(output=PKI_REMOVED)
+            return Outcome(output=confirm.done)
 
-        return Outcome(output=PKI_REMOVE_WARNING, ask=PKI_REMOVE_QUESTION, answer=answer)
+        return Outcome(output=confirm.warning, ask=confirm.question, answer=answer)
 
     def _refuse_new_section(self, parent: Node, canon: list[str]) -> str:
         if parent is self.tree.root and canon[:1] == ["router"] and canon[1:2] == ["bgp"]:
@@ -846,6 +841,13 @@ class Editor:
             self.stack.pop()
         self._touch()
         return Outcome()
+
+
+def _confirmed(canon: list[str]) -> Confirmed | None:
+    for row in rules.CONFIRMED_NEGATIONS:
+        if len(canon) == len(row.pattern) and _pattern_match(row.pattern, canon):
+            return row
+    return None
 
 
 def _section_header(canon: list[str]) -> str:

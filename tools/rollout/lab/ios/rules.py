@@ -1387,6 +1387,38 @@ def hidden_default(mode: str, text: str) -> bool:
     return text in HIDDEN_DEFAULTS.get(mode, frozenset())
 
 
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """A negation IOS asks about before doing it (when the section holds what it destroys)."""
+
+    pattern: tuple[str, ...]
+    """The section header negated (``*`` one free token: the name)."""
+    holds: str
+    """Header of the section it also destroys, ``{}`` the name; no question without it."""
+    warning: str
+    question: str
+    done: str
+
+
+# Sources: CiscoTestAutomation/genielibs sdk apis iosxe pki configure.py
+# (`unconfigure_trustpoint` dialog: "% Removing an enrolled trustpoint will destroy all
+# certificates\nreceived from the related Certificate Authority.\n\nAre you sure you want to
+# do this? [yes/no]:"), and public IOS-XE transcripts of `no crypto pki trustpoint …`
+# answered `yes` ("% Be sure to ask the CA administrator to revoke your certificates.").
+CONFIRMED_NEGATIONS: tuple[Confirmed, ...] = (
+    Confirmed(
+        ("crypto", "pki", "trustpoint", "*"),
+        holds="crypto pki certificate chain {}",
+        warning=(
+            "% Removing an enrolled trustpoint will destroy all certificates\n"
+            "received from the related Certificate Authority.\n"
+        ),
+        question="Are you sure you want to do this? [yes/no]: ",
+        done="% Be sure to ask the CA administrator to revoke your certificates.",
+    ),
+)
+
+
 # Write-only commands: accepted, kept, but not shown in the running configuration.
 WRITE_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
     "config": (("snmp-server", "user"),),
