@@ -440,7 +440,7 @@ def _hardware_tables(model: str) -> tuple[dict[str, int], dict[str, tuple[str, .
     if hw is None:
         return {}, {}
     order = {name: i for i, name in enumerate(hw.ports)}
-    defaults = {name: hw.mgmt_lines if name == hw.mgmt_port else hw.port_lines for name in hw.ports}
+    defaults = {name: hw.port_defaults(name) or () for name in hw.ports}
     return order, defaults
 
 
