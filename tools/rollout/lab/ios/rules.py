@@ -1358,7 +1358,9 @@ _HIDDEN_DEFAULT_ROWS: tuple[tuple[str, str, str], ...] = (
     (
         "config",
         "logging trap informational",
-        "Cisco `logging trap` command reference: default level informational (6)",
+        "Cisco `logging trap` command reference: default level informational (6); "
+        "ansible-collections/cisco.ios PR #1165 and issue #1368: the default trap level is "
+        "absent from `show running-config | include logging`",
     ),
     (
         "config-line",
