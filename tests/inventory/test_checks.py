@@ -456,3 +456,29 @@ def test_flow_rows_name_a_qos_class_once(
     assert _find(problems, "is named twice").path == f"flows[{len(rows) - 1}].name"
     marked = _find(problems, "flow 'cloud-tcp' is marked af41 (cloud.dscp)")
     assert "not in its class 'signalling'" in marked.message
+
+
+# --- hardware models -------------------------------------------------------------------------
+
+
+def test_unsupported_model_names_the_supported_ones(
+    repo: Path, edit_site: SiteEdit, problems_of: Problems
+) -> None:
+    path = edit_site("sa-pa", lambda d: d["devices"][0].update(model="ISR4351"))
+    problem = _find(problems_of(repo), "model 'ISR4351' is not a supported Cisco model")
+    assert problem.file == "inventory/sites/sa-pa.yml"
+    assert problem.path == "devices[0].model"
+    assert problem.line == _line(path, "model: ISR4351")
+    assert "ISR4321" in problem.fix and "WS-C2960X-24PS-L" in problem.fix
+
+
+def test_switch_model_on_a_router_and_a_port_the_model_lacks(
+    repo: Path, edit_site: SiteEdit, problems_of: Problems
+) -> None:
+    edit_site("sa-pa", lambda d: d["devices"][0].update(model="C9200-24P"))
+    problem = _find(problems_of(repo), "C9200-24P is a lan_switch model, not a wan_router")
+    assert "ISR4331" in problem.fix
+    edit_site("sa-pa", lambda d: d["devices"][0].update(model="ISR4321"))
+    edit_site("sa-pa", lambda d: d["devices"][1].update(uplink="GigabitEthernet1/0/52"))
+    problem = _find(problems_of(repo), "GigabitEthernet1/0/52 is not a port of a WS-C2960X")
+    assert problem.path == "devices[1].uplink"

@@ -130,7 +130,7 @@ def test_switchport_and_line_keys(cli: Any, device: IosDevice) -> None:
         "access-class NOC in",
         "transport input ssh",
         "exec-timeout 5 0",
-        "exec-timeout 10 0",
+        "exec-timeout 15 0",
     )
     assert section(device, "interface FastEthernet0/1")[1:3] == [
         " switchport access vlan 20",
@@ -139,7 +139,7 @@ def test_switchport_and_line_keys(cli: Any, device: IosDevice) -> None:
     assert section(device, "line vty 0 4") == [
         "line vty 0 4",
         " access-class NOC in",
-        " exec-timeout 10 0",
+        " exec-timeout 15 0",
         " login local",
         " transport input ssh",
     ]

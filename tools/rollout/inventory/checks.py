@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rollout.errors import Problem
+from rollout.hardware import MODELS
 from rollout.inventory.model import (
     Codec,
     FlowRow,
     Level,
+    Platform,
     Role,
     Router,
     Site,
@@ -207,6 +209,8 @@ def _check_site(inv: Inventory, site: Site, display: str, report: _Report) -> No
             )
         roles[dev.role] = i
         _check_device_address(site, dev, i, display, report)
+        if isinstance(dev, Router | Switch):
+            _check_hardware(dev, i, display, report)
         if isinstance(dev, Codec):
             for field, kind in (("gatekeeper", "h323_gatekeeper"), ("registrar", "sip_registrar")):
                 name = getattr(dev, field)
@@ -224,6 +228,43 @@ def _check_site(inv: Inventory, site: Site, display: str, report: _Report) -> No
             "the site has no wan_router",
             "add the site's WAN router (role: wan_router)",
         )
+
+
+_PORT_FIELDS = {
+    Role.WAN_ROUTER: ("wan_interface", "lan_interface"),
+    Role.LAN_SWITCH: ("uplink", "codec_port", "room_client_port"),
+}
+
+
+def _check_hardware(dev: Router | Switch, i: int, display: str, report: _Report) -> None:
+    """A Cisco device's model is a supported one, of its role, and names its own ports."""
+    if dev.platform is not Platform.CISCO_IOS:
+        return
+    hw = MODELS.get(dev.model)
+    if hw is None:
+        report.add(
+            _Owner(display, ("devices", i, "model"), "model"),
+            f"model {dev.model!r} is not a supported Cisco model",
+            f"set model to one of: {', '.join(sorted(MODELS))} (see tools/rollout/hardware.py)",
+        )
+        return
+    if hw.role != dev.role.value:
+        fitting = sorted(n for n, m in MODELS.items() if m.role == dev.role.value)
+        report.add(
+            _Owner(display, ("devices", i, "model"), "model"),
+            f"{hw.name} is a {hw.role} model, not a {dev.role.value}",
+            f"set model to one of: {', '.join(fitting)}",
+        )
+        return
+    for field in _PORT_FIELDS[dev.role]:
+        port = getattr(dev, field)
+        if port not in hw.data_ports:
+            first, last = hw.data_ports[0], hw.data_ports[-1]
+            report.add(
+                _Owner(display, ("devices", i, field), field),
+                f"{port} is not a port of a {hw.name}",
+                f"use one of its ports ({first} … {last}, written in full)",
+            )
 
 
 def _check_device_address(site: Site, dev: object, i: int, display: str, report: _Report) -> None:

@@ -1,51 +1,56 @@
 """Day-0 state of lab devices: what a device looks like when the provider has staged it.
 
-A staged router or switch has its hostname, the NOC account (so that rollout can log in) and
-its factory interfaces; a staged codec has factory settings and its admin password. Every
+A staged router or switch has its model's factory configuration (platform lines and every
+physical port, from :mod:`rollout.hardware`), its hostname, the NOC account (so that rollout
+can log in) and SSH; a staged codec has factory settings and its admin password. Every
 other line comes from the first rollout, exactly as on a real new site.
 """
 
 from __future__ import annotations
 
+import hashlib
+
+from rollout.errors import RolloutError
+from rollout.hardware import MODELS
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Device, Platform
 from rollout.lab.manager import LabDeviceSpec
 from rollout.secrets import Secrets, cisco_type9
 from rollout.targets import credentials
 
-# Physical interfaces per hardware model (data; a model not listed gets a small default).
-MODEL_INTERFACES: dict[str, tuple[str, ...]] = {
-    "ISR4321": ("GigabitEthernet0/0/0", "GigabitEthernet0/0/1"),
-    "ISR4331": ("GigabitEthernet0/0/0", "GigabitEthernet0/0/1", "GigabitEthernet0/0/2"),
-    "WS-C2960X-24PS-L": tuple(f"GigabitEthernet1/0/{n}" for n in range(1, 29)),
-}
-DEFAULT_INTERFACES = tuple(f"GigabitEthernet0/{n}" for n in range(4))
+
+def _unit_ids(hostname: str) -> tuple[str, str]:
+    """A stable serial number and self-signed certificate id for one lab unit."""
+    digest = hashlib.sha256(hostname.encode()).hexdigest()
+    serial = f"FDO{int(digest[:6], 16) % 10000:04d}{digest[6:10].upper()}"
+    return serial, str(int(digest[10:18], 16) % 4_000_000_000 + 100_000_000)
 
 
 def ios_day0(inv: Inventory, device: Device, secrets: Secrets) -> str:
+    """The running config of a staged unit: its model's factory lines, then the staging.
+
+    Staging is what the provider does before shipping: hostname, the NOC account, AAA with
+    local login and SSH version 2 on the VTY lines.
+    """
+    hw = MODELS.get(device.model)
+    if hw is None:
+        raise RolloutError(
+            f"{device.hostname}: model {device.model!r} has no day-0 data",
+            f"use one of: {', '.join(sorted(MODELS))}",
+        )
     cred = inv.province.credentials
     seed = secrets[cred.hash_seed]
+    serial, tpid = _unit_ids(device.hostname)
     lines = [
+        *hw.day0(serial, tpid),
         f"hostname {device.hostname}",
-        "!",
         f"enable secret 9 {cisco_type9(secrets[cred.enable_secret], seed)}",
-        "!",
         f"username {cred.admin_user} privilege 15 secret 9 "
         f"{cisco_type9(secrets[cred.admin_password], seed)}",
-        "!",
         "aaa new-model",
         "aaa authentication login default local",
         "aaa authorization exec default local",
-        "!",
         "ip ssh version 2",
-        "!",
-    ]
-    for name in MODEL_INTERFACES.get(device.model, DEFAULT_INTERFACES):
-        lines += [f"interface {name}", " no ip address", " shutdown", "!"]
-    lines += [
-        "interface Vlan1" if device.role.value == "lan_switch" else "!",
-        *([" no ip address", " shutdown", "!"] if device.role.value == "lan_switch" else []),
-        "line con 0",
         "line vty 0 4",
         " transport input ssh",
         "!",

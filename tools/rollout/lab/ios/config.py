@@ -8,19 +8,22 @@ a configured device are in the same state for the same input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rollout.lab.ios import rules
-from rollout.lab.ios.rules import KeyRule, Opener, Syntax
+from rollout.lab.ios.rules import Confirmed, KeyRule, Opener, Syntax
 
 OK, INVALID, INCOMPLETE, AMBIGUOUS = 0, 1, 2, 3
 
 PHYSICAL_DELETE_MESSAGE = "% Physical interfaces cannot be deleted"
+# What IOS prints when a scheduled IP SLA operation is re-entered (an IOL transcript in a
+# public lab notebook: the three lines, the last two indented with a tab; Cisco NSO's
+# cisco-ios NED and Ansible's cisco.ios terminal plugin match the first line).
 SLA_RUNNING_MESSAGE = (
     "Entry already running and cannot be modified\n"
-    "(only can delete (no) and start over)\n"
-    "(check to see if the probe has finished exiting)"
+    "\t(only can delete (no) and start over)\n"
+    "\t(check to see if the probe has finished exiting)"
 )
 
 
@@ -166,8 +169,8 @@ def _strip_no(toks: list[str]) -> list[str]:
     return toks[1:] if toks and toks[0] == "no" else toks
 
 
-def top_order(toks: list[str]) -> tuple[int, ...]:
-    """Sort key of a top-level line."""
+def top_order(toks: list[str], ports: dict[str, int] | None = None) -> tuple[int, ...]:
+    """Sort key of a top-level line; ``ports`` ranks the hardware's own ports (its order)."""
     rank = rules.DEFAULT_TOP_RANK
     t = _strip_no(toks)
     for n in (3, 2, 1):
@@ -177,11 +180,15 @@ def top_order(toks: list[str]) -> tuple[int, ...]:
             break
     if t and t[0] == "interface" and len(t) > 1:
         name = t[1]
+        if ports and name in ports:
+            return (rank, rules.INTERFACE_RANK.get(rules.interface_type(name), 6), ports[name])
         kind = rules.interface_type(name)
         nums = tuple(int(x) for x in _numbers(name[len(kind) :]))
         return (rank, rules.INTERFACE_RANK.get(kind, 6), *nums)
     if t and t[0] == "access-list" and len(t) > 1 and t[1].isdigit():
         return (rank, int(t[1]))
+    if t and t[0] in rules.TOP_SUBRANK:
+        return (rank, rules.TOP_SUBRANK[t[0]])
     return (rank,)
 
 
@@ -226,25 +233,42 @@ def is_write_only(toks: list[str]) -> bool:
 class ConfigTree:
     """The running configuration of one device."""
 
-    __slots__ = ("learned_negations", "root", "version")
+    __slots__ = ("learned_negations", "port_defaults", "port_order", "root", "version")
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        port_order: dict[str, int] | None = None,
+        port_defaults: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.root = Node("", rules.ROOT_MODE)
         self.version = 0
         self.learned_negations: dict[tuple[str, str], str] = {}
+        self.port_order = port_order or {}
+        """Running-config position of each port of the hardware (empty: by number)."""
+        self.port_defaults = port_defaults or {}
+        """What each port of the hardware shows when reset (else the type's defaults)."""
 
     def copy(self) -> ConfigTree:
-        new = ConfigTree()
+        new = ConfigTree(self.port_order, self.port_defaults)
         new.root = self.root.copy()
         new.learned_negations = dict(self.learned_negations)
         return new
 
     @classmethod
-    def parse(cls, text: str) -> tuple[ConfigTree, list[str]]:
+    def parse(
+        cls,
+        text: str,
+        port_order: dict[str, int] | None = None,
+        port_defaults: dict[str, tuple[str, ...]] | None = None,
+    ) -> tuple[ConfigTree, list[str]]:
         """Load a configuration file; returns the tree and the error lines."""
-        tree = cls()
+        tree = cls(port_order, port_defaults)
         errors = tree.load(text)
         return tree, errors
+
+    def physical_defaults(self, name: str) -> tuple[str, ...]:
+        found = self.port_defaults.get(name)
+        return found if found is not None else rules.physical_defaults(name)
 
     def load(self, text: str) -> list[str]:
         editor = Editor(self, learn=True)
@@ -301,6 +325,9 @@ class Outcome:
     word: str = ""
     leave: bool = False
     do: str | None = None
+    ask: str = ""
+    """A question IOS asks before doing it; the answer goes to ``answer``."""
+    answer: Callable[[str], Outcome] | None = None
 
 
 @dataclass(slots=True)
@@ -471,6 +498,9 @@ class Editor:
         siblings = parent.children
         assert siblings is not None
         if negate:
+            confirm = _confirmed(canon)
+            if confirm is not None and not self.learn:
+                return self._remove_confirmed(parent, header, canon, confirm)
             return self._remove_section(parent, header, canon)
         node = next((c for c in siblings if c.text == header and c.mode is not None), None)
         if node is None:
@@ -489,11 +519,12 @@ class Editor:
         if node is None:
             node = Node(header, opener.mode)
             node.order = (
-                top_order(canon)
+                top_order(canon, self.tree.port_order)
                 if parent is self.tree.root
                 else child_order(frame.mode, canon, True)
             )
-            if canon[0] == "interface" and "." not in canon[1]:
+            if canon[0] == "interface" and "." not in canon[1] and not self.learn:
+                # A loaded file shows every line of the section itself.
                 node.children = default_children(rules.SECTION_DEFAULTS["interface"], opener.mode)
             _insert(parent, node, frame.mode)
             self._touch()
@@ -501,6 +532,27 @@ class Editor:
         if opener.raw_until:
             self.raw = _Raw(node, opener.raw_until, banner=False)
         return Outcome()
+
+    def _remove_confirmed(
+        self, parent: Node, header: str, canon: list[str], confirm: Confirmed
+    ) -> Outcome:
+        """IOS asks before it destroys what the section holds (a trustpoint's certificates)."""
+        held = confirm.holds.format(canon[len(confirm.pattern) - 1])
+        siblings = parent.children
+        assert siblings is not None
+        victim = next((c for c in siblings if c.text == held), None)
+        if victim is None:
+            return self._remove_section(parent, header, canon)
+
+        def answer(reply: str) -> Outcome:
+            if reply.strip().lower() not in {"yes", "y"}:
+                return Outcome()
+            siblings[:] = [c for c in siblings if c is not victim]
+            self._remove_section(parent, header, canon)
+            self._touch()
+            return Outcome(output=confirm.done)
+
+        return Outcome(output=confirm.warning, ask=confirm.question, answer=answer)
 
     def _refuse_new_section(self, parent: Node, canon: list[str]) -> str:
         if parent is self.tree.root and canon[:1] == ["router"] and canon[1:2] == ["bgp"]:
@@ -518,7 +570,7 @@ class Editor:
         if canon[0] == "interface" and is_physical(canon[1]):
             node = next((c for c in siblings if c.text == header), None)
             if node is not None:
-                node.children = default_children(rules.physical_defaults(canon[1]), "config-if")
+                node.children = default_children(self.tree.physical_defaults(canon[1]), "config-if")
                 self._touch()
             return Outcome(output=PHYSICAL_DELETE_MESSAGE)
         if canon[0] == "route-map" and len(canon) == 2:
@@ -611,6 +663,13 @@ class Editor:
                 self._touch()
             return Outcome()
         # positive form
+        if rules.hidden_default(mode, text):
+            if rule is not None:
+                slot = self._slot(children, rule, _key(rule, toks))
+                if slot is not None:
+                    children.remove(slot)
+                    self._touch()
+            return Outcome()
         if rule is not None:
             key = _key(rule, toks)
             slot = self._slot(children, rule, key)
@@ -674,7 +733,11 @@ class Editor:
 
     def _make(self, text: str, mode: str, section: Node) -> Node:
         toks = text.split()
-        order = top_order(toks) if section is self.tree.root else child_order(mode, toks, False)
+        order = (
+            top_order(toks, self.tree.port_order)
+            if section is self.tree.root
+            else child_order(mode, toks, False)
+        )
         return Node(text, order=order)
 
     def _prefix_list_seq(self, toks: list[str]) -> list[str]:
@@ -780,6 +843,13 @@ class Editor:
         return Outcome()
 
 
+def _confirmed(canon: list[str]) -> Confirmed | None:
+    for row in rules.CONFIRMED_NEGATIONS:
+        if len(canon) == len(row.pattern) and _pattern_match(row.pattern, canon):
+            return row
+    return None
+
+
 def _section_header(canon: list[str]) -> str:
     first = canon[0]
     if first == "route-map":
@@ -882,6 +952,8 @@ def render_node(node: Node, depth: int, out: list[str], parent_mode: str) -> Non
             out.append(pad + _acl_text(node.text))
         elif depth == 0 and node.text.startswith("access-list "):
             out.append(_numbered_acl_text(node.text))
+        elif parent_mode == "config-pubkey" and node.text == "quit":
+            out.append(pad + "\tquit")
         else:
             out.append(pad + node.text)
         return

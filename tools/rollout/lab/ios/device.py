@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from rollout.hardware import MODELS
 from rollout.lab.ios import passwords
 from rollout.lab.ios.config import ConfigTree, Node, default_children, is_physical, render_body
-from rollout.lab.ios.rules import physical_defaults
 
 if TYPE_CHECKING:
     from rollout.lab.ios.session import IosSession
@@ -133,7 +133,9 @@ class IosDevice:
         if self._tree is None:
             with self.lock:
                 if self._tree is None:
-                    tree, self.load_errors = ConfigTree.parse(self._text or "")
+                    tree, self.load_errors = ConfigTree.parse(
+                        self._text or "", *_hardware_tables(self.model)
+                    )
                     self._tree = tree
                     self._text = None
                     if self._startup_pending:
@@ -319,13 +321,13 @@ class IosDevice:
         """Replace the running config with a complete configuration file."""
         with self.lock:
             old = self.tree
-            new, _errors = ConfigTree.parse(text)
+            new, _errors = ConfigTree.parse(text, old.port_order, old.port_defaults)
             names = {c.text for c in new.root.children or ()}
             for c in old.root.children or ():
                 toks = c.tokens()
                 if toks[0] == "interface" and is_physical(toks[1]) and c.text not in names:
                     node = Node(c.text, c.mode, c.order)
-                    node.children = default_children(physical_defaults(toks[1]), "config-if")
+                    node.children = default_children(old.physical_defaults(toks[1]), "config-if")
                     children = new.root.children
                     assert children is not None
                     idx = len(children)
@@ -430,6 +432,16 @@ class IosDevice:
     def sla_result(self, operation: str) -> SlaResult:
         """The result ``show ip sla statistics`` reports for ``operation``."""
         return self.sla_results.get(operation) or self.sla_results.get("*") or SlaResult()
+
+
+def _hardware_tables(model: str) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    """Port order and reset state of a supported model (empty for any other model)."""
+    hw = MODELS.get(model)
+    if hw is None:
+        return {}, {}
+    order = {name: i for i, name in enumerate(hw.ports)}
+    defaults = {name: hw.port_defaults(name) or () for name in hw.ports}
+    return order, defaults
 
 
 def _parse_user(toks: list[str]) -> UserEntry | None:

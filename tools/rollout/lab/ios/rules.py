@@ -117,6 +117,7 @@ MODES: dict[str, ModeInfo] = {
     "config-flow-exporter": ModeInfo("config-flow-exporter", lenient=True),
     "config-flow-monitor": ModeInfo("config-flow-monitor", lenient=True),
     "config-if-range": ModeInfo("config-if-range"),
+    "config-xcvr-type": ModeInfo("config-xcvr-type"),
 }
 
 # Commands that open sub-modes, per mode. First match wins.
@@ -167,6 +168,9 @@ OPENERS: dict[str, tuple[Opener, ...]] = {
         Opener(("flow", "record", "*"), "config-flow-record"),
         Opener(("flow", "exporter", "*"), "config-flow-exporter"),
         Opener(("flow", "monitor", "*"), "config-flow-monitor"),
+        # `transceiver type all` / ` monitoring` (C9200L 17.6 running config,
+        # github.com/LibGR/CUBCalifornieDocs docs/Infrastructure/Configurations/SwitchLv3.md).
+        Opener(("transceiver", "type", "*"), "config-xcvr-type"),
     ),
     "config-router": (
         Opener(("address-family", "*"), "config-router-af"),
@@ -644,6 +648,7 @@ srst +
 netconf +
 restconf
 ip-sla +
+switch +
 """
 
 MODE_SYNTAX: dict[str, str] = {
@@ -751,6 +756,7 @@ autohangup .
     "config-mst": "name +\nrevision +\ninstance +\n",
     "config-sec-zone": "description ~\n",
     "config-sec-zone-pair": "service-policy +\ndescription ~\n",
+    "config-xcvr-type": "monitoring\n",
 }
 for _m in MODES:
     MODE_SYNTAX.setdefault(_m, "")
@@ -1068,6 +1074,17 @@ KEYED: dict[str, tuple[KeyRule, ...]] = {
         _k("ip ssh server algorithm mac"),
         _k("ip ssh server algorithm encryption"),
         _k("ip ssh pubkey-chain"),
+        # Platform lines of IOS-XE routers and switches (see rollout.hardware for sources).
+        _k("switch # provision", 0, 1, 2),
+        _k("platform punt-keepalive disable-kernel-core"),
+        _k("platform qfp utilization monitor load"),
+        _k("platform console"),
+        _k("diagnostic bootup level"),
+        _k("license boot level"),
+        _k("license udi pid"),
+        _k("login on-success"),
+        _k("login on-failure"),
+        _k("subscriber templating"),
     ),
     "config-if": _IF_KEYS,
     "config-subif": _IF_KEYS,
@@ -1230,6 +1247,13 @@ def _negations(entries: tuple[str, ...]) -> dict[tuple[str, ...], str]:
     return out
 
 
+# Sources for the global rows that day-0 configs show: `no aaa new-model`, `no ip http
+# server`, `no ip http secure-server`, `no ip domain lookup` (ISR4321 R1Configuration.md in
+# github.com/milanDewilde/VirtueleNetwerken), `no service pad`, `no service
+# password-encryption` (2960-X 15.2 running config, see rollout.hardware), `no ipv6 cef`
+# (IOSv 15.2 switch config, github.com/JohnB83435/My_OTUS
+# labs/lab04/config/moscow/sw2/README.md). The other
+# rows come from the batfish example network (tests/data/ios-corpus, see its SOURCE.md).
 NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
     "config": _negations(
         (
@@ -1262,6 +1286,9 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
             "vstack",
             "ip multicast-routing",
             "mls qos",
+            # ISR 4000 on IOS-XE 15.5-16.x shows `no platform punt-keepalive
+            # disable-kernel-core` (milanDewilde/VirtueleNetwerken R1Configuration.md).
+            "platform punt-keepalive disable-kernel-core",
         )
     ),
     "config-if": _negations(
@@ -1311,10 +1338,104 @@ REWRITES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
     "config-isakmp": ((("encryption",), ("encr",)),),
 }
 
+# Commands typed with their default value: IOS keeps no line for them, so the running config
+# shows nothing (and typing one removes a non-default value). `show running-config` lists
+# default-valued commands only with its `all` keyword (Cisco IOS Configuration Fundamentals
+# Command Reference, `show running-config`: "all — Expands the output to include the commands
+# that are configured with default parameters"). Each row: (mode, line, source of the default).
+_HIDDEN_DEFAULT_ROWS: tuple[tuple[str, str, str], ...] = (
+    (
+        "config",
+        "ip ssh authentication-retries 3",
+        "Cisco IOS Security Command Reference `ip ssh`: default 3 retries (CIS Cisco IOS 15 "
+        "benchmark 'Default Value ... 3', citing cisco.com sec-cr-i3)",
+    ),
+    (
+        "config",
+        "ip ssh time-out 120",
+        "Cisco IOS Security Command Reference `ip ssh`: time-out default 120 seconds",
+    ),
+    (
+        "config",
+        "logging trap informational",
+        "Cisco `logging trap` command reference: default level informational (6); "
+        "ansible-collections/cisco.ios PR #1165 and issue #1368: the default trap level is "
+        "absent from `show running-config | include logging`",
+    ),
+    (
+        "config-line",
+        "exec-timeout 10 0",
+        "Cisco `exec-timeout` command reference: default 10 minutes",
+    ),
+    (
+        "config-ip-sla",
+        "frequency 60",
+        "cisco.com ios-xml ipsla sla-cr-book sla_a1 `frequency (IP SLA)`: Command Default 60 s",
+    ),
+    (
+        "config-ip-sla",
+        "timeout 5000",
+        "IP SLA `timeout (IP SLA)` default 5000 ms; `show ip sla configuration` on IOL shows "
+        "timeout 5000 / threshold 5000 for an operation configured without them",
+    ),
+    ("config-ip-sla", "threshold 5000", "as timeout: default 5000 ms"),
+    ("config-ip-sla", "tos 0", "IP SLA `tos` default 0"),
+)
+HIDDEN_DEFAULTS: dict[str, frozenset[str]] = {}
+
+
+def hidden_default(mode: str, text: str) -> bool:
+    """True when ``text`` sets a default IOS does not show in ``mode``."""
+    return text in HIDDEN_DEFAULTS.get(mode, frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """A negation IOS asks about before doing it (when the section holds what it destroys)."""
+
+    pattern: tuple[str, ...]
+    """The section header negated (``*`` one free token: the name)."""
+    holds: str
+    """Header of the section it also destroys, ``{}`` the name; no question without it."""
+    warning: str
+    question: str
+    done: str
+
+
+# Sources: CiscoTestAutomation/genielibs sdk apis iosxe pki configure.py
+# (`unconfigure_trustpoint` dialog: "% Removing an enrolled trustpoint will destroy all
+# certificates\nreceived from the related Certificate Authority.\n\nAre you sure you want to
+# do this? [yes/no]:"), and public IOS-XE transcripts of `no crypto pki trustpoint …`
+# answered `yes` ("% Be sure to ask the CA administrator to revoke your certificates.").
+CONFIRMED_NEGATIONS: tuple[Confirmed, ...] = (
+    Confirmed(
+        ("crypto", "pki", "trustpoint", "*"),
+        holds="crypto pki certificate chain {}",
+        warning=(
+            "% Removing an enrolled trustpoint will destroy all certificates\n"
+            "received from the related Certificate Authority.\n"
+        ),
+        question="Are you sure you want to do this? [yes/no]: ",
+        done="% Be sure to ask the CA administrator to revoke your certificates.",
+    ),
+)
+
+
 # Write-only commands: accepted, kept, but not shown in the running configuration.
 WRITE_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
     "config": (("snmp-server", "user"),),
 }
+
+
+def _hidden_defaults() -> None:
+    for mode in MODES:
+        base = "config-ip-sla" if mode.startswith("config-ip-sla") else mode
+        rows = frozenset(line for m, line, _src in _HIDDEN_DEFAULT_ROWS if m == base)
+        if rows:
+            HIDDEN_DEFAULTS[mode] = rows
+
+
+_hidden_defaults()
 
 # Lines a new section gets when it is created, per opener keyword.
 SECTION_DEFAULTS: dict[str, tuple[str, ...]] = {
@@ -1366,7 +1487,10 @@ INTERFACE_TYPES: tuple[tuple[str, int, bool], ...] = (
 _IF_LOWER = tuple(sorted((n.lower(), n) for n, _r, _p in INTERFACE_TYPES))
 INTERFACE_RANK = {n: r for n, r, _p in INTERFACE_TYPES}
 PHYSICAL_TYPES = frozenset(n for n, _r, p in INTERFACE_TYPES if p)
-# Common abbreviations IOS resolves even though the prefix is shared.
+# Common abbreviations IOS resolves even though the prefix is shared. IOS stores and shows
+# the full name: Netmiko's and ntc-templates' interface-name maps (`Gi` -> GigabitEthernet,
+# `Fa` -> FastEthernet, `Et`/`e` -> Ethernet) exist because show commands print the short
+# form while the running config prints the long one.
 INTERFACE_ABBREVIATIONS = {
     "e": "Ethernet",
     "et": "Ethernet",
@@ -1434,10 +1558,14 @@ def canonical_interface(token: str) -> str | None:
 TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("version", 0),
     ("service", 10),
+    # `platform …` lines come between `service …` and `hostname` (ISR4321/ISR4331 16.6 and
+    # C9200L 17.6 running configs, see rollout.hardware).
+    ("platform", 15),
     ("hostname", 20),
+    # The boot markers and `boot system` lines form one block (no `!` between them).
     ("boot-start-marker", 30),
-    ("boot", 31),
-    ("boot-end-marker", 32),
+    ("boot", 30),
+    ("boot-end-marker", 30),
     ("card", 34),
     ("vrf", 36),
     ("ip vrf", 37),
@@ -1451,8 +1579,13 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("aaa", 60),
     ("clock", 70),
     ("system", 72),
+    # `switch 1 provision …` follows `no aaa new-model` / `clock timezone` (2960-X 15.2 and
+    # C9200L 17.6 running configs, see rollout.hardware).
+    ("switch", 73),
     ("vtp", 74),
-    ("crypto pki", 80),
+    # `crypto pki` trustpoints and chains come after `multilink bundle-name` and before
+    # `license` (C9200L 17.6 and ISR4321 16.x running configs, see rollout.hardware).
+    ("crypto pki", 115),
     ("ip dhcp", 90),
     ("ip source-route", 95),
     ("ip icmp", 95),
@@ -1467,15 +1600,24 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("ip routing", 95),
     ("ip subnet-zero", 95),
     ("ip classless", 95),
-    ("ipv6 unicast-routing", 96),
-    ("ipv6 cef", 96),
+    # `login on-success log` precedes `ipv6 unicast-routing` (IOS-XE 17.9 running config).
+    ("login", 96),
+    ("ipv6 unicast-routing", 97),
+    ("ipv6 cef", 97),
+    ("subscriber", 110),
     ("multilink", 110),
+    # license -> diagnostic -> spanning-tree -> memory -> (username) -> redundancy ->
+    # transceiver -> vlan internal (C9200L 17.6, ISR4321 15.5/16.6, 2960-X 15.2 running
+    # configs, see rollout.hardware).
     ("license", 120),
+    ("diagnostic", 120),
+    ("spanning-tree", 120),
+    ("memory", 120),
     ("archive", 125),
     ("username", 130),
     ("redundancy", 140),
+    ("transceiver", 142),
     ("vlan internal", 145),
-    ("spanning-tree", 146),
     ("vlan", 147),
     ("ip tcp", 150),
     ("ip ssh", 152),
@@ -1497,6 +1639,9 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("ip extcommunity-list", 406),
     ("ip as-path", 407),
     ("ip http", 410),
+    # `ip tftp source-interface GigabitEthernet0` follows `no ip http secure-server` (ISR4321
+    # running config, milanDewilde/VirtueleNetwerken R1Configuration.md).
+    ("ip tftp", 412),
     ("ip nat", 420),
     ("ip route", 430),
     ("ip access-list", 440),
@@ -1523,6 +1668,16 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("event", 650),
 )
 TOP_RANK: dict[tuple[str, ...], int] = {tuple(p.split()): r for p, r in TOP_ORDER}
+# Order inside a block of one rank: (first word) -> position.
+TOP_SUBRANK: dict[str, int] = {
+    "boot-start-marker": 0,
+    "boot": 1,
+    "boot-end-marker": 2,
+    "license": 0,
+    "diagnostic": 1,
+    "spanning-tree": 2,
+    "memory": 3,
+}
 DEFAULT_TOP_RANK = 190
 
 # Top-level sections printed one after another without a ``!`` between them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rollout.lab.ios import show
-from rollout.lab.ios.config import AMBIGUOUS, INCOMPLETE, INVALID, Editor, tokenize
+from rollout.lab.ios.config import AMBIGUOUS, INCOMPLETE, INVALID, Editor, Outcome, tokenize
 from rollout.lab.ios.device import IosDevice
 from rollout.lab.ios.rules import (
     EXEC_KEYWORDS,
@@ -144,6 +144,8 @@ class IosSession:
         if editor.tree.version != version:
             self.device.touched(self.username)
         text = out.output
+        if out.answer is not None:
+            return self._ask(out.ask, self._config_answer(out.answer), text)
         if out.do is not None:
             text = self._exec_line(out.do, prompt, offset=len(line) - len(line.lstrip()) + 3).output
         elif out.error:
@@ -151,6 +153,19 @@ class IosSession:
         if out.leave:
             self._leave_config()
         return Reply(text)
+
+    def _config_answer(self, answer: Callable[[str], Outcome]) -> Pending:
+        """Feed the reply to a configuration-mode question; record the change if any."""
+
+        def reply(line: str) -> Reply:
+            editor = self.editor
+            version = editor.tree.version if editor is not None else -1
+            out = answer(line)
+            if editor is not None and editor.tree.version != version:
+                self.device.touched(self.username)
+            return Reply(out.output + "\n" if out.output else "")
+
+        return reply
 
     # ------------------------------------------------------------ exec mode
 
