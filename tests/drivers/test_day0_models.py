@@ -1,0 +1,108 @@
+"""From each supported model's factory day-0 to the site's intent in one run, platform untouched.
+
+For every model of ``rollout.hardware.MODELS`` the pilot's router or switch is given that model
+(and ports of that model), its lab twin starts from the model's day-0 (the factory lines of a
+public ``show running-config`` plus the provider's staging, ``rollout.lab.day0``), the driver
+plans the way to the rendered intent, the plan is typed into the twin, and a second plan must be
+empty. The plan must leave every factory platform line alone: it reports them as unmanaged and
+sends no line that negates, defaults or changes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rollout.drivers.cisco_ios import ios_plan
+from rollout.hardware import MODELS, HardwareModel
+from rollout.inventory.loader import Inventory, load_inventory
+from rollout.inventory.model import Device, Role, Router, Switch
+from rollout.lab.day0 import ios_day0
+from rollout.lab.ios.device import IosDevice
+from rollout.render import render_device
+from rollout.secrets import Secrets, load_secrets
+
+REPO = Path(__file__).resolve().parents[2]
+PILOT = "bao-thang"
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[Inventory, Secrets]:
+    return load_inventory(REPO), load_secrets(REPO)
+
+
+def on_model(device: Device, hw: HardwareModel) -> Device:
+    """The pilot's device as one of ``hw``: its model and ports of that model."""
+    ports = hw.data_ports
+    if isinstance(device, Router):
+        update = {"wan_interface": ports[0], "lan_interface": ports[1]}
+    else:
+        assert isinstance(device, Switch)
+        update = {"codec_port": ports[0], "room_client_port": ports[1], "uplink": ports[-1]}
+    return device.model_copy(update={"model": hw.name, **update})
+
+
+def typed(device: IosDevice, commands: tuple[str, ...]) -> list[str]:
+    """The plan typed line by line into a privileged session, as a live session sends it."""
+    session = device.session(privilege=15)
+    errors: list[str] = []
+    session.handle("configure terminal")
+    for command in (*commands, "end"):
+        for line in command.splitlines():
+            out = session.handle(line).output
+            if "% " in out:
+                errors.append(f"{line!r}: {out.strip()}")
+    return errors
+
+
+def platform_lines(hw: HardwareModel) -> set[str]:
+    """The factory's own top-level lines (not the ports, which the intent may own)."""
+    return {
+        line
+        for line in hw.day0_lines
+        if line.strip()
+        and not line.startswith((" ", "!", "interface ", "version ", "hostname "))
+        and line != "end"
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_day0_to_intent_in_one_run_platform_untouched(
+    world: tuple[Inventory, Secrets], name: str
+) -> None:
+    inv, secrets = world
+    hw = MODELS[name]
+    site = inv.sites[PILOT]
+    role = Role.WAN_ROUTER if hw.role == "wan_router" else Role.LAN_SWITCH
+    pilot_device = site.device(role)
+    assert pilot_device is not None
+    device = on_model(pilot_device, hw)
+    site = site.model_copy(
+        update={"devices": [device if d.role == role else d for d in site.devices]}
+    )
+    intended = render_device(inv, site, device, secrets).text
+    twin = IosDevice.from_config(ios_day0(inv, device, secrets), model=hw.name)
+    before = twin.running_config()
+    platform = {line for line in platform_lines(hw) if line in before.splitlines()}
+    assert platform, f"{name}: the twin shows none of its factory lines"
+
+    plan = ios_plan(device.hostname, before, intended)
+    assert plan.commands, f"{name}: a day-0 device needs the site's configuration"
+    touched = [
+        c
+        for c in plan.commands
+        for line in platform
+        if c.strip() in (f"no {line}", f"default {line}", line.removeprefix("no "))
+    ]
+    assert touched == [], f"{name}: the plan touches factory lines: {touched}"
+    assert set(plan.unmanaged) >= {line for line in platform if not line.startswith("no ")}, (
+        f"{name}: factory lines not reported as unmanaged: "
+        f"{sorted(platform - set(plan.unmanaged))}"
+    )
+
+    assert typed(twin, plan.commands) == [], f"{name}: the twin refused part of the plan"
+    after = twin.running_config()
+    assert platform <= set(after.splitlines()), f"{name}: a factory line was lost"
+    again = ios_plan(device.hostname, after, intended)
+    assert again.commands == (), f"{name}: not converged in one run: {again.commands}"
