@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from rollout.drivers.ios_canon import PHYSICAL_KINDS
+from rollout.drivers.ios_sections import SINGLE_VALUE_TOP, words_key
+
 # Lines that describe the device or the moment, not the intent: never compared, never negated.
 # (pattern, why) as data; drift reports and `rollout diff` use the same table.
 NOISE_RULES: tuple[tuple[str, str], ...] = (
@@ -24,10 +27,9 @@ NOISE = re.compile("^(?:" + "|".join(pattern for pattern, _why in NOISE_RULES) +
 CERT_START = re.compile(r"^\s+certificate\s")
 CERT_END = re.compile(r"^\s+quit$")
 # Physical interfaces cannot be deleted: negating them means resetting them to defaults.
-PHYSICAL = re.compile(
-    r"^no interface ((?:Gigabit|TenGigabit|FastEthernet|Ethernet|GigabitEthernet|"
-    r"TwentyFiveGig|FortyGigabit|HundredGig)\S*\d)$"
-)
+# Every hardware port type of the supported models (ios_canon.PORT_NAMES); a sub-interface
+# (`Gi0/0/1.10`) or a channel (`Serial0/1/0:0`) is logical and may be deleted.
+PHYSICAL = re.compile(rf"^no interface ((?:{'|'.join(PHYSICAL_KINDS)})\d[\d/]*)$")
 # Write-only lines: IOS accepts them but never shows them in the running config.
 WRITE_ONLY = re.compile(r"^snmp-server user ")
 ERROR_PATTERN = r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown command"
@@ -51,10 +53,7 @@ def clean(text: str) -> str:
 
 
 INTERFACE = re.compile(r"^interface (\S+)")
-PHYSICAL_NAME = re.compile(
-    r"^(?:Gigabit|TenGigabit|FastEthernet|Ethernet|GigabitEthernet|TwentyFiveGig|"
-    r"FortyGigabit|HundredGig)\S*\d$"
-)
+PHYSICAL_NAME = re.compile(rf"^(?:{'|'.join(PHYSICAL_KINDS)})\d[\d/]*$")
 NUMBERED_ACL_NEGATION = re.compile(r"^no access-list (\d+) ")
 
 
@@ -96,3 +95,21 @@ def write_only(text: str) -> list[str]:
 def fix_negations(commands: list[str]) -> list[str]:
     """'no interface Gi0/1' -> 'default interface Gi0/1' for physical interfaces."""
     return [f"default interface {m.group(1)}" if (m := PHYSICAL.match(c)) else c for c in commands]
+
+
+def drop_replaced_negations(commands: list[str]) -> list[str]:
+    """No `no hostname a` before `hostname b`: a single-value setting is replaced by setting it.
+
+    (Negating first would briefly leave the device without it: `no hostname` changes the
+    prompt mid-session, `no enable secret` leaves privileged mode open.)
+    """
+    set_keys = {
+        key
+        for line in commands
+        if not line.startswith((" ", "no ")) and (key := words_key(line, SINGLE_VALUE_TOP))
+    }
+    return [
+        line
+        for line in commands
+        if not (line.startswith("no ") and words_key(line, SINGLE_VALUE_TOP) in set_keys)
+    ]
