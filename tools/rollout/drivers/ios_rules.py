@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rollout.drivers.ios_canon import PHYSICAL_KINDS
-from rollout.drivers.ios_sections import SINGLE_VALUE_TOP, words_key
+from rollout.drivers.ios_sections import SINGLE_VALUE_CHILDREN, SINGLE_VALUE_TOP, words_key
 
 # Lines that describe the device or the moment, not the intent: never compared, never negated.
 # (pattern, why) as data; drift reports and `rollout diff` use the same table.
@@ -97,19 +97,44 @@ def fix_negations(commands: list[str]) -> list[str]:
     return [f"default interface {m.group(1)}" if (m := PHYSICAL.match(c)) else c for c in commands]
 
 
+def _parents(commands: list[str]) -> list[tuple[str, ...]]:
+    """Each command's section path (the headers above it, by indentation)."""
+    out: list[tuple[str, ...]] = []
+    stack: list[tuple[int, str]] = []
+    for line in commands:
+        indent = len(line) - len(line.lstrip(" "))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        out.append(tuple(text for _, text in stack))
+        stack.append((indent, line.strip()))
+    return out
+
+
 def drop_replaced_negations(commands: list[str]) -> list[str]:
     """No `no hostname a` before `hostname b`: a single-value setting is replaced by setting it.
 
     (Negating first would briefly leave the device without it: `no hostname` changes the
-    prompt mid-session, `no enable secret` leaves privileged mode open.)
+    prompt mid-session, `no enable secret` leaves privileged mode open.) The negation of a
+    `no X` line is the bare key (`no logging buffered` -> `logging buffered`): dropped too.
+    Inside sections the same holds for SINGLE_VALUE_CHILDREN (`exec-timeout`, ...).
     """
+    parents = _parents(commands)
+
+    def key(i: int) -> str | None:
+        prefixes = SINGLE_VALUE_CHILDREN if parents[i] else SINGLE_VALUE_TOP
+        return words_key(commands[i].strip(), prefixes)
+
     set_keys = {
-        key
-        for line in commands
-        if not line.startswith((" ", "no ")) and (key := words_key(line, SINGLE_VALUE_TOP))
+        (parents[i], k)
+        for i, line in enumerate(commands)
+        if (k := key(i)) and not line.strip().startswith("no ") and line.strip() != k
     }
-    return [
-        line
-        for line in commands
-        if not (line.startswith("no ") and words_key(line, SINGLE_VALUE_TOP) in set_keys)
-    ]
+    out = []
+    for i, line in enumerate(commands):
+        k = key(i)
+        text = line.strip()
+        negation = text.startswith("no ") or text == k
+        if k and negation and (parents[i], k) in set_keys and k != "shutdown":
+            continue
+        out.append(line)
+    return out

@@ -86,7 +86,13 @@ FAMILIES: tuple[Family, ...] = (
     Family(r"(?P<key>class-map (?:match-any |match-all )?\S+)$", False, "wan_router.j2", "by name"),
     Family(r"(?P<key>policy-map \S+)$", False, "wan_router.j2", "by name"),
     Family(r"(?P<key>interface \S+)$", False, "wan_router.j2, lan_switch.j2", "by name"),
-    Family(r"ip route\b", True, "wan_router.j2", "static routes"),
+    Family(
+        r"(?P<key>ip route vrf \S+)",
+        False,
+        "intent",
+        "routes of another VRF (the ISR 4000 Mgmt-intf): only when the intent has that VRF's",
+    ),
+    Family(r"ip route\b", True, "wan_router.j2", "static routes of the global table"),
     Family(r"(?P<key>ip sla (?:schedule |reaction-configuration )?\d+)\b", False, "wan_router.j2",
            "probes by number"),
     Family(r"ip sla responder\b", True, "wan_router.j2 (hub)", "SLA responder"),
@@ -97,7 +103,12 @@ FAMILIES: tuple[Family, ...] = (
         "SNMPv3 monitoring",
     ),
     Family(r"(?P<key>ntp (?:server|source))\b", True, "_services.j2", "time"),
-    Family(r"(?P<key>line (?:con|vty) [\d ]+)$", True, "_services.j2", "console and SSH lines"),
+    Family(
+        r"line (?:con|vty) [\d ]+$",
+        False,
+        "_services.j2",
+        "console and SSH lines by range; another range is the device's (IOS merges ranges)",
+    ),
     Family(r"(?P<key>vlan \d+)$", False, "lan_switch.j2", "VLANs by id"),
     Family(r"vtp\b", False, "lan_switch.j2", "VTP mode (switches)"),
     Family(r"spanning-tree\b", False, "lan_switch.j2", "STP (switches)"),
@@ -113,20 +124,23 @@ FAMILIES: tuple[Family, ...] = (
 )
 _COMPILED = tuple((re.compile(f.pattern), f) for f in FAMILIES)
 
-# Settings inside interface/line sections rollout renders (lan_switch.j2, wan_router.j2,
-# _services.j2): owned even where the intent's section is silent (e.g. `shutdown`).
-CHILD_FAMILIES: dict[str, tuple[str, ...]] = {
-    "interface ": (
-        "description",
-        "shutdown",
-        "ip address",
-        "switchport",
-        "ip access-group",
-        "service-policy",
-        "encapsulation",
-        "bandwidth",
+# Inside an owned `line` section rollout owns only the settings it renders (_services.j2) and
+# those the intent's section has; `login`, `password`, `stopbits` stay the device's.
+# Inside an owned `interface` it owns every setting except those the platform writes by
+# itself, which stay unless the intent's section sets them.
+CHILD_SCOPE: dict[str, tuple[bool, tuple[str, ...], str]] = {
+    "line ": (
+        True,
+        ("exec-timeout", "access-class", "transport input", "logging"),
+        "owned: what _services.j2 renders under line con/vty",
     ),
-    "line ": ("exec-timeout", "access-class", "transport input"),
+    "interface ": (
+        False,
+        ("negotiation", "media-type"),
+        "left alone: 'negotiation auto' is shown on every ISR 4000 Gigabit port (real ISR4321 "
+        "show running-config, github.com/milanDewilde/VirtueleNetwerken opdracht01/"
+        "proefopstellingLabo4/R1Configuration.md); 'media-type rj45' on IOSv-L2 ports",
+    ),
 }
 WORD_PAIRS = frozenset(
     {"ip", "ipv6", "switchport", "spanning-tree", "mls", "service-policy", "transport", "snmp"}
@@ -154,10 +168,11 @@ def child_key(text: str) -> str:
 
 
 def _owned_child(parent: str, child: Node, wanted: set[str]) -> bool:
-    for prefix, families in CHILD_FAMILIES.items():
+    for prefix, (only, families, _why) in CHILD_SCOPE.items():
         if parent.startswith(prefix):
             k = child_key(child.text)
-            return k in wanted or any(k == f or k.startswith(f + " ") for f in families)
+            listed = any(k == f or k.startswith(f + " ") for f in families)
+            return k in wanted or listed == only
     return True
 
 

@@ -50,6 +50,8 @@ SINGLE_VALUE_CHILDREN: tuple[str, ...] = (
 )
 SINGLE_VALUE_TOP: tuple[str, ...] = (
     "hostname",
+    "service timestamps debug",
+    "service timestamps log",
     "enable secret",
     "clock timezone",
     "ip domain name",
