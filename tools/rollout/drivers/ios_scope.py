@@ -50,7 +50,13 @@ FAMILIES: tuple[Family, ...] = (
         "where logs go",
     ),
     Family(r"enable secret\b", True, "_header.j2", "the enable secret"),
-    Family(r"(?P<key>aaa \S+)", True, "_header.j2", "login authentication and authorization"),
+    Family(
+        r"aaa\b",
+        False,
+        "_header.j2",
+        "login authentication and authorization, when the intent has any aaa line (a device "
+        "showing 'no aaa new-model' under an intent silent on aaa is left alone)",
+    ),
     Family(r"clock timezone\b", True, "_header.j2", "time zone of logs"),
     Family(r"(?P<key>ip domain[ -](?:name|lookup))\b", True, "_header.j2", "DNS name, lookup"),
     Family(
