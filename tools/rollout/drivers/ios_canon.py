@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from rollout.drivers.ios_sections import BANNER, Node, banner_body, parse, render
+from rollout.drivers.ios_sections import BANNER, Node, banner_body, merge, parse, render
 
 
 class Row(NamedTuple):
@@ -289,7 +289,7 @@ def canonical_tree(nodes: list[Node], *, trains: bool = True) -> list[Node]:
         elif text.startswith("interface "):
             children = [c for c in children if c.text not in HIDDEN_IF]
         out.append(Node(text, children))
-    return out
+    return merge(out, top=True)  # `interface Gi0/1` and `interface GigabitEthernet0/1` are one
 
 
 def canonical(text: str, *, trains: bool = False) -> str:
