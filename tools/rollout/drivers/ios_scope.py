@@ -44,7 +44,7 @@ FAMILIES: tuple[Family, ...] = (
         "log time stamps and password encryption",
     ),
     Family(
-        r"(?P<key>logging (?:buffered|console|trap|source-interface|host))\b",
+        r"(?P<key>logging \S+)",
         True,
         "_header.j2, _services.j2",
         "where logs go",
@@ -103,12 +103,12 @@ FAMILIES: tuple[Family, ...] = (
            "probes by number"),
     Family(r"ip sla responder\b", True, "wan_router.j2 (hub)", "SLA responder"),
     Family(
-        r"(?P<key>snmp-server (?:group|view|user|trap-source|location|contact|host))\b",
+        r"(?P<key>snmp-server \S+)",
         True,
         "_services.j2",
-        "SNMPv3 monitoring",
+        "SNMP: SNMPv3 only (a community left on the device is removed)",
     ),
-    Family(r"(?P<key>ntp (?:server|source))\b", True, "_services.j2", "time"),
+    Family(r"(?P<key>ntp \S+)", True, "_services.j2", "time"),
     Family(
         r"line (?:con|vty) [\d ]+$",
         False,
