@@ -34,9 +34,7 @@ def test_every_row_has_examples() -> None:
     assert {r.pattern for r in ios_refuse.REFUSED} == set(EXAMPLES)
 
 
-@pytest.mark.parametrize(
-    "line", [x for lines in EXAMPLES.values() for x in lines], ids=lambda x: str(x)
-)
+@pytest.mark.parametrize("line", [x for lines in EXAMPLES.values() for x in lines], ids=str)
 def test_a_refused_line_stops_the_plan_and_is_named(line: str) -> None:
     with pytest.raises(DeviceError, match=re.escape(repr(line))) as info:
         ios_refuse.check("dut", ["hostname r1", line], set())

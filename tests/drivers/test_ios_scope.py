@@ -134,12 +134,17 @@ def test_a_converged_device_with_platform_lines_plans_nothing(name: str) -> None
 
 def test_the_intent_owns_what_it_names() -> None:
     """A line of the intent makes its family in scope: another AS, ACL or port of its own."""
-    running = "router bgp 1\n neighbor 10.0.0.1 remote-as 2\nip access-list extended OTHER\n deny ip any any\n"
+    running = (
+        "router bgp 1\n neighbor 10.0.0.1 remote-as 2\nip access-list extended OTHER\n"
+        " deny ip any any\n"
+    )
     intended = "router bgp 3\n neighbor 10.0.0.1 remote-as 2\n"
     plan = ios_plan("dut", running, intended)
     assert "no router bgp 1" in plan.commands
     assert "ip access-list extended OTHER" in plan.unmanaged
-    owned = ios_plan("dut", running, intended + "ip access-list extended OTHER\n permit ip any any\n")
+    owned = ios_plan(
+        "dut", running, intended + "ip access-list extended OTHER\n permit ip any any\n"
+    )
     assert "ip access-list extended OTHER" not in owned.unmanaged
 
 

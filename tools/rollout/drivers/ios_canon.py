@@ -45,7 +45,9 @@ C2960X = (
     "real WS-C2960X-24PS-L IOS 15.2 show running-config (public GitHub file, index id "
     "4726671017, device DK-P1-SW01; see docs/ios.md)"
 )
-BATFISH = "real IOS 15.2 configs: github.com/batfish/batfish networks/example (tests/data/ios-corpus)"
+BATFISH = (
+    "real IOS 15.2 configs: github.com/batfish/batfish networks/example (tests/data/ios-corpus)"
+)
 
 ROWS: tuple[Row, ...] = (
     # -- defaults IOS hides ---------------------------------------------------------------------
@@ -152,7 +154,10 @@ TRAIN_FORMS: tuple[tuple[str, str, str], ...] = (
 HIDDEN_NEGATIONS: tuple[tuple[str, str], ...] = (
     (
         "ip http server",
-        "shown as 'no ip http server' on IOS XE 15.5 and 17.9 (" + ISR4321 + "; " + ISR4351
+        "shown as 'no ip http server' on IOS XE 15.5 and 17.9 ("
+        + ISR4321
+        + "; "
+        + ISR4351
         + "); hidden on other trains (unconfirmed which: docs/ios.md)",
     ),
     ("ip http secure-server", "as ip http server (" + ISR4321 + ")"),
@@ -209,9 +214,7 @@ PHYSICAL_KINDS: tuple[str, ...] = tuple(
 )
 """Hardware port types of the supported models: never deleted, only `default interface`."""
 _PORT = re.compile(
-    r"^(?P<kind>"
-    + "|".join(re.escape(a) for a, _ in PORT_NAMES)
-    + r")(?P<num>\d[\d/:.]*)$",
+    r"^(?P<kind>" + "|".join(re.escape(a) for a, _ in PORT_NAMES) + r")(?P<num>\d[\d/:.]*)$",
     re.IGNORECASE,
 )
 _FULL = {a.lower(): full for a, full in PORT_NAMES}

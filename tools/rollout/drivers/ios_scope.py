@@ -86,9 +86,7 @@ FAMILIES: tuple[Family, ...] = (
         "intent",
         "another named ACL: only when the intent renders it",
     ),
-    Family(
-        rf"policy-map (?:{_OURS_POLICY})$", True, "wan_router.j2", "QoS policies rollout names"
-    ),
+    Family(rf"policy-map (?:{_OURS_POLICY})$", True, "wan_router.j2", "QoS policies rollout names"),
     Family(r"(?P<key>class-map (?:match-any |match-all )?\S+)$", False, "wan_router.j2", "by name"),
     Family(r"(?P<key>policy-map \S+)$", False, "wan_router.j2", "by name"),
     Family(r"(?P<key>interface \S+)$", False, "wan_router.j2, lan_switch.j2", "by name"),
@@ -99,8 +97,12 @@ FAMILIES: tuple[Family, ...] = (
         "routes of another VRF (the ISR 4000 Mgmt-intf): only when the intent has that VRF's",
     ),
     Family(r"ip route\b", True, "wan_router.j2", "static routes of the global table"),
-    Family(r"(?P<key>ip sla (?:schedule |reaction-configuration )?\d+)\b", False, "wan_router.j2",
-           "probes by number"),
+    Family(
+        r"(?P<key>ip sla (?:schedule |reaction-configuration )?\d+)\b",
+        False,
+        "wan_router.j2",
+        "probes by number",
+    ),
     Family(r"ip sla responder\b", True, "wan_router.j2 (hub)", "SLA responder"),
     Family(
         r"(?P<key>snmp-server \S+)",

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-EXITS = re.compile(r"^\s*(?:exit|quit|end|exit-address-family|exit-peer-policy|exit-peer-session)\s*$")
+EXITS = re.compile(
+    r"^\s*(?:exit|quit|end|exit-address-family|exit-peer-policy|exit-peer-session)\s*$"
+)
 """Lines that move between modes; they are no part of the configuration's content."""
 
 # Children that hold one value per section: a later one replaces an earlier one, as on IOS
