@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from rollout.drivers import ios_canon, ios_refuse, ios_rules, ios_scope, ios_sections
 from rollout.drivers.base import DeviceError, Plan, Target
@@ -23,12 +23,9 @@ def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> 
     """
     from rollout.inventory.model import Platform
 
-    want, have = _trees(device, intended, running)
-    have, unmanaged = ios_scope.split(have, want)
-    want = ios_canon.satisfied(want, have)
-    want_banners, want = _banners(want)
-    have_banners, have = _banners(have)
-    want_text, run_text = render(want), render(have)
+    c = compared(device, running, intended)
+    run_text, want_text = c.running, c.intended
+    have_banners, want_banners, unmanaged = c.running_banners, c.intended_banners, c.unmanaged
     if same_config(run_text, want_text):
         # hier_config would build the same two trees and find nothing to send (a converged
         # device, the nightly case): skip building them (tools/rollout/drivers/ios_same.py).
@@ -40,7 +37,7 @@ def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> 
         commands = changed_banners + ios_rules.write_only(intended)
     else:
         commands += changed_banners
-    intent_lines = {line.strip() for line in render(want).splitlines()}
+    intent_lines = {line.strip() for line in want_text.splitlines()}
     ios_refuse.check(device, commands, intent_lines, login_user)
     check_modes(device, commands)
     return Plan(
@@ -49,6 +46,26 @@ def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> 
         commands=tuple(commands),
         unmanaged=tuple(unmanaged),
     )
+
+
+class Compared(NamedTuple):
+    """The two texts hier_config compares (merged, canonical, scoped) and what is set apart."""
+
+    running: str
+    intended: str
+    running_banners: dict[str, str]
+    intended_banners: dict[str, str]
+    unmanaged: list[str]
+
+
+def compared(device: str, running: str, intended: str) -> Compared:
+    """Both configurations as the planner compares them (see ios_plan)."""
+    want, have = _trees(device, intended, running)
+    have, unmanaged = ios_scope.split(have, want)
+    want = ios_canon.satisfied(want, have)
+    want_banners, want = _banners(want)
+    have_banners, have = _banners(have)
+    return Compared(render(have), render(want), have_banners, want_banners, unmanaged)
 
 
 def _trees(device: str, intended: str, running: str) -> tuple[list[Node], list[Node]]:
@@ -258,7 +275,9 @@ class CiscoIosDriver:
                 config_mode_command=mode,
                 error_pattern=ios_rules.ERROR_PATTERN,
                 read_timeout=self._long,
-                cmd_verify=True,
+                # A banner is one command with embedded newlines: the device answers it with
+                # its own prompt ("Enter TEXT message"), not an echo Netmiko could match.
+                cmd_verify=not any("\n" in c for c in commands),
             )
             # A changed hostname changes the prompt: learn it again for the next command.
             self.conn.set_base_prompt()
