@@ -167,3 +167,17 @@ def test_aaa_on_by_implication_is_refused() -> None:
 def test_every_family_row_has_a_reason() -> None:
     for family in ios_scope.FAMILIES:
         assert family.reason and family.rendered_by, family
+
+
+def test_drift_reports_unmanaged_lines_as_a_count_and_a_list() -> None:
+    from rollout import drift
+
+    d = drift.DeviceDrift(
+        "r1", "s", "cisco_ios", "wan_router", drift.State.CLEAN, unmanaged=("redundancy",)
+    )
+    data = d.to_json()
+    assert data["unmanaged_count"] == 1
+    assert data["unmanaged"] == ["redundancy"]
+    report = drift.Report([d], 0.1, 1)
+    assert report.exit_code == 0  # never an error, never drift
+    assert drift.table_rows(report)[0][4] == "1"

@@ -124,6 +124,12 @@ ROWS: tuple[Row, ...] = (
         "a type 9 secret is kept: real CSR1000v 17.6 show running-config 'enable secret 9 "
         "$9$hvE7...' (public GitHub file found by search; see docs/ios.md)",
     ),
+    Row(
+        "ip access-list extended blocktelnet\n deny tcp any any eq telnet\n permit ip any any",
+        "ip access-list extended blocktelnet\n deny   tcp any any eq telnet\n permit ip any any",
+        "entries shown as written, no sequence numbers in show running-config, 'deny' padded "
+        "to the width of 'permit': " + BATFISH,
+    ),
     Row("no aaa new-model", "no aaa new-model", "AAA off is shown: " + ISR4321),
     Row("no logging console", "no logging console", "console logging off is shown: " + ISR4351),
     Row("no ip http server", "no ip http server", "shown on IOS XE 15.5/17.9: " + ISR4321),
@@ -232,6 +238,9 @@ HIDDEN_TOP = frozenset(
 HIDDEN_SLA = frozenset({"frequency 60", "threshold 5000", "timeout 5000"})
 HIDDEN_IF = frozenset({"no shutdown"})
 SLA_DEFAULT_PACKETS = re.compile(r" num-packets 10 interval 20(?= |$)")
+ACL = re.compile(r"^ip access-list (?:standard|extended) ")
+DENY = re.compile(r"^deny +")
+"""IOS prints a named ACL's `deny` padded to the width of `permit` (BATFISH below)."""
 PREFIX_LIST = re.compile(r"^(ip|ipv6) prefix-list (\S+) (permit|deny) (.*)$")
 PREFIX_SEQ = re.compile(r"^(?:ip|ipv6) prefix-list (\S+) seq (\d+) ")
 
@@ -291,6 +300,8 @@ def canonical_tree(nodes: list[Node], *, trains: bool = True) -> list[Node]:
             ]
         elif text.startswith("interface "):
             children = [c for c in children if c.text not in HIDDEN_IF]
+        elif ACL.match(text):
+            children = [Node(DENY.sub("deny   ", c.text), c.children) for c in children]
         out.append(Node(text, children))
     return merge(out, top=True)  # `interface Gi0/1` and `interface GigabitEthernet0/1` are one
 

@@ -74,6 +74,9 @@ SINGLE_VALUE_TOP: tuple[str, ...] = (
 )
 """Top-level settings that hold one value: re-entering replaces, changing needs no `no`."""
 
+ORDERED = ("ip access-list ", "ipv6 access-list ")
+"""Sections whose children are entries in order: a repeated remark is another entry."""
+
 BANNER = re.compile(r"^banner (\S+)(?: (.*))?$")
 
 
@@ -188,7 +191,7 @@ def merge(nodes: list[Node], *, top: bool = False) -> list[Node]:
             out.append(node)
         by_text[node.text] = node
     for node in out:
-        if node.children:
+        if node.children and not node.text.startswith(ORDERED):
             node.children = merge(node.children)
     return out
 
