@@ -74,6 +74,13 @@ def test_a_changed_single_value_is_set_not_negated_first() -> None:
     ]
 
 
+def test_a_changed_secret_of_the_login_user_is_replaced_not_deleted() -> None:
+    running = "username noc privilege 15 secret 5 $1$old\n"
+    intended = "username noc privilege 15 secret 9 $9$new\n"
+    plan = ios_plan("dut", running, intended, "noc")
+    assert plan.commands == ("username noc privilege 15 secret 9 $9$new",)
+
+
 # -- banners ------------------------------------------------------------------------------------
 
 BANNERS = [

@@ -52,23 +52,7 @@ def clean(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-INTERFACE = re.compile(r"^interface (\S+)")
-PHYSICAL_NAME = re.compile(rf"^(?:{'|'.join(PHYSICAL_KINDS)})\d[\d/]*$")
 NUMBERED_ACL_NEGATION = re.compile(r"^no access-list (\d+) ")
-
-
-def drop_unmanaged_ports(running: str, intended: str) -> str:
-    """Physical ports the intent does not mention are not ours: leave them out of the diff."""
-    wanted = {m.group(1) for line in intended.splitlines() if (m := INTERFACE.match(line))}
-    out: list[str] = []
-    skipping = False
-    for line in running.splitlines():
-        if not line.startswith(" "):
-            m = INTERFACE.match(line)
-            skipping = bool(m and PHYSICAL_NAME.match(m.group(1)) and m.group(1) not in wanted)
-        if not skipping:
-            out.append(line)
-    return "\n".join(out) + "\n"
 
 
 def whole_numbered_acls(commands: list[str], intended: str) -> list[str]:

@@ -102,9 +102,15 @@ class BannerError(ValueError):
     """A banner that never ends."""
 
 
+USERNAME = re.compile(r"^username \S+")
+"""`username X ...` entered again replaces user X (IOS keeps one entry per name)."""
+
+
 def words_key(text: str, prefixes: tuple[str, ...]) -> str | None:
     """The single-value setting a line sets (`no X` sets X too), or None."""
     body = text[3:] if text.startswith("no ") else text
+    if prefixes is SINGLE_VALUE_TOP and (m := USERNAME.match(body)):
+        return m.group(0)
     for prefix in prefixes:
         if body == prefix or body.startswith(prefix + " "):
             return prefix
