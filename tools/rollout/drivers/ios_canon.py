@@ -114,8 +114,11 @@ ROWS: tuple[Row, ...] = (
     Row(
         "banner login #\nFirst line.\nSecond line.\n#",
         "banner login ^C\nFirst line.\nSecond line.\n^C",
-        "banners are shown between ^C whatever delimiter was typed (unconfirmed on real "
-        "hardware for delimiters other than ^C; see docs/ios.md)",
+        "shown between ^C with the text's own line breaks: 'banner motd ^C' / 'Unauthorized "
+        "access is strictly prohibited. ^C' in a Catalyst 2960 show running-config (public "
+        "GitHub file, code index id 9913695003), 'banner motd ^C' / ' Welcome to the DevNet "
+        "Sandbox...' in an IOS XE diff (code index id 47194935768); ^C for a typed '#' is "
+        "unconfirmed (docs/ios.md)",
     ),
     # -- lines IOS shows as written ------------------------------------------------------------
     Row(
