@@ -6,10 +6,12 @@ turns both the intended and the running configuration into this shown form befor
 so a converged device plans nothing.
 
 `ROWS` holds one example per rule as `(written, shown, source)`: feed `written` to a device,
-expect `shown` in `show running-config`. `canonical` implements the rules; the test checks
-`canonical(written) == shown` and `canonical(shown) == shown` for every row. Lines whose shown
-form depends on the software train (`no ip domain-lookup` / `no ip domain lookup`) are in
-`TRAIN_FORMS`: the planner maps every form to one before comparing, and sends the intent's.
+expect `shown` in `show running-config` (the lines of those sections; lines a platform adds
+to a port by itself, such as `negotiation auto` on an ISR 4000, are not part of a row).
+`canonical` implements the rules; the test checks `canonical(written) == shown` and
+`canonical(shown) == shown` for every row. Lines whose shown form depends on the software
+train (`no ip domain-lookup` / `no ip domain lookup`) are in `TRAIN_FORMS`: the planner maps
+every form to one before comparing, and sends the intent's.
 What is not confirmed on a real device is listed in docs/ios.md, not here.
 """
 
@@ -93,14 +95,14 @@ ROWS: tuple[Row, ...] = (
         + CIS_DEFAULTS,
     ),
     Row(
-        "interface GigabitEthernet0/0/1\n no shutdown",
-        "interface GigabitEthernet0/0/1",
+        "interface GigabitEthernet0/0/1\n ip address 10.0.0.1 255.255.255.0\n no shutdown",
+        "interface GigabitEthernet0/0/1\n ip address 10.0.0.1 255.255.255.0",
         "an enabled port shows no shutdown line, a disabled one shows ' shutdown': " + ISR4321,
     ),
     # -- lines IOS rewrites -----------------------------------------------------------------
     Row(
-        "interface gi0/0/1\n description x",
-        "interface GigabitEthernet0/0/1\n description x",
+        "interface gi0/0/1\n description x\n ip address 10.0.0.1 255.255.255.0",
+        "interface GigabitEthernet0/0/1\n description x\n ip address 10.0.0.1 255.255.255.0",
         "ports are shown by full name (GigabitEthernet0/0/0, Serial0/1/0): " + ISR4321,
     ),
     Row(
