@@ -41,6 +41,12 @@ REFUSED: tuple[Refused, ...] = (
         "boot statements decide which image loads at the next reload",
         "change boot statements by hand",
     ),
+    Refused(
+        r"(?:no )?config-register\b",
+        "the configuration register decides how the device boots (and whether it reads its "
+        "startup configuration)",
+        "change it by hand",
+    ),
     Refused(r"no aaa new-model$", "turns AAA off by implication", _TEMPLATE_FIX),
     Refused(
         r"aaa new-model$",
