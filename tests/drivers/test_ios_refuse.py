@@ -21,7 +21,9 @@ EXAMPLES: dict[str, list[str]] = {
     r"(?:no )?config-register\b": ["config-register 0x2142"],
     r"no aaa new-model$": ["no aaa new-model"],
     r"aaa new-model$": ["aaa new-model"],
-    ios_refuse.REFUSED[6].pattern: [f"no interface {kind}0/1/0" for kind in PHYSICAL_KINDS],
+    next(r.pattern for r in ios_refuse.REFUSED if r.pattern.startswith("no interface")): [
+        f"no interface {kind}0/1/0" for kind in PHYSICAL_KINDS
+    ],
     r"no platform\b": ["no platform punt-keepalive disable-kernel-core"],
     r"(?:no )?switch \d+ provision\b": ["no switch 1 provision ws-c2960x-24ps-l"],
     r"(?:no )?redundancy$": ["no redundancy"],
