@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rollout.drivers import ios_rules
-from rollout.drivers.cisco_ios import ios_plan, remediation
+from rollout.drivers.cisco_ios import compared, ios_plan, remediation
 from rollout.drivers.ios_same import rules, same_config
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "ios-corpus"
@@ -304,3 +304,22 @@ def test_what_only_hier_config_judges_goes_to_hier_config() -> None:
     inside = "interface Loopback0\n description x\n exit\n shutdown\n"
     assert full(inside, last) != []
     assert not same_config(inside, last)
+
+
+# -- over what the planner really compares: merged, canonical, scoped texts -------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ios"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+DAY0 = {p.stem: p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.cfg"))}
+INTENTS = {p.stem: p.read_text(encoding="utf-8") for p in sorted(GOLDEN.glob("*/*.cfg"))}
+
+
+@pytest.mark.parametrize("day0", sorted(DAY0))
+@pytest.mark.parametrize("intent", sorted(INTENTS))
+def test_fast_path_agrees_with_hier_config_over_scope_and_canon(day0: str, intent: str) -> None:
+    """Day-0 and converged devices: same_config says "same" exactly when hier_config does."""
+    intended = INTENTS[intent]
+    for running in (DAY0[day0], intended + DAY0[day0].split("\nend", 1)[0]):
+        c = compared("dut", running, intended)
+        sent = remediation(c.running, c.intended, intended)
+        assert same_config(c.running, c.intended) == (sent == []), sent[:5]

@@ -236,6 +236,8 @@ class DeviceDrift:
     fix: str = ""
     seconds: float = 0.0
     attempts: int = 1
+    unmanaged: tuple[str, ...] = ()
+    """Running lines outside the scope rollout owns (never drift, only reported)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -250,6 +252,8 @@ class DeviceDrift:
             "fix": self.fix,
             "seconds": round(self.seconds, 3),
             "attempts": self.attempts,
+            "unmanaged_count": len(self.unmanaged),
+            "unmanaged": list(self.unmanaged),
         }
 
 
@@ -386,7 +390,12 @@ def check_one(
         state, lines = _apply_allow(m.device.hostname, plan, allow)
         lines = tuple(replace(x, text=secrets.redact(x.text)) for x in lines)
         return replace(
-            base, state=state, lines=lines, seconds=time.monotonic() - start, attempts=attempt
+            base,
+            state=state,
+            lines=lines,
+            seconds=time.monotonic() - start,
+            attempts=attempt,
+            unmanaged=tuple(secrets.redact(x) for x in plan.unmanaged),
         )
 
 
@@ -561,6 +570,7 @@ def table_rows(report: Report) -> list[tuple[str, ...]]:
             d.state.value,
             d.kind.value if d.kind else "",
             _detail(d),
+            str(len(d.unmanaged)),
             f"{d.seconds:.2f}",
         )
         for d in report.devices

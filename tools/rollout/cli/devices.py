@@ -88,6 +88,8 @@ def plan(
                         "ok": r.ok,
                         "changed": bool(r.value and r.value.changed),
                         "commands": [redact(c) for c in r.value.commands] if r.value else [],
+                        "unmanaged_count": len(r.value.unmanaged) if r.value else 0,
+                        "unmanaged": [redact(c) for c in r.value.unmanaged] if r.value else [],
                         "error": redact(r.error),
                         "fix": r.fix,
                     }
@@ -107,6 +109,8 @@ def plan(
                     click.echo(f"   {redact(command)}")
             else:
                 click.secho(f"== {r.device}: no changes", fg="green")
+            if r.ok and r.value and r.value.unmanaged:
+                click.echo(f"   {len(r.value.unmanaged)} unmanaged lines left as they are")
     return _exit(results)
 
 

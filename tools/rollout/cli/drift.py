@@ -174,7 +174,7 @@ def drift(
             f"drift: {len(report.devices)} devices in {report.seconds:.1f} s "
             f"({c['clean']} clean, {c['drift']} drift, {c['allowed']} allowed, "
             f"{c['error']} error)",
-            ["device", "state", "kind", "detail", "s"],
+            ["device", "state", "kind", "detail", "unmanaged", "s"],
             engine.table_rows(report),
         )
         for d in report.devices:

@@ -53,6 +53,8 @@ class Plan:
     commands: tuple[str, ...]
     removed: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
+    unmanaged: tuple[str, ...] = ()
+    """Running lines outside the scope rollout owns: never changed, only reported."""
 
     @property
     def changed(self) -> bool:

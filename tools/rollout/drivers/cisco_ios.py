@@ -4,41 +4,199 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
-from rollout.drivers import ios_rules
+from rollout.drivers import ios_canon, ios_refuse, ios_rules, ios_scope, ios_sections
 from rollout.drivers.base import DeviceError, Plan, Target
 from rollout.drivers.ios_same import same_config
+from rollout.drivers.ios_sections import Node, render
 from rollout.drivers.session import open_session
 
 
-def ios_plan(device: str, running: str, intended: str) -> Plan:
+def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> Plan:
+    """The commands that bring an IOS device's owned configuration to the intended one.
+
+    Both texts are parsed the way IOS merges them (ios_sections), put in the form IOS shows
+    (ios_canon), and the running one cut to the scope rollout owns (ios_scope): the rest is
+    reported in `Plan.unmanaged`, never touched. A plan that would send a refused change
+    (ios_refuse) or leave configuration mode stops with a DeviceError.
+    """
     from rollout.inventory.model import Platform
 
-    want_text = ios_rules.clean(intended)
-    run_text = ios_rules.drop_unmanaged_ports(ios_rules.clean(running), want_text)
+    c = compared(device, running, intended)
+    run_text, want_text = c.running, c.intended
+    have_banners, want_banners, unmanaged = c.running_banners, c.intended_banners, c.unmanaged
     if same_config(run_text, want_text):
         # hier_config would build the same two trees and find nothing to send (a converged
         # device, the nightly case): skip building them (tools/rollout/drivers/ios_same.py).
         commands: list[str] = []
     else:
-        commands = remediation(run_text, want_text, intended)
-    return Plan(device=device, platform=Platform.CISCO_IOS, commands=tuple(commands))
+        commands = remediation(run_text, want_text, intended, device)
+    changed_banners = banner_commands(have_banners, want_banners)
+    if changed_banners and not commands:
+        commands = changed_banners + ios_rules.write_only(intended)
+    else:
+        commands += changed_banners
+    intent_lines = {line.strip() for line in want_text.splitlines()}
+    ios_refuse.check(device, commands, intent_lines, login_user)
+    check_modes(device, commands)
+    return Plan(
+        device=device,
+        platform=Platform.CISCO_IOS,
+        commands=tuple(commands),
+        unmanaged=tuple(unmanaged),
+    )
 
 
-def remediation(run_text: str, want_text: str, intended: str) -> list[str]:
+class Compared(NamedTuple):
+    """The two texts hier_config compares (merged, canonical, scoped) and what is set apart."""
+
+    running: str
+    intended: str
+    running_banners: dict[str, str]
+    intended_banners: dict[str, str]
+    unmanaged: list[str]
+
+
+def compared(device: str, running: str, intended: str) -> Compared:
+    """Both configurations as the planner compares them (see ios_plan)."""
+    want, have = _trees(device, intended, running)
+    have, unmanaged = ios_scope.split(have, want)
+    want = ios_canon.satisfied(want, have)
+    want_banners, want = _banners(want)
+    have_banners, have = _banners(have)
+    return Compared(render(have), render(want), have_banners, want_banners, unmanaged)
+
+
+def _trees(device: str, intended: str, running: str) -> tuple[list[Node], list[Node]]:
+    trees = []
+    for what, text in (("intended", intended), ("running", running)):
+        try:
+            trees.append(ios_canon.canonical_tree(ios_sections.parse(ios_rules.clean(text))))
+        except ios_sections.BannerError as exc:
+            raise DeviceError(
+                device,
+                "plan",
+                f"the {what} configuration has {exc}",
+                "end the banner with the delimiter it starts with (banner motd ^C ... ^C)",
+            ) from None
+    return trees[0], trees[1]
+
+
+def _banners(nodes: list[Node]) -> tuple[dict[str, str], list[Node]]:
+    """The banners (kind -> shown text) apart from the other sections."""
+    banners: dict[str, str] = {}
+    rest: list[Node] = []
+    for node in nodes:
+        if node.is_banner:
+            kind, _body = ios_sections.banner_body(node.text)
+            banners[kind] = node.text
+        else:
+            rest.append(node)
+    return banners, rest
+
+
+DELIMITERS = "#%@~&$|"
+"""Delimiters a banner may be typed with: the first one its text does not hold."""
+
+
+def banner_commands(have: dict[str, str], want: dict[str, str]) -> list[str]:
+    """Each changed banner as ONE command (embedded newlines: Netmiko sends it as typed)."""
+    out: list[str] = []
+    for kind in sorted(have.keys() | want.keys()):
+        if have.get(kind) == want.get(kind):
+            continue
+        if kind not in want:
+            out.append(f"no banner {kind}")
+            continue
+        _kind, body = ios_sections.banner_body(want[kind])
+        delim = next((d for d in DELIMITERS if d not in body), None)
+        if delim is None:
+            raise DeviceError(
+                "",
+                "plan",
+                f"banner {kind} holds every delimiter character ({DELIMITERS})",
+                "remove one of them from the banner text",
+            )
+        out.append(f"banner {kind} {delim}{body}{delim}")
+    return out
+
+
+def remediation(run_text: str, want_text: str, intended: str, device: str = "") -> list[str]:
     """hier_config's commands from the cleaned running text to the cleaned intended text."""
     from hier_config import Platform as HPlatform
     from hier_config import WorkflowRemediation, get_hconfig
 
-    run = get_hconfig(HPlatform.CISCO_IOS, run_text)
-    want = get_hconfig(HPlatform.CISCO_IOS, want_text)
-    commands = list(WorkflowRemediation(run, want).remediation_config.lines(sectional_exiting=True))
+    try:
+        run = get_hconfig(HPlatform.CISCO_IOS, run_text)
+        want = get_hconfig(HPlatform.CISCO_IOS, want_text)
+        lines = WorkflowRemediation(run, want).remediation_config.lines(sectional_exiting=True)
+        commands = list(lines)
+    except Exception as exc:  # hier_config's own exceptions have no common base
+        where = str(exc).strip() or type(exc).__name__
+        raise DeviceError(
+            device,
+            "plan",
+            f"the configuration could not be compared ({type(exc).__name__}: {where})",
+            "check the intended configuration for a line IOS would not accept as written "
+            "(a section entered twice with conflicting lines, an unterminated banner)",
+        ) from None
     commands = ios_rules.whole_numbered_acls(ios_rules.fix_negations(commands), want_text)
+    commands = ios_rules.drop_replaced_negations(commands)
     if commands:
         # IOS never shows these lines, so they never diff; assert them with any real change.
         commands += ios_rules.write_only(intended)
     return commands
+
+
+EXIT_OPENS = {
+    "exit-address-family": "address-family",
+    "exit-peer-policy": "template peer-policy",
+    "exit-peer-session": "template peer-session",
+}
+
+
+def check_modes(device: str, commands: list[str]) -> None:
+    """Every exit line closes the sub-mode the plan just entered; none leaves config mode.
+
+    A line at level L (two spaces of indentation per level, hier_config's output) runs in the
+    mode entered by the last line at level L-1; a line at a lower level falls back to that
+    parent mode, as IOS does with a command the current sub-mode does not know. An exit line
+    at level L must therefore close the mode at depth exactly L, and never at level 0.
+    """
+    depth = 0
+    headers: dict[int, str] = {}
+    last = -1
+    for command in commands:
+        if "\n" in command:  # a banner: one global command
+            depth, last = 0, 0
+            continue
+        text = command.strip()
+        level = (len(command) - len(command.lstrip(" "))) // 2
+        if ios_sections.EXITS.match(command):
+            opener = headers.get(level - 1, "")
+            wanted = EXIT_OPENS.get(text)
+            if level == 0 or level != depth or (wanted and not opener.startswith(wanted)):
+                raise DeviceError(
+                    device,
+                    "plan",
+                    f"the plan's line {text!r} at level {level} would not close the mode "
+                    f"entered by {opener!r} (it would leave configuration mode or the section)",
+                    "report this plan: it is a planner bug",
+                )
+            depth = level - 1
+            last = -1
+            continue
+        if level > depth and not (level == depth + 1 and last == depth):
+            raise DeviceError(
+                device,
+                "plan",
+                f"the plan's line {text!r} is not under the section it belongs to",
+                "report this plan: it is a planner bug",
+            )
+        depth = level
+        headers[level] = text
+        last = level
 
 
 def split_archive(commands: list[str]) -> tuple[list[str], list[str]]:
@@ -106,7 +264,7 @@ class CiscoIosDriver:
         )
 
     def plan(self, running: str, intended: str) -> Plan:
-        return ios_plan(self.target.name, running, intended)
+        return ios_plan(self.target.name, running, intended, self.target.username)
 
     def _configure(self, step: str, commands: list[str], mode: str) -> None:
         from netmiko.exceptions import ConfigInvalidException, NetmikoBaseException
@@ -117,7 +275,9 @@ class CiscoIosDriver:
                 config_mode_command=mode,
                 error_pattern=ios_rules.ERROR_PATTERN,
                 read_timeout=self._long,
-                cmd_verify=True,
+                # A banner is one command with embedded newlines: the device answers it with
+                # its own prompt ("Enter TEXT message"), not an echo Netmiko could match.
+                cmd_verify=not any("\n" in c for c in commands),
             )
             # A changed hostname changes the prompt: learn it again for the next command.
             self.conn.set_base_prompt()

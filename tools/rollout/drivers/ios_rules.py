@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from rollout.drivers.ios_canon import PHYSICAL_KINDS
+from rollout.drivers.ios_sections import SINGLE_VALUE_CHILDREN, SINGLE_VALUE_TOP, words_key
+
 # Lines that describe the device or the moment, not the intent: never compared, never negated.
 # (pattern, why) as data; drift reports and `rollout diff` use the same table.
 NOISE_RULES: tuple[tuple[str, str], ...] = (
@@ -24,10 +27,9 @@ NOISE = re.compile("^(?:" + "|".join(pattern for pattern, _why in NOISE_RULES) +
 CERT_START = re.compile(r"^\s+certificate\s")
 CERT_END = re.compile(r"^\s+quit$")
 # Physical interfaces cannot be deleted: negating them means resetting them to defaults.
-PHYSICAL = re.compile(
-    r"^no interface ((?:Gigabit|TenGigabit|FastEthernet|Ethernet|GigabitEthernet|"
-    r"TwentyFiveGig|FortyGigabit|HundredGig)\S*\d)$"
-)
+# Every hardware port type of the supported models (ios_canon.PORT_NAMES); a sub-interface
+# (`Gi0/0/1.10`) or a channel (`Serial0/1/0:0`) is logical and may be deleted.
+PHYSICAL = re.compile(rf"^no interface ((?:{'|'.join(PHYSICAL_KINDS)})\d[\d/]*)$")
 # Write-only lines: IOS accepts them but never shows them in the running config.
 WRITE_ONLY = re.compile(r"^snmp-server user ")
 ERROR_PATTERN = r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown command"
@@ -50,26 +52,7 @@ def clean(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-INTERFACE = re.compile(r"^interface (\S+)")
-PHYSICAL_NAME = re.compile(
-    r"^(?:Gigabit|TenGigabit|FastEthernet|Ethernet|GigabitEthernet|TwentyFiveGig|"
-    r"FortyGigabit|HundredGig)\S*\d$"
-)
 NUMBERED_ACL_NEGATION = re.compile(r"^no access-list (\d+) ")
-
-
-def drop_unmanaged_ports(running: str, intended: str) -> str:
-    """Physical ports the intent does not mention are not ours: leave them out of the diff."""
-    wanted = {m.group(1) for line in intended.splitlines() if (m := INTERFACE.match(line))}
-    out: list[str] = []
-    skipping = False
-    for line in running.splitlines():
-        if not line.startswith(" "):
-            m = INTERFACE.match(line)
-            skipping = bool(m and PHYSICAL_NAME.match(m.group(1)) and m.group(1) not in wanted)
-        if not skipping:
-            out.append(line)
-    return "\n".join(out) + "\n"
 
 
 def whole_numbered_acls(commands: list[str], intended: str) -> list[str]:
@@ -96,3 +79,46 @@ def write_only(text: str) -> list[str]:
 def fix_negations(commands: list[str]) -> list[str]:
     """'no interface Gi0/1' -> 'default interface Gi0/1' for physical interfaces."""
     return [f"default interface {m.group(1)}" if (m := PHYSICAL.match(c)) else c for c in commands]
+
+
+def _parents(commands: list[str]) -> list[tuple[str, ...]]:
+    """Each command's section path (the headers above it, by indentation)."""
+    out: list[tuple[str, ...]] = []
+    stack: list[tuple[int, str]] = []
+    for line in commands:
+        indent = len(line) - len(line.lstrip(" "))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        out.append(tuple(text for _, text in stack))
+        stack.append((indent, line.strip()))
+    return out
+
+
+def drop_replaced_negations(commands: list[str]) -> list[str]:
+    """No `no hostname a` before `hostname b`: a single-value setting is replaced by setting it.
+
+    (Negating first would briefly leave the device without it: `no hostname` changes the
+    prompt mid-session, `no enable secret` leaves privileged mode open.) The negation of a
+    `no X` line is the bare key (`no logging buffered` -> `logging buffered`): dropped too.
+    Inside sections the same holds for SINGLE_VALUE_CHILDREN (`exec-timeout`, ...).
+    """
+    parents = _parents(commands)
+
+    def key(i: int) -> str | None:
+        prefixes = SINGLE_VALUE_CHILDREN if parents[i] else SINGLE_VALUE_TOP
+        return words_key(commands[i].strip(), prefixes)
+
+    set_keys = {
+        (parents[i], k)
+        for i, line in enumerate(commands)
+        if (k := key(i)) and not line.strip().startswith("no ") and line.strip() != k
+    }
+    out = []
+    for i, line in enumerate(commands):
+        k = key(i)
+        text = line.strip()
+        negation = text.startswith("no ") or text == k
+        if k and negation and (parents[i], k) in set_keys and k != "shutdown":
+            continue
+        out.append(line)
+    return out
