@@ -23,14 +23,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rollout.drivers.base import DeviceError
+from rollout.drivers.base import DeviceError, Plan
 from rollout.drivers.cisco_ios import ios_plan
+from rollout.drivers.ios_rules import ERROR_PATTERN
 from rollout.lab.ios.config import is_physical
 from rollout.lab.ios.device import IosDevice
 from rollout.lab.ios.session import IosSession
 
 INTERFACE = re.compile(r"^interface (\S+)\s*$", re.M)
 BANNER = re.compile(r"^banner (\S+) ?(.*)$")
+REFUSAL = re.compile(ERROR_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -168,30 +170,59 @@ Apply = Callable[[IosDevice, tuple[str, ...]], list[str]]
 Prepare = Callable[[str, str], str]
 
 
+def line_by_line(apply: Apply) -> Apply:
+    """``apply`` fed one terminal line at a time, as a live session delivers a plan.
+
+    A plan command may span lines (a banner goes as one unit); over SSH the device receives
+    its lines one by one, because the session splits the byte stream at CR/LF
+    (tools/rollout/lab/server.py, ``_feed``) as a real terminal line discipline does.
+    """
+
+    def typed(device: IosDevice, commands: tuple[str, ...]) -> list[str]:
+        return apply(device, tuple(line for c in commands for line in c.split("\n")))
+
+    return typed
+
+
 def round_trip(source: Config, target: Config, apply: Apply, prepare: Prepare) -> Outcome:
-    """Plan A -> B, type the plan, read back, plan again; never raises."""
+    """Plan A -> B, type the plan, read back, plan again; never raises.
+
+    The banners are compared as soon as the device has been read back, so a round trip whose
+    second plan raises still reports what the device shows.
+    """
     out = Outcome(source.key, target.key)
     intended = prepare(source.text, target.text)
     device = DriverDevice.from_config(source.text)
     try:
-        try:
-            out.plan = ios_plan("dut", device.running_config(), intended).commands
-            out.refused = apply(device, out.plan)
-            after = device.running_config()
-            out.left = ios_plan("dut", after, intended).commands
-        except DeviceError as exc:
-            out.error, out.handled = f"DeviceError: {exc}", True
+        out.plan = guarded(out, lambda: ios_plan("dut", device.running_config(), intended))
+        if out.error:
             return out
-        except Exception as exc:  # every other exception is an escape, recorded as data
-            out.error = f"{type(exc).__name__}: {exc}"
-            return out
+        # Only what the driver's session treats as a refusal (its Netmiko error_pattern);
+        # informational replies such as a banner's 'Enter TEXT message' are not errors.
+        out.refused = [e for e in apply(device, out.plan) if REFUSAL.search(e)]
+        after = device.running_config()
         want, got = banners(target.text), banners(after)
         for kind in sorted(set(want) | set(got)):
             if want.get(kind) != got.get(kind):
                 out.banners_wrong[kind] = (want.get(kind), got.get(kind))
+        out.left = guarded(out, lambda: ios_plan("dut", after, intended))
+        return out
+    except Exception as exc:  # the simulator's own failures are recorded, not raised
+        out.error = f"simulator {type(exc).__name__}: {exc}"
         return out
     finally:
         device.close()
+
+
+def guarded(out: Outcome, plan: Callable[[], Plan]) -> tuple[str, ...]:
+    """The plan's commands; an exception is recorded on ``out`` (DeviceError as handled)."""
+    try:
+        return plan().commands
+    except DeviceError as exc:
+        out.error, out.handled = f"DeviceError: {exc}", True
+    except Exception as exc:  # every other exception escapes the driver: recorded as data
+        out.error = f"{type(exc).__name__}: {exc}"
+    return ()
 
 
 @dataclass(frozen=True)
