@@ -74,10 +74,11 @@ def same_shape(source: Config, target: Config) -> bool:
 def select_pairs(
     corpus: dict[str, Config], *, cross_limit: int = 200, seed: int = 20
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(pairs to run, pairs skipped for their shape), both sorted.
+    """(pairs to run, pairs not run), both sorted.
 
     Every same-family pair of the same shape runs; of the cross-family pairs of the same
-    shape at most ``cross_limit`` run, a sample fixed by ``seed``.
+    shape at most ``cross_limit`` run, a sample fixed by ``seed``. Pairs of different shape
+    and cross-family pairs left out of the sample are the pairs not run.
     """
     run: list[tuple[str, str]] = []
     cross: list[tuple[str, str]] = []
@@ -90,8 +91,10 @@ def select_pairs(
         else:
             cross.append((a, b))
     if len(cross) > cross_limit:
-        cross = sorted(random.Random(seed).sample(cross, cross_limit))
-    return sorted(run + cross), skipped
+        kept = set(random.Random(seed).sample(cross, cross_limit))
+        skipped += [pair for pair in cross if pair not in kept]
+        cross = sorted(kept)
+    return sorted(run + cross), sorted(skipped)
 
 
 def banners(text: str) -> dict[str, str]:
@@ -247,7 +250,7 @@ class Summary:
             f"IOS public corpus round trip: pairs={self.pairs} converged={self.converged} "
             f"({self.rate:.1%}) handled-errors={self.handled} escaped={self.escaped} "
             f"banner-changes={self.banners} failures={self.failures} "
-            f"skipped-shape={self.skipped}"
+            f"not-run={self.skipped}"
         )
 
 
