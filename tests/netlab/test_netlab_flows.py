@@ -126,7 +126,7 @@ def test_ntp_answers_the_switch_and_the_codec(lab_repo: Path) -> None:
 
 def _media_rule(rtr: str, first: int, last: int) -> str:
     """The handle of WAN-IN's UDP rule towards the codec's media ports."""
-    listing = ns.run(["nft", "-a", "list", "chain", "ip", "rollout", "wan_in"], ns=rtr)
+    listing = ns.run(["nft", "-a", "list", "chain", "inet", "rollout", "wan_in"], ns=rtr)
     for line in listing.splitlines():
         if re.search(rf"udp .*dport {first}-{last}\b", line):
             found = re.search(r"# handle (\d+)", line)
@@ -140,7 +140,7 @@ def test_a_media_rule_removed_by_hand_fails_verify_and_is_named(lab_repo: Path) 
     rtr = lab.rtr_ns(SITE)
     codec = inv.province.media.codec_udp
     handle = _media_rule(rtr, codec.first, codec.last)
-    ns.run(["nft", "delete", "rule", "ip", "rollout", "wan_in", "handle", handle], ns=rtr)
+    ns.run(["nft", "delete", "rule", "inet", "rollout", "wan_in", "handle", handle], ns=rtr)
     try:
         result = subprocess.run(
             [
