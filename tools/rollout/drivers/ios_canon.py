@@ -95,6 +95,14 @@ ROWS: tuple[Row, ...] = (
         + CIS_DEFAULTS,
     ),
     Row(
+        "line vty 0 4\n exec-timeout 10 0\n transport input ssh",
+        "line vty 0 4\n transport input ssh",
+        "default 10 minutes: Cisco IOS Terminal Services command reference, exec-timeout "
+        "('Default: 10 minutes', https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/"
+        "termserv/command/tsv-cr-book/tsv-a1.html); a non-default value is shown, 'exec-timeout "
+        "0 0' under line con 0 and line vty: " + BATFISH + "; hidden: " + CIS_DEFAULTS,
+    ),
+    Row(
         "interface GigabitEthernet0/0/1\n ip address 10.0.0.1 255.255.255.0\n no shutdown",
         "interface GigabitEthernet0/0/1\n ip address 10.0.0.1 255.255.255.0",
         "an enabled port shows no shutdown line, a disabled one shows ' shutdown': " + ISR4321,
@@ -242,6 +250,7 @@ HIDDEN_TOP = frozenset(
 )
 HIDDEN_SLA = frozenset({"frequency 60", "threshold 5000", "timeout 5000"})
 HIDDEN_IF = frozenset({"no shutdown"})
+HIDDEN_LINE = frozenset({"exec-timeout 10 0"})
 SLA_DEFAULT_PACKETS = re.compile(r" num-packets 10 interval 20(?= |$)")
 ACL = re.compile(r"^ip access-list (?:standard|extended) ")
 DENY = re.compile(r"^deny +")
@@ -305,6 +314,8 @@ def canonical_tree(nodes: list[Node], *, trains: bool = True) -> list[Node]:
             ]
         elif text.startswith("interface "):
             children = [c for c in children if c.text not in HIDDEN_IF]
+        elif text.startswith("line "):
+            children = [c for c in children if c.text not in HIDDEN_LINE]
         elif ACL.match(text):
             children = [Node(DENY.sub("deny   ", c.text), c.children) for c in children]
         out.append(Node(text, children))
