@@ -64,12 +64,12 @@ def test_a_changed_single_value_is_set_not_negated_first() -> None:
     plan = ios_plan(
         "dut",
         "hostname a\nline con 0\n exec-timeout 0 0\n",
-        "hostname b\nline con 0\n exec-timeout 10 0\n",
+        "hostname b\nline con 0\n exec-timeout 15 0\n",
     )
     assert [c.strip() for c in plan.commands] == [
         "hostname b",
         "line con 0",
-        "exec-timeout 10 0",
+        "exec-timeout 15 0",
         "exit",
     ]
 

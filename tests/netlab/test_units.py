@@ -70,7 +70,7 @@ def test_linux_router_renders_the_same_qos_plan_and_acls() -> None:
     files = split_bundle(_linux_bundle())
     qos, nft, frr = files["qos.tc"], files["nftables.conf"], files["frr.conf"]
     assert "root handle 1: htb default 99" in qos
-    assert "classid 1:1 htb rate 10000kbit ceil 10000kbit" in qos
+    assert "classid 1:1 htb rate 9500kbit ceil 9500kbit" in qos  # qos.shape_percent 95
     assert "classid 1:10 htb rate 950kbit ceil 950kbit prio 0" in qos  # EF 10 % of 95 %, capped
     for tos, flow in (("0xb8", "1:10"), ("0x88", "1:20"), ("0x60", "1:30")):
         assert f"match ip dsfield {tos} 0xfc flowid {flow}" in qos
