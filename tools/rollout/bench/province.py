@@ -22,7 +22,7 @@ from pathlib import Path
 from rollout.errors import RolloutError
 from rollout.inventory import allocate, newsite
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import Site
+from rollout.inventory.model import Site, contract_for_kbps
 
 COPIED = ("inventory", "templates", "ansible.cfg", "plugins", "playbooks", "roles")
 PILOT = "bao-thang"
@@ -131,7 +131,7 @@ def _size_hub(root: Path, inv: Inventory, sites: Iterable[Site]) -> None:
     )
     hub_file = inv.files[p.hub]
     hub = yaml.safe_load(hub_file.read_text(encoding="utf-8"))
-    rate = -(-round(kbps * p.qos.call_overhead) * 100 // video.percent)
+    rate = contract_for_kbps(round(kbps * p.qos.call_overhead), video.percent, p.qos.shape_percent)
     hub["wan"]["rate_kbps"] = max(hub["wan"]["rate_kbps"], rate)
     hub["wan"]["port_kbps"] = max(hub["wan"]["port_kbps"], hub["wan"]["rate_kbps"])
     hub_file.write_text(yaml.safe_dump(hub, allow_unicode=True, sort_keys=False), encoding="utf-8")

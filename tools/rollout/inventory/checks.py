@@ -19,6 +19,7 @@ from rollout.inventory.model import (
     Router,
     Site,
     Switch,
+    contract_for_kbps,
     shaped_rate_kbps,
 )
 from rollout.inventory.yamlfile import line_of
@@ -310,9 +311,7 @@ def _check_budget(inv: Inventory, site: Site, display: str, report: _Report) -> 
     calls = site.conference.simultaneous_video_calls
     need = round(calls * site.conference.call_rate_kbps * qos.call_overhead)
     if need > video_kbps:
-        min_rate = -(-need * 10_000 // (video.percent * qos.shape_percent))
-        while shaped_rate_kbps(min_rate, qos.shape_percent) * video.percent // 100 < need:
-            min_rate += 1
+        min_rate = contract_for_kbps(need, video.percent, qos.shape_percent)
         fit_calls = int(video_kbps // (site.conference.call_rate_kbps * qos.call_overhead))
         calls_fix = f", or lower simultaneous_video_calls to {fit_calls}" if fit_calls > 0 else ""
         report.add(
@@ -361,9 +360,7 @@ def _check_capacity(inv: Inventory, report: _Report) -> None:
     have = shaped * video.percent // 100
     remote_calls = sum(s.conference.simultaneous_video_calls for s in remote)
     if need > have:
-        min_rate = -(-need * 100 // video.percent) * 100 // qos.shape_percent
-        while shaped_rate_kbps(min_rate, qos.shape_percent) * video.percent // 100 < need:
-            min_rate += 1
+        min_rate = contract_for_kbps(need, video.percent, qos.shape_percent)
         report.add(
             _Owner(inv.display(hub.slug), ("wan", "rate_kbps"), "capacity"),
             f"the {len(remote)} sites may make {remote_calls} video calls to the hub at once "

@@ -136,6 +136,15 @@ def shaped_rate_kbps(rate_kbps: int, shape_percent: int) -> int:
     return rate_kbps * shape_percent // 100
 
 
+def contract_for_kbps(need_kbps: int, class_percent: int, shape_percent: int) -> int:
+    """The least contracted rate whose shaped rate gives a class of ``class_percent`` at least
+    ``need_kbps`` (the inverse of shaped_rate_kbps and the class share, rounding included)."""
+    rate = -(-need_kbps * 100 // class_percent) * 100 // shape_percent
+    while shaped_rate_kbps(rate, shape_percent) * class_percent // 100 < need_kbps:
+        rate += 1
+    return rate
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
