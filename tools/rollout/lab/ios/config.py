@@ -149,6 +149,14 @@ def _pattern_match(pattern: tuple[str, ...], toks: list[str]) -> bool:
             if "." not in t:
                 return False
             continue
+        if p == "%":
+            if t[0].isdigit():
+                return False
+            continue
+        if p == "-:":
+            if ":" in t:
+                return False
+            continue
         if t != p:
             return False
     return True
@@ -205,6 +213,8 @@ def _numbers(text: str) -> Iterator[str]:
 
 
 def child_order(mode: str, toks: list[str], section: bool) -> tuple[int, ...]:
+    if section and mode in rules.CHILD_SECTIONS_FIRST:
+        return (10,)
     if section and mode in rules.CHILD_SECTION_SEPARATOR:
         return (90,)
     table = rules.CHILD_ORDER.get(mode)
@@ -494,7 +504,7 @@ class Editor:
             if not negate:
                 self.stack.append(Frame(opener.mode, parent))
             return out
-        header = _section_header(canon)
+        header = _section_header(canon, parent.text)
         siblings = parent.children
         assert siblings is not None
         if negate:
@@ -850,7 +860,7 @@ def _confirmed(canon: list[str]) -> Confirmed | None:
     return None
 
 
-def _section_header(canon: list[str]) -> str:
+def _section_header(canon: list[str], parent: str = "") -> str:
     first = canon[0]
     if first == "route-map":
         if len(canon) == 2:
@@ -859,8 +869,12 @@ def _section_header(canon: list[str]) -> str:
             canon = [*canon, "10"]
     elif first == "class-map" and len(canon) == 2:
         canon = [canon[0], "match-all", canon[1]]
-    elif first == "address-family" and canon[2:3] == ["unicast"]:
-        canon = [*canon[:2], *canon[3:]]
+    elif first == "address-family" and len(canon) > 1:
+        keep = any(_pattern_match(p, parent.split()) for p in rules.AF_UNICAST_SHOWN)
+        if canon[2:3] == ["unicast"] and not keep:
+            canon = [*canon[:2], *canon[3:]]
+        elif keep and canon[2:3] not in (["unicast"], ["multicast"]):
+            canon = [*canon[:2], "unicast", *canon[2:]]
     return " ".join(canon)
 
 
@@ -952,6 +966,8 @@ def render_node(node: Node, depth: int, out: list[str], parent_mode: str) -> Non
             out.append(pad + _acl_text(node.text))
         elif depth == 0 and node.text.startswith("access-list "):
             out.append(_numbered_acl_text(node.text))
+        elif depth == 0 and node.text in rules.TOP_INDENT:
+            out.append(rules.TOP_INDENT[node.text] + node.text)
         elif parent_mode == "config-pubkey" and node.text == "quit":
             out.append(pad + "\tquit")
         else:

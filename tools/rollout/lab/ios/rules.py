@@ -32,7 +32,8 @@ class Opener:
     """A command that opens a sub-mode when entered in a given mode."""
 
     pattern: tuple[str, ...]
-    """Tokens: literal keyword, ``*`` any token, ``#`` numeric token, ``*.*`` token with a dot."""
+    """Tokens: literal keyword, ``*`` any token, ``#`` numeric token, ``*.*`` token with a dot,
+    ``%`` a token that is not a number, ``-:`` a token without a colon, ``$`` end of line."""
     mode: str
     flat: bool = False
     """The sub-mode's lines are stored in the parent section (``ip sla`` operations)."""
@@ -60,6 +61,15 @@ MODES: dict[str, ModeInfo] = {
     "config-subif": ModeInfo("config-subif"),
     "config-router": ModeInfo("config-router"),
     "config-router-af": ModeInfo("config-router-af", footer="exit-address-family"),
+    # EIGRP named mode (IOS 15.0(1)M+ / IOS-XE): `af-interface` and `topology` sections of an
+    # address family, closed by their own footers (tests/data/ios-public/csr1000v/
+    # labval-eigrp-dc1border.cfg, from batfish/lab-validation; github.com/devops-user/otus
+    # homeworks_prof/homework_21/readme.md: `af-interface Loopback0` / ` passive-interface` /
+    # `exit-af-interface`, `topology base` / ` auto-summary` / `exit-af-topology`).
+    "config-router-af-interface": ModeInfo(
+        "config-router-af-interface", footer="exit-af-interface"
+    ),
+    "config-router-af-topology": ModeInfo("config-router-af-topology", footer="exit-af-topology"),
     "config-router-stmp": ModeInfo("config-router-stmp", footer="exit-peer-session"),
     "config-router-ptmp": ModeInfo("config-router-ptmp", footer="exit-peer-policy"),
     "config-rtr": ModeInfo("config-rtr"),
@@ -177,6 +187,10 @@ OPENERS: dict[str, tuple[Opener, ...]] = {
         Opener(("template", "peer-session", "*"), "config-router-stmp"),
         Opener(("template", "peer-policy", "*"), "config-router-ptmp"),
     ),
+    "config-router-af": (
+        Opener(("af-interface", "*"), "config-router-af-interface"),
+        Opener(("topology", "*"), "config-router-af-topology"),
+    ),
     "config-vrf": (Opener(("address-family", "*"), "config-vrf-af"),),
     "config-pmap": (Opener(("class", "*"), "config-pmap-c"),),
     "config-pmap-c": (Opener(("police", "*"), "config-pmap-c-police"),),
@@ -192,8 +206,24 @@ OPENERS: dict[str, tuple[Opener, ...]] = {
     ),
     "config-archive": (Opener(("log", "config"), "config-archive-log-cfg"),),
     "config-keychain": (Opener(("key", "#"), "config-keychain-key"),),
-    "config-cert-chain": (Opener(("certificate", "*"), "config-pubkey", raw_until="quit"),),
+    # A certificate's hex body follows its line up to `quit`, unless the line names the file
+    # that holds it: IOS-XE 17.6 shows `certificate self-signed 01 nvram:IOS-Self-Sig#1D.cer`
+    # with no body (tests/data/ios-public/cat9200/cubcal-SwitchLv3.cfg, from
+    # github.com/LibGR/CUBCalifornieDocs). ``-:`` is a token without a colon.
+    "config-cert-chain": (
+        Opener(("certificate", "-:", "$"), "config-pubkey", raw_until="quit"),
+        Opener(("certificate", "*", "-:", "$"), "config-pubkey", raw_until="quit"),
+    ),
 }
+
+# Sections whose address families IOS shows with `unicast`: EIGRP named mode (`router eigrp`
+# with a name, ``%`` = a token that is not a number) shows `address-family ipv4 unicast
+# autonomous-system 103` (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg, from
+# batfish/lab-validation; the public named-mode outputs cited at _EIGRP_AF_SYNTAX); the word
+# is added when typed without it (Cisco's EIGRP named-mode guide types `address-family ipv4
+# autonomous-system 45000`). Everywhere else IOS drops it: `address-family ipv4` under
+# `router bgp` and `vrf definition` (tests/data/ios-public/csr1000v, isr4321).
+AF_UNICAST_SHOWN: tuple[tuple[str, ...], ...] = (("router", "eigrp", "%"),)
 
 # ------------------------------------------------------------------- mode syntax
 
@@ -419,6 +449,64 @@ route-target +
 import +
 export +
 maximum +
+"""
+
+# EIGRP named mode. Lines shown in public running configs: `network`, `eigrp router-id`,
+# `af-interface default` / `af-interface <port>`, `topology base` in the address family;
+# `passive-interface`, `no passive-interface`, `summary-address`, `authentication mode md5`,
+# `authentication key-chain`, `hello-interval`, `hold-time`, `bandwidth-percent`,
+# `no next-hop-self`, `no split-horizon` under `af-interface`; `redistribute`,
+# `auto-summary` under `topology base` (tests/data/ios-public/csr1000v/
+# labval-eigrp-dc1border.cfg from batfish/lab-validation; github.com/devops-user/otus
+# homeworks_prof/homework_21/readme.md; github.com/sergl352130/OTUS_NE_Homeworks
+# Labs/Hw08/README.md; DMVPN show-run excerpts in public notes, code index ids 38969173191
+# and 30276849147). The other keywords are those of the Cisco IP Routing: EIGRP Command
+# Reference for these modes; how IOS shows them is unconfirmed (docs/hardware.md).
+_EIGRP_AF_SYNTAX = """
+af-interface +
+topology +
+eigrp +
+metric +
+nsf
+shutdown .
+timers +
+remote-neighbors +
+exit-af-topology .
+exit-af-interface .
+"""
+_EIGRP_AF_IF_SYNTAX = """
+authentication +
+bandwidth-percent +
+bfd
+dampening-change +
+dampening-interval +
+hello-interval +
+hold-time +
+next-hop-self
+passive-interface
+shutdown .
+split-horizon
+summary-address +
+stub-site +
+exit-af-interface .
+"""
+_EIGRP_TOPOLOGY_SYNTAX = """
+redistribute +
+distance +
+default-metric +
+distribute-list +
+maximum-paths +
+variance +
+offset-list +
+traffic-share +
+summary-metric +
+auto-summary
+timers +
+metric +
+eigrp +
+fast-reroute +
+snmp +
+exit-af-topology .
 """
 
 _SLA_OP_SYNTAX = """
@@ -649,6 +737,8 @@ netconf +
 restconf
 ip-sla +
 switch +
+mmi +
+vstack
 """
 
 MODE_SYNTAX: dict[str, str] = {
@@ -657,7 +747,9 @@ MODE_SYNTAX: dict[str, str] = {
     "config-subif": _IF_SYNTAX,
     "config-if-range": _IF_SYNTAX,
     "config-router": _ROUTER_SYNTAX + "address-family +\ntemplate +\n",
-    "config-router-af": _AF_SYNTAX + "exit-address-family .\n",
+    "config-router-af": _AF_SYNTAX + _EIGRP_AF_SYNTAX + "exit-address-family .\n",
+    "config-router-af-interface": _EIGRP_AF_IF_SYNTAX,
+    "config-router-af-topology": _EIGRP_TOPOLOGY_SYNTAX,
     "config-router-stmp": "remote-as +\nupdate-source +\npassword +\ndescription ~\n"
     "ebgp-multihop +\ntimers +\nexit-peer-session .\n",
     "config-router-ptmp": "route-map +\nsend-community +\nnext-hop-self\nprefix-list +\n"
@@ -1085,12 +1177,30 @@ KEYED: dict[str, tuple[KeyRule, ...]] = {
         _k("login on-success"),
         _k("login on-failure"),
         _k("subscriber templating"),
+        # IOSv 15.x management-interface lines (tests/data/ios-public/ios15-router/
+        # labval-localas-ios1.cfg and labval-vpnv4-CE1..4.cfg, from batfish/lab-validation).
+        _k("mmi polling-interval"),
+        _k("mmi snmp-timeout"),
+        _k("mmi auto-configure"),
+        _k("mmi pvc"),
     ),
     "config-if": _IF_KEYS,
     "config-subif": _IF_KEYS,
     "config-if-range": _IF_KEYS,
     "config-router": _ROUTER_KEYS,
     "config-router-af": _ROUTER_KEYS,
+    "config-router-af-topology": _ROUTER_KEYS,
+    "config-router-af-interface": (
+        _k("passive-interface"),
+        _k("next-hop-self"),
+        _k("split-horizon"),
+        _k("bandwidth-percent"),
+        _k("hello-interval"),
+        _k("hold-time"),
+        _k("authentication mode"),
+        _k("authentication key-chain"),
+        _k("shutdown"),
+    ),
     "config-rtr": _ROUTER_KEYS,
     "config-route-map": (
         _k("description"),
@@ -1289,6 +1399,10 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
             # ISR 4000 on IOS-XE 15.5-16.x shows `no platform punt-keepalive
             # disable-kernel-core` (milanDewilde/VirtueleNetwerken R1Configuration.md).
             "platform punt-keepalive disable-kernel-core",
+            # IOSv 15.7 shows `no mmi auto-configure` / `no mmi pvc` (tests/data/ios-public/
+            # ios15-router/labval-localas-ios1.cfg, from batfish/lab-validation).
+            "mmi auto-configure",
+            "mmi pvc",
         )
     ),
     "config-if": _negations(
@@ -1327,6 +1441,12 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
 }
 NEGATION_SHOWN["config-subif"] = NEGATION_SHOWN["config-if"]
 NEGATION_SHOWN["config-router-af"] = NEGATION_SHOWN["config-router"]
+NEGATION_SHOWN["config-router-af-topology"] = NEGATION_SHOWN["config-router"]
+# `no passive-interface`, `no next-hop-self`, `no split-horizon` under `af-interface` (the
+# public EIGRP named-mode outputs cited at _EIGRP_AF_SYNTAX).
+NEGATION_SHOWN["config-router-af-interface"] = _negations(
+    ("passive-interface", "next-hop-self", "split-horizon")
+)
 
 # Rewrites IOS applies to what is typed (old form -> form shown in the running config).
 REWRITES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
@@ -1521,6 +1641,7 @@ INTERFACE_ARGUMENT_KEYWORDS = frozenset(
         "source",
         "local-address",
         "trigger",
+        "af-interface",
     )
 )
 
@@ -1578,6 +1699,9 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("enable", 50),
     ("aaa", 60),
     ("clock", 70),
+    # `mmi …` follows `no aaa new-model` and precedes `no ip icmp rate-limit unreachable`
+    # (tests/data/ios-public/ios15-router/labval-localas-ios1.cfg, batfish/lab-validation).
+    ("mmi", 80),
     ("system", 72),
     # `switch 1 provision …` follows `no aaa new-model` / `clock timezone` (2960-X 15.2 and
     # C9200L 17.6 running configs, see rollout.hardware).
@@ -1660,6 +1784,9 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("radius-server", 510),
     ("radius", 510),
     ("control-plane", 600),
+    # ` vstack` follows `control-plane` and precedes `line con 0` (tests/data/ios-public/
+    # isr2901/oxi-r1.cfg and oxi-r2.cfg, Oxidized backups in github.com/tmullaly/oxidized).
+    ("vstack", 605),
     ("banner", 610),
     ("alias", 615),
     ("line", 620),
@@ -1668,6 +1795,10 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("event", 650),
 )
 TOP_RANK: dict[tuple[str, ...], int] = {tuple(p.split()): r for p, r in TOP_ORDER}
+# Top-level lines IOS prints with a leading space: ` vstack` on a Cisco 2901 (15.4(3)M10 and
+# 15.7(3)M: tests/data/ios-public/isr2901/oxi-r1.cfg and oxi-r2.cfg, Oxidized backups in
+# github.com/tmullaly/oxidized). The line is still a global command.
+TOP_INDENT: dict[str, str] = {"vstack": " "}
 # Order inside a block of one rank: (first word) -> position.
 TOP_SUBRANK: dict[str, int] = {
     "boot-start-marker": 0,
@@ -1741,7 +1872,12 @@ CHILD_ORDER: dict[str, dict[tuple[str, ...], int]] = {
 CHILD_ORDER["config-subif"] = CHILD_ORDER["config-if"]
 
 # Modes whose child sections IOS separates with a ``!`` line (``router bgp``).
-CHILD_SECTION_SEPARATOR = frozenset({"config-router", "config-vrf"})
+CHILD_SECTION_SEPARATOR = frozenset({"config-router", "config-vrf", "config-router-af"})
+# Modes whose child sections IOS shows before their lines: an EIGRP named-mode address family
+# lists `af-interface …` and `topology base` before `network` and `eigrp router-id`
+# (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg, from batfish/lab-validation;
+# github.com/devops-user/otus homeworks_prof/homework_21/readme.md).
+CHILD_SECTIONS_FIRST = frozenset({"config-router-af"})
 
 # ------------------------------------------------------------------- exec
 
