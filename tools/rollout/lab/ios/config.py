@@ -243,25 +243,39 @@ def is_write_only(toks: list[str]) -> bool:
 class ConfigTree:
     """The running configuration of one device."""
 
-    __slots__ = ("learned_negations", "port_defaults", "port_order", "root", "version")
+    __slots__ = (
+        "hidden_negations",
+        "learned_negations",
+        "old_forms",
+        "port_defaults",
+        "port_order",
+        "root",
+        "version",
+    )
 
     def __init__(
         self,
         port_order: dict[str, int] | None = None,
         port_defaults: dict[str, tuple[str, ...]] | None = None,
+        old_forms: Iterable[int] = (),
     ) -> None:
         self.root = Node("", rules.ROOT_MODE)
         self.version = 0
         self.learned_negations: dict[tuple[str, str], str] = {}
+        self.hidden_negations: set[tuple[str, str]] = set()
+        """(mode, key) whose negation this platform hides (POSITIVE_SHOWN_HIDES_NEGATION)."""
         self.port_order = port_order or {}
         """Running-config position of each port of the hardware (empty: by number)."""
         self.port_defaults = port_defaults or {}
         """What each port of the hardware shows when reset (else the type's defaults)."""
+        self.old_forms: set[int] = set(old_forms)
+        """Rows of rules.TRAIN_FORMS this device's train shows in their old spelling."""
 
     def copy(self) -> ConfigTree:
-        new = ConfigTree(self.port_order, self.port_defaults)
+        new = ConfigTree(self.port_order, self.port_defaults, self.old_forms)
         new.root = self.root.copy()
         new.learned_negations = dict(self.learned_negations)
+        new.hidden_negations = set(self.hidden_negations)
         return new
 
     @classmethod
@@ -270,11 +284,25 @@ class ConfigTree:
         text: str,
         port_order: dict[str, int] | None = None,
         port_defaults: dict[str, tuple[str, ...]] | None = None,
+        old_forms: Iterable[int] = (),
     ) -> tuple[ConfigTree, list[str]]:
         """Load a configuration file; returns the tree and the error lines."""
-        tree = cls(port_order, port_defaults)
+        tree = cls(port_order, port_defaults, old_forms)
         errors = tree.load(text)
         return tree, errors
+
+    def shown_text(self, text: str) -> str:
+        """A top-level line as this device's train spells it (rules.TRAIN_FORMS)."""
+        if not self.old_forms:
+            return text
+        toks = text.split()
+        neg = toks[:1] == ["no"]
+        body = toks[1:] if neg else toks
+        for i in sorted(self.old_forms):
+            form = rules.TRAIN_FORMS[i]
+            if tuple(body[: len(form.new)]) == form.new:
+                return " ".join(["no"] * neg + [*form.old, *body[len(form.new) :]])
+        return text
 
     def physical_defaults(self, name: str) -> tuple[str, ...]:
         found = self.port_defaults.get(name)
@@ -482,8 +510,23 @@ class Editor:
         for old, new in rules.REWRITES.get(self.mode, ()):
             if tuple(words[: len(old)]) == old:
                 words = [*new, *words[len(old) :]]
+        if self.mode == rules.ROOT_MODE:
+            words = self._train_form(words)
         if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words):
             words = _canonical_interfaces(words)
+        return words
+
+    def _train_form(self, words: list[str]) -> list[str]:
+        """Store the new spelling; a loaded file's spelling tells the device's train."""
+        for i, form in enumerate(rules.TRAIN_FORMS):
+            for spelling in (form.old, form.new):
+                if tuple(w.lower() for w in words[: len(spelling)]) == spelling:
+                    if self.learn:
+                        if spelling == form.old:
+                            self.tree.old_forms.add(i)
+                        else:
+                            self.tree.old_forms.discard(i)
+                    return [*form.new, *words[len(spelling) :]]
         return words
 
     def _opener(self, mode: str, canon: list[str]) -> Opener | None:
@@ -673,6 +716,8 @@ class Editor:
                 self._touch()
             return Outcome()
         # positive form
+        if self.learn and text in rules.POSITIVE_SHOWN_HIDES_NEGATION.get(mode, ()):
+            self.tree.hidden_negations.add((mode, text))
         if rules.hidden_default(mode, text):
             if rule is not None:
                 slot = self._slot(children, rule, _key(rule, toks))
@@ -710,6 +755,8 @@ class Editor:
         """The text IOS shows after ``no`` for this negation, or None when it shows nothing."""
         table = rules.NEGATION_SHOWN.get(mode, {})
         key = _key(rule, toks) if rule is not None else tuple(toks)
+        if (mode, " ".join(key)) in self.tree.hidden_negations:
+            return None
         display = table.get(key)
         if display is not None:
             return display
@@ -995,7 +1042,11 @@ def render_body(tree: ConfigTree) -> list[str]:
             continue
         if prev is not None and _needs_bang(prev, node):
             out.append("!")
-        render_node(node, 0, out, rules.ROOT_MODE)
+        shown = tree.shown_text(node.text) if node.children is None else node.text
+        if shown != node.text:
+            out.append(shown)
+        else:
+            render_node(node, 0, out, rules.ROOT_MODE)
         prev = node
     return out
 

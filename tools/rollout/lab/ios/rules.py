@@ -128,6 +128,12 @@ MODES: dict[str, ModeInfo] = {
     "config-flow-monitor": ModeInfo("config-flow-monitor", lenient=True),
     "config-if-range": ModeInfo("config-if-range"),
     "config-xcvr-type": ModeInfo("config-xcvr-type"),
+    # `call-home` / ` contact-email-addr …` / ` profile "CiscoTAC-1"` / `  active` /
+    # `  destination transport-method http` (C9200L 17.6: tests/data/ios-public/cat9200/
+    # cubcal-SwitchLv3.cfg, from github.com/LibGR/CUBCalifornieDocs). Its other commands are
+    # not listed: accepted leniently.
+    "cfg-call-home": ModeInfo("cfg-call-home", lenient=True),
+    "cfg-call-home-profile": ModeInfo("cfg-call-home-profile", lenient=True),
 }
 
 # Commands that open sub-modes, per mode. First match wins.
@@ -181,7 +187,9 @@ OPENERS: dict[str, tuple[Opener, ...]] = {
         # `transceiver type all` / ` monitoring` (C9200L 17.6 running config,
         # github.com/LibGR/CUBCalifornieDocs docs/Infrastructure/Configurations/SwitchLv3.md).
         Opener(("transceiver", "type", "*"), "config-xcvr-type"),
+        Opener(("call-home",), "cfg-call-home"),
     ),
+    "cfg-call-home": (Opener(("profile", "*"), "cfg-call-home-profile"),),
     "config-router": (
         Opener(("address-family", "*"), "config-router-af"),
         Opener(("template", "peer-session", "*"), "config-router-stmp"),
@@ -1383,7 +1391,11 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
             "service config",
             "service dhcp",
             "cdp run",
-            "lldp run",
+            # Not here: `no lldp run` and `no mls qos` (both defaults, so IOS shows nothing):
+            # tests/data/ios-public/csr1000v/ shows `lldp run` on labval-mixvrf-D-IOSXE and no
+            # lldp line on the seven other CSR1000v 16.4 files (batfish/lab-validation);
+            # tests/data/ios-public/cat2960/oxi-sw2.cfg shows `mls qos` and oxi-sw1.cfg, the
+            # same 2960 on 15.0(2)SE6, no mls qos line (github.com/tmullaly/oxidized).
             "ip classless",
             "ip subnet-zero",
             "ip routing",
@@ -1395,7 +1407,6 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
             "ip forward-protocol nd",
             "vstack",
             "ip multicast-routing",
-            "mls qos",
             # ISR 4000 on IOS-XE 15.5-16.x shows `no platform punt-keepalive
             # disable-kernel-core` (milanDewilde/VirtueleNetwerken R1Configuration.md).
             "platform punt-keepalive disable-kernel-core",
@@ -1450,12 +1461,50 @@ NEGATION_SHOWN["config-router-af-interface"] = _negations(
 
 # Rewrites IOS applies to what is typed (old form -> form shown in the running config).
 REWRITES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
-    "config": (
-        (("ip", "domain-name"), ("ip", "domain", "name")),
-        (("ip", "domain-lookup"), ("ip", "domain", "lookup")),
-        (("ip", "sla-responder"), ("ip", "sla", "responder")),
-    ),
+    "config": ((("ip", "sla-responder"), ("ip", "sla", "responder")),),
     "config-isakmp": ((("encryption",), ("encr",)),),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainForm:
+    """A global command two trains spell differently; the twin stores ``new``."""
+
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+# Both spellings are accepted everywhere; what the running config shows depends on the train.
+# Old (hyphenated) forms: Catalyst 2960 IOS 15.0(2)SE6 `no ip domain-lookup`
+# (tests/data/ios-public/cat2960/oxi-sw2.cfg, github.com/tmullaly/oxidized), IOSvL2 15.2
+# `no ip domain-lookup` (tests/data/ios-public/iosvl2/ring-S-D.cfg and ring-SW-LAN-10.cfg,
+# github.com/madsdude/Ring-topologi), WS-C2960X 15.2 `no ip domain-lookup` / `ip domain-name`
+# (the 2960-X running config cited in rollout.hardware). New forms: IOSv 15.2/15.7 routers
+# `no ip domain lookup` / `ip domain name` (tests/data/ios-public/ios15-router/, and
+# tests/data/ios-corpus from batfish/batfish), Cisco 2901 15.4 `ip domain name`
+# (tests/data/ios-public/isr2901/oxi-r2.cfg), IOS-XE 15.5-17.x (tests/data/ios-public/
+# isr4321/vnet-R1.cfg `no ip domain lookup`, csr1000v/*.cfg `ip domain name`).
+TRAIN_FORMS: tuple[TrainForm, ...] = (
+    TrainForm(("ip", "domain-lookup"), ("ip", "domain", "lookup")),
+    TrainForm(("ip", "domain-name"), ("ip", "domain", "name")),
+)
+# (OS family, role) of a supported model whose train shows the old forms (the Catalyst
+# switch trains above); every other model shows the new forms. A loaded configuration that
+# spells a row one way shows the device's train: the twin then keeps that form.
+OLD_FORM_TRAINS = frozenset({("ios", "lan_switch")})
+
+# Rows of NEGATION_SHOWN whose default differs by platform. Classic IOS has CDP on and shows
+# `no cdp enable` / `no cdp run` when it is off (public IOS running configs: `no cdp enable`
+# under 2960 FastEthernet ports and IOL Ethernet ports, code index ids 24580840388 and
+# 11956400004). A CSR1000v on IOS-XE 16.4 has it off: it shows `cdp run` and ` cdp enable`
+# when on and nothing when off (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg
+# against the seven other CSR1000v files, batfish/lab-validation). A loaded configuration
+# that shows the positive form tells the twin its platform: from then on the negation is
+# hidden.
+POSITIVE_SHOWN_HIDES_NEGATION: dict[str, frozenset[str]] = {
+    "config": frozenset({"cdp run"}),
+    "config-if": frozenset({"cdp enable"}),
+    "config-subif": frozenset({"cdp enable"}),
 }
 
 # Commands typed with their default value: IOS keeps no line for them, so the running config
@@ -1500,6 +1549,29 @@ _HIDDEN_DEFAULT_ROWS: tuple[tuple[str, str, str], ...] = (
     ),
     ("config-ip-sla", "threshold 5000", "as timeout: default 5000 ms"),
     ("config-ip-sla", "tos 0", "IP SLA `tos` default 0"),
+    (
+        "config",
+        "ip domain lookup",
+        "DNS lookup is on by default: real configs show only its negation, `no ip domain "
+        "lookup` / `no ip domain-lookup` (tests/data/ios-public/isr4321, ios15-router, "
+        "cat2960/oxi-sw2.cfg), and no line where it is on (tests/data/ios-public/cat2960/"
+        "oxi-sw1.cfg, csr1000v/*.cfg, isr2901/*.cfg)",
+    ),
+    (
+        "config-if",
+        "ip route-cache",
+        "fast switching is on by default: IOSvL2 15.2 shows ` no ip route-cache` under "
+        "`interface Vlan1` of ring-Core2 and no line on the six other switches' Vlan1 "
+        "(tests/data/ios-public/iosvl2/, github.com/madsdude/Ring-topologi)",
+    ),
+    (
+        "config-if",
+        "mop enabled",
+        "CSR1000v 16.4 shows ` no mop enabled` / ` no mop sysid` on its ports and neither line "
+        "on a port where MOP is on (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg "
+        "GigabitEthernet4, batfish/lab-validation)",
+    ),
+    ("config-if", "mop sysid", "as mop enabled (labval-eigrp-dc1border.cfg)"),
 )
 HIDDEN_DEFAULTS: dict[str, frozenset[str]] = {}
 
@@ -1550,6 +1622,7 @@ WRITE_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
 def _hidden_defaults() -> None:
     for mode in MODES:
         base = "config-ip-sla" if mode.startswith("config-ip-sla") else mode
+        base = "config-if" if mode == "config-subif" else base
         rows = frozenset(line for m, line, _src in _HIDDEN_DEFAULT_ROWS if m == base)
         if rows:
             HIDDEN_DEFAULTS[mode] = rows
@@ -1791,6 +1864,9 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("alias", 615),
     ("line", 620),
     ("scheduler", 630),
+    # `call-home` follows the `line` sections (C9200L 17.6: tests/data/ios-public/cat9200/
+    # cubcal-SwitchLv3.cfg, github.com/LibGR/CUBCalifornieDocs).
+    ("call-home", 635),
     ("ntp", 640),
     ("event", 650),
 )
