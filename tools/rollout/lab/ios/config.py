@@ -512,6 +512,9 @@ class Editor:
                 words = [*new, *words[len(old) :]]
         if self.mode == rules.ROOT_MODE:
             words = self._train_form(words)
+        for mode, first, default, _source in rules.DEFAULT_ARGUMENTS:
+            if self.mode == mode and words[:1] == [first]:
+                words = _without(words, default)
         if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words):
             words = _canonical_interfaces(words)
         return words
@@ -898,6 +901,15 @@ class Editor:
             self.stack.pop()
         self._touch()
         return Outcome()
+
+
+def _without(words: list[str], part: tuple[str, ...]) -> list[str]:
+    """``words`` less the first run of ``part`` (default arguments IOS does not show)."""
+    n = len(part)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) == part:
+            return [*words[:i], *words[i + n :]]
+    return words
 
 
 def _confirmed(canon: list[str]) -> Confirmed | None:

@@ -1575,6 +1575,23 @@ _HIDDEN_DEFAULT_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 HIDDEN_DEFAULTS: dict[str, frozenset[str]] = {}
 
+# Optional arguments typed with their default values, which IOS leaves out of the line it
+# shows: (mode, first word, the default words, source). A UDP jitter operation sends 10
+# packets 20 ms apart by default (Cisco Catalyst 3560 / IE 2000 / Catalyst 4500 15.0(2)SG
+# software configuration guides, `udp-jitter`: "num-packets ... the default is 10",
+# "interval ... the default value is 20 ms"); shown as `udp-jitter 10.0.0.1 16384` when both
+# are default, with both words when either is not (the planner's table
+# rollout.drivers.ios_canon, from a public `show run | section sla` showing `num-packets`).
+# Which of the two IOS drops when only one is default is unconfirmed (docs/hardware.md).
+DEFAULT_ARGUMENTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    (
+        "config-ip-sla",
+        "udp-jitter",
+        ("num-packets", "10", "interval", "20"),
+        "Cisco IP SLA configuration guides: num-packets default 10, interval default 20 ms",
+    ),
+)
+
 
 def hidden_default(mode: str, text: str) -> bool:
     """True when ``text`` sets a default IOS does not show in ``mode``."""
