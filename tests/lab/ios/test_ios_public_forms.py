@@ -44,7 +44,7 @@ def shown(dev: IosDevice) -> list[str]:
 
 
 # Lines these files show that the twin does not reproduce yet (docs/hardware.md):
-# IOS-XE 17.6 numbers named ACL entries and indents system-cpp class-map descriptions by two.
+# IOS-XE 17.6 indents system-cpp class-map descriptions by two and shows call-home's comments.
 KNOWN_GAPS = {"cat9200/cubcal-SwitchLv3"}
 
 
@@ -221,3 +221,21 @@ def test_mop_default_is_hidden() -> None:
     at = lines.index("interface GigabitEthernet4")
     body = lines[at + 1 : lines.index("!", at)]
     assert not [x for x in body if "mop" in x]
+
+
+@pytest.mark.parametrize(("model", "numbered"), [("C9200-24P", True), ("ISR4321", False)])
+def test_named_acl_entries_numbered_per_train(model: str, numbered: bool) -> None:
+    dev = IosDevice.from_config("\n".join(MODELS[model].day0_lines), model=model)
+    typed(dev, "ip access-list extended WEB", "permit tcp any any eq 443", "deny ip any any")
+    lines = shown(dev)
+    at = lines.index("ip access-list extended WEB")
+    want = [" permit tcp any any eq 443", " deny   ip any any"]
+    if numbered:
+        want = [" 10 permit tcp any any eq 443", " 20 deny   ip any any"]
+    assert lines[at + 1 : at + 3] == want
+
+
+def test_numbered_entries_in_a_loaded_config_keep_their_numbers() -> None:
+    lines = shown(load("cat9200/cubcal-SwitchLv3.cfg"))
+    at = lines.index("ip access-list extended reseau-admin")
+    assert lines[at + 1] == " 10 permit tcp any any established"

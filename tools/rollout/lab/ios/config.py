@@ -246,6 +246,7 @@ class ConfigTree:
     __slots__ = (
         "hidden_negations",
         "learned_negations",
+        "numbered_acls",
         "old_forms",
         "port_defaults",
         "port_order",
@@ -258,6 +259,7 @@ class ConfigTree:
         port_order: dict[str, int] | None = None,
         port_defaults: dict[str, tuple[str, ...]] | None = None,
         old_forms: Iterable[int] = (),
+        numbered_acls: bool = False,
     ) -> None:
         self.root = Node("", rules.ROOT_MODE)
         self.version = 0
@@ -270,9 +272,11 @@ class ConfigTree:
         """What each port of the hardware shows when reset (else the type's defaults)."""
         self.old_forms: set[int] = set(old_forms)
         """Rows of rules.TRAIN_FORMS this device's train shows in their old spelling."""
+        self.numbered_acls = numbered_acls
+        """The train shows named ACL entries with their sequence numbers (rules)."""
 
     def copy(self) -> ConfigTree:
-        new = ConfigTree(self.port_order, self.port_defaults, self.old_forms)
+        new = ConfigTree(self.port_order, self.port_defaults, self.old_forms, self.numbered_acls)
         new.root = self.root.copy()
         new.learned_negations = dict(self.learned_negations)
         new.hidden_negations = set(self.hidden_negations)
@@ -285,9 +289,10 @@ class ConfigTree:
         port_order: dict[str, int] | None = None,
         port_defaults: dict[str, tuple[str, ...]] | None = None,
         old_forms: Iterable[int] = (),
+        numbered_acls: bool = False,
     ) -> tuple[ConfigTree, list[str]]:
         """Load a configuration file; returns the tree and the error lines."""
-        tree = cls(port_order, port_defaults, old_forms)
+        tree = cls(port_order, port_defaults, old_forms, numbered_acls)
         errors = tree.load(text)
         return tree, errors
 
@@ -829,6 +834,9 @@ class Editor:
         assert children is not None
         seq = int(toks[0]) if toks[0].isdigit() else 0
         body = " ".join(toks[1:] if seq else toks)
+        if seq and self.learn:
+            # Only a train that shows sequence numbers writes them into its running config.
+            self.tree.numbered_acls = True
         if negate:
             before = len(children)
             if seq:
@@ -1015,14 +1023,18 @@ def _numbered_acl_text(text: str) -> str:
     return text
 
 
-def render_node(node: Node, depth: int, out: list[str], parent_mode: str) -> None:
+def render_node(
+    node: Node, depth: int, out: list[str], parent_mode: str, *, numbered: bool = False
+) -> None:
+    """Lines of ``node``; ``numbered``: show named ACL entries with their sequence numbers."""
     pad = " " * depth
     if node.body is not None:
         out.extend(f"{node.text} ^C{node.body}^C".split("\n"))
         return
     if node.children is None:
         if rules.MODES[parent_mode].sequenced:
-            out.append(pad + _acl_text(node.text))
+            seq = f"{node.seq} " if numbered and node.seq else ""
+            out.append(pad + seq + _acl_text(node.text))
         elif depth == 0 and node.text.startswith("access-list "):
             out.append(_numbered_acl_text(node.text))
         elif depth == 0 and node.text in rules.TOP_INDENT:
@@ -1038,7 +1050,7 @@ def render_node(node: Node, depth: int, out: list[str], parent_mode: str) -> Non
     for child in node.children:
         if separate and child.children is not None:
             out.append(pad + " !")
-        render_node(child, depth + 1, out, mode)
+        render_node(child, depth + 1, out, mode, numbered=numbered)
     footer = rules.MODES[mode].footer
     if footer:
         out.append(pad + footer)
@@ -1058,7 +1070,7 @@ def render_body(tree: ConfigTree) -> list[str]:
         if shown != node.text:
             out.append(shown)
         else:
-            render_node(node, 0, out, rules.ROOT_MODE)
+            render_node(node, 0, out, rules.ROOT_MODE, numbered=tree.numbered_acls)
         prev = node
     return out
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rollout.hardware import MODELS
 from rollout.lab.ios import passwords
 from rollout.lab.ios.config import ConfigTree, Node, default_children, is_physical, render_body
-from rollout.lab.ios.rules import OLD_FORM_TRAINS, TRAIN_FORMS
+from rollout.lab.ios.rules import NUMBERED_ACL_TRAINS, OLD_FORM_TRAINS, TRAIN_FORMS
 
 if TYPE_CHECKING:
     from rollout.lab.ios.session import IosSession
@@ -322,7 +322,9 @@ class IosDevice:
         """Replace the running config with a complete configuration file."""
         with self.lock:
             old = self.tree
-            new, _errors = ConfigTree.parse(text, old.port_order, old.port_defaults, old.old_forms)
+            new, _errors = ConfigTree.parse(
+                text, old.port_order, old.port_defaults, old.old_forms, old.numbered_acls
+            )
             names = {c.text for c in new.root.children or ()}
             for c in old.root.children or ():
                 toks = c.tokens()
@@ -437,15 +439,16 @@ class IosDevice:
 
 def _hardware_tables(
     model: str,
-) -> tuple[dict[str, int], dict[str, tuple[str, ...]], tuple[int, ...]]:
-    """Port order, reset state and train spellings of a supported model (empty otherwise)."""
+) -> tuple[dict[str, int], dict[str, tuple[str, ...]], tuple[int, ...], bool]:
+    """Port order, reset state, train spellings and ACL numbering of a supported model."""
     hw = MODELS.get(model)
     if hw is None:
-        return {}, {}, ()
+        return {}, {}, (), False
     order = {name: i for i, name in enumerate(hw.ports)}
     defaults = {name: hw.port_defaults(name) or () for name in hw.ports}
     old = (hw.os.value, hw.role) in OLD_FORM_TRAINS
-    return order, defaults, tuple(range(len(TRAIN_FORMS))) if old else ()
+    numbered = (hw.os.value, hw.version) in NUMBERED_ACL_TRAINS
+    return order, defaults, tuple(range(len(TRAIN_FORMS))) if old else (), numbered
 
 
 def _parse_user(toks: list[str]) -> UserEntry | None:

@@ -1493,6 +1493,14 @@ TRAIN_FORMS: tuple[TrainForm, ...] = (
 # spells a row one way shows the device's train: the twin then keeps that form.
 OLD_FORM_TRAINS = frozenset({("ios", "lan_switch")})
 
+# (OS family, version) of a supported model whose running config shows named ACL entries
+# with their sequence numbers: IOS-XE 17.6 shows ` 10 permit tcp any any established`
+# (tests/data/ios-public/cat9200/cubcal-SwitchLv3.cfg, github.com/LibGR/CUBCalifornieDocs).
+# IOS 15.x shows the entries without them (tests/data/ios-corpus, batfish/batfish). Which
+# IOS-XE release starts is unconfirmed: the ISRs (16.6) keep the 15.x form. A loaded
+# configuration whose entries carry numbers also makes the device show them.
+NUMBERED_ACL_TRAINS = frozenset({("iosxe", "17.6")})
+
 # Rows of NEGATION_SHOWN whose default differs by platform. Classic IOS has CDP on and shows
 # `no cdp enable` / `no cdp run` when it is off (public IOS running configs: `no cdp enable`
 # under 2960 FastEthernet ports and IOL Ethernet ports, code index ids 24580840388 and
