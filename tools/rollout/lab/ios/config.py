@@ -149,6 +149,14 @@ def _pattern_match(pattern: tuple[str, ...], toks: list[str]) -> bool:
             if "." not in t:
                 return False
             continue
+        if p == "%":
+            if t[0].isdigit():
+                return False
+            continue
+        if p == "-:":
+            if ":" in t:
+                return False
+            continue
         if t != p:
             return False
     return True
@@ -205,6 +213,8 @@ def _numbers(text: str) -> Iterator[str]:
 
 
 def child_order(mode: str, toks: list[str], section: bool) -> tuple[int, ...]:
+    if section and mode in rules.CHILD_SECTIONS_FIRST:
+        return (10,)
     if section and mode in rules.CHILD_SECTION_SEPARATOR:
         return (90,)
     table = rules.CHILD_ORDER.get(mode)
@@ -233,25 +243,43 @@ def is_write_only(toks: list[str]) -> bool:
 class ConfigTree:
     """The running configuration of one device."""
 
-    __slots__ = ("learned_negations", "port_defaults", "port_order", "root", "version")
+    __slots__ = (
+        "hidden_negations",
+        "learned_negations",
+        "numbered_acls",
+        "old_forms",
+        "port_defaults",
+        "port_order",
+        "root",
+        "version",
+    )
 
     def __init__(
         self,
         port_order: dict[str, int] | None = None,
         port_defaults: dict[str, tuple[str, ...]] | None = None,
+        old_forms: Iterable[int] = (),
+        numbered_acls: bool = False,
     ) -> None:
         self.root = Node("", rules.ROOT_MODE)
         self.version = 0
         self.learned_negations: dict[tuple[str, str], str] = {}
+        self.hidden_negations: set[tuple[str, str]] = set()
+        """(mode, key) whose negation this platform hides (POSITIVE_SHOWN_HIDES_NEGATION)."""
         self.port_order = port_order or {}
         """Running-config position of each port of the hardware (empty: by number)."""
         self.port_defaults = port_defaults or {}
         """What each port of the hardware shows when reset (else the type's defaults)."""
+        self.old_forms: set[int] = set(old_forms)
+        """Rows of rules.TRAIN_FORMS this device's train shows in their old spelling."""
+        self.numbered_acls = numbered_acls
+        """The train shows named ACL entries with their sequence numbers (rules)."""
 
     def copy(self) -> ConfigTree:
-        new = ConfigTree(self.port_order, self.port_defaults)
+        new = ConfigTree(self.port_order, self.port_defaults, self.old_forms, self.numbered_acls)
         new.root = self.root.copy()
         new.learned_negations = dict(self.learned_negations)
+        new.hidden_negations = set(self.hidden_negations)
         return new
 
     @classmethod
@@ -260,11 +288,26 @@ class ConfigTree:
         text: str,
         port_order: dict[str, int] | None = None,
         port_defaults: dict[str, tuple[str, ...]] | None = None,
+        old_forms: Iterable[int] = (),
+        numbered_acls: bool = False,
     ) -> tuple[ConfigTree, list[str]]:
         """Load a configuration file; returns the tree and the error lines."""
-        tree = cls(port_order, port_defaults)
+        tree = cls(port_order, port_defaults, old_forms, numbered_acls)
         errors = tree.load(text)
         return tree, errors
+
+    def shown_text(self, text: str) -> str:
+        """A top-level line as this device's train spells it (rules.TRAIN_FORMS)."""
+        if not self.old_forms:
+            return text
+        toks = text.split()
+        neg = toks[:1] == ["no"]
+        body = toks[1:] if neg else toks
+        for i in sorted(self.old_forms):
+            form = rules.TRAIN_FORMS[i]
+            if tuple(body[: len(form.new)]) == form.new:
+                return " ".join(["no"] * neg + [*form.old, *body[len(form.new) :]])
+        return text
 
     def physical_defaults(self, name: str) -> tuple[str, ...]:
         found = self.port_defaults.get(name)
@@ -472,8 +515,26 @@ class Editor:
         for old, new in rules.REWRITES.get(self.mode, ()):
             if tuple(words[: len(old)]) == old:
                 words = [*new, *words[len(old) :]]
+        if self.mode == rules.ROOT_MODE:
+            words = self._train_form(words)
+        for mode, first, default, _source in rules.DEFAULT_ARGUMENTS:
+            if self.mode == mode and words[:1] == [first]:
+                words = _without(words, default)
         if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words):
             words = _canonical_interfaces(words)
+        return words
+
+    def _train_form(self, words: list[str]) -> list[str]:
+        """Store the new spelling; a loaded file's spelling tells the device's train."""
+        for i, form in enumerate(rules.TRAIN_FORMS):
+            for spelling in (form.old, form.new):
+                if tuple(w.lower() for w in words[: len(spelling)]) == spelling:
+                    if self.learn:
+                        if spelling == form.old:
+                            self.tree.old_forms.add(i)
+                        else:
+                            self.tree.old_forms.discard(i)
+                    return [*form.new, *words[len(spelling) :]]
         return words
 
     def _opener(self, mode: str, canon: list[str]) -> Opener | None:
@@ -494,7 +555,7 @@ class Editor:
             if not negate:
                 self.stack.append(Frame(opener.mode, parent))
             return out
-        header = _section_header(canon)
+        header = _section_header(canon, parent.text)
         siblings = parent.children
         assert siblings is not None
         if negate:
@@ -663,6 +724,8 @@ class Editor:
                 self._touch()
             return Outcome()
         # positive form
+        if self.learn and text in rules.POSITIVE_SHOWN_HIDES_NEGATION.get(mode, ()):
+            self.tree.hidden_negations.add((mode, text))
         if rules.hidden_default(mode, text):
             if rule is not None:
                 slot = self._slot(children, rule, _key(rule, toks))
@@ -700,6 +763,8 @@ class Editor:
         """The text IOS shows after ``no`` for this negation, or None when it shows nothing."""
         table = rules.NEGATION_SHOWN.get(mode, {})
         key = _key(rule, toks) if rule is not None else tuple(toks)
+        if (mode, " ".join(key)) in self.tree.hidden_negations:
+            return None
         display = table.get(key)
         if display is not None:
             return display
@@ -769,6 +834,9 @@ class Editor:
         assert children is not None
         seq = int(toks[0]) if toks[0].isdigit() else 0
         body = " ".join(toks[1:] if seq else toks)
+        if seq and self.learn:
+            # Only a train that shows sequence numbers writes them into its running config.
+            self.tree.numbered_acls = True
         if negate:
             before = len(children)
             if seq:
@@ -843,6 +911,15 @@ class Editor:
         return Outcome()
 
 
+def _without(words: list[str], part: tuple[str, ...]) -> list[str]:
+    """``words`` less the first run of ``part`` (default arguments IOS does not show)."""
+    n = len(part)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) == part:
+            return [*words[:i], *words[i + n :]]
+    return words
+
+
 def _confirmed(canon: list[str]) -> Confirmed | None:
     for row in rules.CONFIRMED_NEGATIONS:
         if len(canon) == len(row.pattern) and _pattern_match(row.pattern, canon):
@@ -850,7 +927,7 @@ def _confirmed(canon: list[str]) -> Confirmed | None:
     return None
 
 
-def _section_header(canon: list[str]) -> str:
+def _section_header(canon: list[str], parent: str = "") -> str:
     first = canon[0]
     if first == "route-map":
         if len(canon) == 2:
@@ -859,8 +936,12 @@ def _section_header(canon: list[str]) -> str:
             canon = [*canon, "10"]
     elif first == "class-map" and len(canon) == 2:
         canon = [canon[0], "match-all", canon[1]]
-    elif first == "address-family" and canon[2:3] == ["unicast"]:
-        canon = [*canon[:2], *canon[3:]]
+    elif first == "address-family" and len(canon) > 1:
+        keep = any(_pattern_match(p, parent.split()) for p in rules.AF_UNICAST_SHOWN)
+        if canon[2:3] == ["unicast"] and not keep:
+            canon = [*canon[:2], *canon[3:]]
+        elif keep and canon[2:3] not in (["unicast"], ["multicast"]):
+            canon = [*canon[:2], "unicast", *canon[2:]]
     return " ".join(canon)
 
 
@@ -942,16 +1023,22 @@ def _numbered_acl_text(text: str) -> str:
     return text
 
 
-def render_node(node: Node, depth: int, out: list[str], parent_mode: str) -> None:
+def render_node(
+    node: Node, depth: int, out: list[str], parent_mode: str, *, numbered: bool = False
+) -> None:
+    """Lines of ``node``; ``numbered``: show named ACL entries with their sequence numbers."""
     pad = " " * depth
     if node.body is not None:
         out.extend(f"{node.text} ^C{node.body}^C".split("\n"))
         return
     if node.children is None:
         if rules.MODES[parent_mode].sequenced:
-            out.append(pad + _acl_text(node.text))
+            seq = f"{node.seq} " if numbered and node.seq else ""
+            out.append(pad + seq + _acl_text(node.text))
         elif depth == 0 and node.text.startswith("access-list "):
             out.append(_numbered_acl_text(node.text))
+        elif depth == 0 and node.text in rules.TOP_INDENT:
+            out.append(rules.TOP_INDENT[node.text] + node.text)
         elif parent_mode == "config-pubkey" and node.text == "quit":
             out.append(pad + "\tquit")
         else:
@@ -963,7 +1050,7 @@ def render_node(node: Node, depth: int, out: list[str], parent_mode: str) -> Non
     for child in node.children:
         if separate and child.children is not None:
             out.append(pad + " !")
-        render_node(child, depth + 1, out, mode)
+        render_node(child, depth + 1, out, mode, numbered=numbered)
     footer = rules.MODES[mode].footer
     if footer:
         out.append(pad + footer)
@@ -979,7 +1066,11 @@ def render_body(tree: ConfigTree) -> list[str]:
             continue
         if prev is not None and _needs_bang(prev, node):
             out.append("!")
-        render_node(node, 0, out, rules.ROOT_MODE)
+        shown = tree.shown_text(node.text) if node.children is None else node.text
+        if shown != node.text:
+            out.append(shown)
+        else:
+            render_node(node, 0, out, rules.ROOT_MODE, numbered=tree.numbered_acls)
         prev = node
     return out
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from rollout.hardware import MODELS
 from rollout.lab.ios import passwords
 from rollout.lab.ios.config import ConfigTree, Node, default_children, is_physical, render_body
+from rollout.lab.ios.rules import NUMBERED_ACL_TRAINS, OLD_FORM_TRAINS, TRAIN_FORMS
 
 if TYPE_CHECKING:
     from rollout.lab.ios.session import IosSession
@@ -321,7 +322,9 @@ class IosDevice:
         """Replace the running config with a complete configuration file."""
         with self.lock:
             old = self.tree
-            new, _errors = ConfigTree.parse(text, old.port_order, old.port_defaults)
+            new, _errors = ConfigTree.parse(
+                text, old.port_order, old.port_defaults, old.old_forms, old.numbered_acls
+            )
             names = {c.text for c in new.root.children or ()}
             for c in old.root.children or ():
                 toks = c.tokens()
@@ -434,14 +437,18 @@ class IosDevice:
         return self.sla_results.get(operation) or self.sla_results.get("*") or SlaResult()
 
 
-def _hardware_tables(model: str) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
-    """Port order and reset state of a supported model (empty for any other model)."""
+def _hardware_tables(
+    model: str,
+) -> tuple[dict[str, int], dict[str, tuple[str, ...]], tuple[int, ...], bool]:
+    """Port order, reset state, train spellings and ACL numbering of a supported model."""
     hw = MODELS.get(model)
     if hw is None:
-        return {}, {}
+        return {}, {}, (), False
     order = {name: i for i, name in enumerate(hw.ports)}
     defaults = {name: hw.port_defaults(name) or () for name in hw.ports}
-    return order, defaults
+    old = (hw.os.value, hw.role) in OLD_FORM_TRAINS
+    numbered = (hw.os.value, hw.version) in NUMBERED_ACL_TRAINS
+    return order, defaults, tuple(range(len(TRAIN_FORMS))) if old else (), numbered
 
 
 def _parse_user(toks: list[str]) -> UserEntry | None:

@@ -32,7 +32,8 @@ class Opener:
     """A command that opens a sub-mode when entered in a given mode."""
 
     pattern: tuple[str, ...]
-    """Tokens: literal keyword, ``*`` any token, ``#`` numeric token, ``*.*`` token with a dot."""
+    """Tokens: literal keyword, ``*`` any token, ``#`` numeric token, ``*.*`` token with a dot,
+    ``%`` a token that is not a number, ``-:`` a token without a colon, ``$`` end of line."""
     mode: str
     flat: bool = False
     """The sub-mode's lines are stored in the parent section (``ip sla`` operations)."""
@@ -60,6 +61,15 @@ MODES: dict[str, ModeInfo] = {
     "config-subif": ModeInfo("config-subif"),
     "config-router": ModeInfo("config-router"),
     "config-router-af": ModeInfo("config-router-af", footer="exit-address-family"),
+    # EIGRP named mode (IOS 15.0(1)M+ / IOS-XE): `af-interface` and `topology` sections of an
+    # address family, closed by their own footers (tests/data/ios-public/csr1000v/
+    # labval-eigrp-dc1border.cfg, from batfish/lab-validation; github.com/devops-user/otus
+    # homeworks_prof/homework_21/readme.md: `af-interface Loopback0` / ` passive-interface` /
+    # `exit-af-interface`, `topology base` / ` auto-summary` / `exit-af-topology`).
+    "config-router-af-interface": ModeInfo(
+        "config-router-af-interface", footer="exit-af-interface"
+    ),
+    "config-router-af-topology": ModeInfo("config-router-af-topology", footer="exit-af-topology"),
     "config-router-stmp": ModeInfo("config-router-stmp", footer="exit-peer-session"),
     "config-router-ptmp": ModeInfo("config-router-ptmp", footer="exit-peer-policy"),
     "config-rtr": ModeInfo("config-rtr"),
@@ -118,6 +128,12 @@ MODES: dict[str, ModeInfo] = {
     "config-flow-monitor": ModeInfo("config-flow-monitor", lenient=True),
     "config-if-range": ModeInfo("config-if-range"),
     "config-xcvr-type": ModeInfo("config-xcvr-type"),
+    # `call-home` / ` contact-email-addr …` / ` profile "CiscoTAC-1"` / `  active` /
+    # `  destination transport-method http` (C9200L 17.6: tests/data/ios-public/cat9200/
+    # cubcal-SwitchLv3.cfg, from github.com/LibGR/CUBCalifornieDocs). Its other commands are
+    # not listed: accepted leniently.
+    "cfg-call-home": ModeInfo("cfg-call-home", lenient=True),
+    "cfg-call-home-profile": ModeInfo("cfg-call-home-profile", lenient=True),
 }
 
 # Commands that open sub-modes, per mode. First match wins.
@@ -171,11 +187,17 @@ OPENERS: dict[str, tuple[Opener, ...]] = {
         # `transceiver type all` / ` monitoring` (C9200L 17.6 running config,
         # github.com/LibGR/CUBCalifornieDocs docs/Infrastructure/Configurations/SwitchLv3.md).
         Opener(("transceiver", "type", "*"), "config-xcvr-type"),
+        Opener(("call-home",), "cfg-call-home"),
     ),
+    "cfg-call-home": (Opener(("profile", "*"), "cfg-call-home-profile"),),
     "config-router": (
         Opener(("address-family", "*"), "config-router-af"),
         Opener(("template", "peer-session", "*"), "config-router-stmp"),
         Opener(("template", "peer-policy", "*"), "config-router-ptmp"),
+    ),
+    "config-router-af": (
+        Opener(("af-interface", "*"), "config-router-af-interface"),
+        Opener(("topology", "*"), "config-router-af-topology"),
     ),
     "config-vrf": (Opener(("address-family", "*"), "config-vrf-af"),),
     "config-pmap": (Opener(("class", "*"), "config-pmap-c"),),
@@ -192,8 +214,24 @@ OPENERS: dict[str, tuple[Opener, ...]] = {
     ),
     "config-archive": (Opener(("log", "config"), "config-archive-log-cfg"),),
     "config-keychain": (Opener(("key", "#"), "config-keychain-key"),),
-    "config-cert-chain": (Opener(("certificate", "*"), "config-pubkey", raw_until="quit"),),
+    # A certificate's hex body follows its line up to `quit`, unless the line names the file
+    # that holds it: IOS-XE 17.6 shows `certificate self-signed 01 nvram:IOS-Self-Sig#1D.cer`
+    # with no body (tests/data/ios-public/cat9200/cubcal-SwitchLv3.cfg, from
+    # github.com/LibGR/CUBCalifornieDocs). ``-:`` is a token without a colon.
+    "config-cert-chain": (
+        Opener(("certificate", "-:", "$"), "config-pubkey", raw_until="quit"),
+        Opener(("certificate", "*", "-:", "$"), "config-pubkey", raw_until="quit"),
+    ),
 }
+
+# Sections whose address families IOS shows with `unicast`: EIGRP named mode (`router eigrp`
+# with a name, ``%`` = a token that is not a number) shows `address-family ipv4 unicast
+# autonomous-system 103` (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg, from
+# batfish/lab-validation; the public named-mode outputs cited at _EIGRP_AF_SYNTAX); the word
+# is added when typed without it (Cisco's EIGRP named-mode guide types `address-family ipv4
+# autonomous-system 45000`). Everywhere else IOS drops it: `address-family ipv4` under
+# `router bgp` and `vrf definition` (tests/data/ios-public/csr1000v, isr4321).
+AF_UNICAST_SHOWN: tuple[tuple[str, ...], ...] = (("router", "eigrp", "%"),)
 
 # ------------------------------------------------------------------- mode syntax
 
@@ -419,6 +457,64 @@ route-target +
 import +
 export +
 maximum +
+"""
+
+# EIGRP named mode. Lines shown in public running configs: `network`, `eigrp router-id`,
+# `af-interface default` / `af-interface <port>`, `topology base` in the address family;
+# `passive-interface`, `no passive-interface`, `summary-address`, `authentication mode md5`,
+# `authentication key-chain`, `hello-interval`, `hold-time`, `bandwidth-percent`,
+# `no next-hop-self`, `no split-horizon` under `af-interface`; `redistribute`,
+# `auto-summary` under `topology base` (tests/data/ios-public/csr1000v/
+# labval-eigrp-dc1border.cfg from batfish/lab-validation; github.com/devops-user/otus
+# homeworks_prof/homework_21/readme.md; github.com/sergl352130/OTUS_NE_Homeworks
+# Labs/Hw08/README.md; DMVPN show-run excerpts in public notes, code index ids 38969173191
+# and 30276849147). The other keywords are those of the Cisco IP Routing: EIGRP Command
+# Reference for these modes; how IOS shows them is unconfirmed (docs/hardware.md).
+_EIGRP_AF_SYNTAX = """
+af-interface +
+topology +
+eigrp +
+metric +
+nsf
+shutdown .
+timers +
+remote-neighbors +
+exit-af-topology .
+exit-af-interface .
+"""
+_EIGRP_AF_IF_SYNTAX = """
+authentication +
+bandwidth-percent +
+bfd
+dampening-change +
+dampening-interval +
+hello-interval +
+hold-time +
+next-hop-self
+passive-interface
+shutdown .
+split-horizon
+summary-address +
+stub-site +
+exit-af-interface .
+"""
+_EIGRP_TOPOLOGY_SYNTAX = """
+redistribute +
+distance +
+default-metric +
+distribute-list +
+maximum-paths +
+variance +
+offset-list +
+traffic-share +
+summary-metric +
+auto-summary
+timers +
+metric +
+eigrp +
+fast-reroute +
+snmp +
+exit-af-topology .
 """
 
 _SLA_OP_SYNTAX = """
@@ -649,6 +745,8 @@ netconf +
 restconf
 ip-sla +
 switch +
+mmi +
+vstack
 """
 
 MODE_SYNTAX: dict[str, str] = {
@@ -657,7 +755,9 @@ MODE_SYNTAX: dict[str, str] = {
     "config-subif": _IF_SYNTAX,
     "config-if-range": _IF_SYNTAX,
     "config-router": _ROUTER_SYNTAX + "address-family +\ntemplate +\n",
-    "config-router-af": _AF_SYNTAX + "exit-address-family .\n",
+    "config-router-af": _AF_SYNTAX + _EIGRP_AF_SYNTAX + "exit-address-family .\n",
+    "config-router-af-interface": _EIGRP_AF_IF_SYNTAX,
+    "config-router-af-topology": _EIGRP_TOPOLOGY_SYNTAX,
     "config-router-stmp": "remote-as +\nupdate-source +\npassword +\ndescription ~\n"
     "ebgp-multihop +\ntimers +\nexit-peer-session .\n",
     "config-router-ptmp": "route-map +\nsend-community +\nnext-hop-self\nprefix-list +\n"
@@ -1085,12 +1185,30 @@ KEYED: dict[str, tuple[KeyRule, ...]] = {
         _k("login on-success"),
         _k("login on-failure"),
         _k("subscriber templating"),
+        # IOSv 15.x management-interface lines (tests/data/ios-public/ios15-router/
+        # labval-localas-ios1.cfg and labval-vpnv4-CE1..4.cfg, from batfish/lab-validation).
+        _k("mmi polling-interval"),
+        _k("mmi snmp-timeout"),
+        _k("mmi auto-configure"),
+        _k("mmi pvc"),
     ),
     "config-if": _IF_KEYS,
     "config-subif": _IF_KEYS,
     "config-if-range": _IF_KEYS,
     "config-router": _ROUTER_KEYS,
     "config-router-af": _ROUTER_KEYS,
+    "config-router-af-topology": _ROUTER_KEYS,
+    "config-router-af-interface": (
+        _k("passive-interface"),
+        _k("next-hop-self"),
+        _k("split-horizon"),
+        _k("bandwidth-percent"),
+        _k("hello-interval"),
+        _k("hold-time"),
+        _k("authentication mode"),
+        _k("authentication key-chain"),
+        _k("shutdown"),
+    ),
     "config-rtr": _ROUTER_KEYS,
     "config-route-map": (
         _k("description"),
@@ -1273,7 +1391,11 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
             "service config",
             "service dhcp",
             "cdp run",
-            "lldp run",
+            # Not here: `no lldp run` and `no mls qos` (both defaults, so IOS shows nothing):
+            # tests/data/ios-public/csr1000v/ shows `lldp run` on labval-mixvrf-D-IOSXE and no
+            # lldp line on the seven other CSR1000v 16.4 files (batfish/lab-validation);
+            # tests/data/ios-public/cat2960/oxi-sw2.cfg shows `mls qos` and oxi-sw1.cfg, the
+            # same 2960 on 15.0(2)SE6, no mls qos line (github.com/tmullaly/oxidized).
             "ip classless",
             "ip subnet-zero",
             "ip routing",
@@ -1285,10 +1407,13 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
             "ip forward-protocol nd",
             "vstack",
             "ip multicast-routing",
-            "mls qos",
             # ISR 4000 on IOS-XE 15.5-16.x shows `no platform punt-keepalive
             # disable-kernel-core` (milanDewilde/VirtueleNetwerken R1Configuration.md).
             "platform punt-keepalive disable-kernel-core",
+            # IOSv 15.7 shows `no mmi auto-configure` / `no mmi pvc` (tests/data/ios-public/
+            # ios15-router/labval-localas-ios1.cfg, from batfish/lab-validation).
+            "mmi auto-configure",
+            "mmi pvc",
         )
     ),
     "config-if": _negations(
@@ -1327,15 +1452,67 @@ NEGATION_SHOWN: dict[str, dict[tuple[str, ...], str]] = {
 }
 NEGATION_SHOWN["config-subif"] = NEGATION_SHOWN["config-if"]
 NEGATION_SHOWN["config-router-af"] = NEGATION_SHOWN["config-router"]
+NEGATION_SHOWN["config-router-af-topology"] = NEGATION_SHOWN["config-router"]
+# `no passive-interface`, `no next-hop-self`, `no split-horizon` under `af-interface` (the
+# public EIGRP named-mode outputs cited at _EIGRP_AF_SYNTAX).
+NEGATION_SHOWN["config-router-af-interface"] = _negations(
+    ("passive-interface", "next-hop-self", "split-horizon")
+)
 
 # Rewrites IOS applies to what is typed (old form -> form shown in the running config).
 REWRITES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
-    "config": (
-        (("ip", "domain-name"), ("ip", "domain", "name")),
-        (("ip", "domain-lookup"), ("ip", "domain", "lookup")),
-        (("ip", "sla-responder"), ("ip", "sla", "responder")),
-    ),
+    "config": ((("ip", "sla-responder"), ("ip", "sla", "responder")),),
     "config-isakmp": ((("encryption",), ("encr",)),),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainForm:
+    """A global command two trains spell differently; the twin stores ``new``."""
+
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+# Both spellings are accepted everywhere; what the running config shows depends on the train.
+# Old (hyphenated) forms: Catalyst 2960 IOS 15.0(2)SE6 `no ip domain-lookup`
+# (tests/data/ios-public/cat2960/oxi-sw2.cfg, github.com/tmullaly/oxidized), IOSvL2 15.2
+# `no ip domain-lookup` (tests/data/ios-public/iosvl2/ring-S-D.cfg and ring-SW-LAN-10.cfg,
+# github.com/madsdude/Ring-topologi), WS-C2960X 15.2 `no ip domain-lookup` / `ip domain-name`
+# (the 2960-X running config cited in rollout.hardware). New forms: IOSv 15.2/15.7 routers
+# `no ip domain lookup` / `ip domain name` (tests/data/ios-public/ios15-router/, and
+# tests/data/ios-corpus from batfish/batfish), Cisco 2901 15.4 `ip domain name`
+# (tests/data/ios-public/isr2901/oxi-r2.cfg), IOS-XE 15.5-17.x (tests/data/ios-public/
+# isr4321/vnet-R1.cfg `no ip domain lookup`, csr1000v/*.cfg `ip domain name`).
+TRAIN_FORMS: tuple[TrainForm, ...] = (
+    TrainForm(("ip", "domain-lookup"), ("ip", "domain", "lookup")),
+    TrainForm(("ip", "domain-name"), ("ip", "domain", "name")),
+)
+# (OS family, role) of a supported model whose train shows the old forms (the Catalyst
+# switch trains above); every other model shows the new forms. A loaded configuration that
+# spells a row one way shows the device's train: the twin then keeps that form.
+OLD_FORM_TRAINS = frozenset({("ios", "lan_switch")})
+
+# (OS family, version) of a supported model whose running config shows named ACL entries
+# with their sequence numbers: IOS-XE 17.6 shows ` 10 permit tcp any any established`
+# (tests/data/ios-public/cat9200/cubcal-SwitchLv3.cfg, github.com/LibGR/CUBCalifornieDocs).
+# IOS 15.x shows the entries without them (tests/data/ios-corpus, batfish/batfish). Which
+# IOS-XE release starts is unconfirmed: the ISRs (16.6) keep the 15.x form. A loaded
+# configuration whose entries carry numbers also makes the device show them.
+NUMBERED_ACL_TRAINS = frozenset({("iosxe", "17.6")})
+
+# Rows of NEGATION_SHOWN whose default differs by platform. Classic IOS has CDP on and shows
+# `no cdp enable` / `no cdp run` when it is off (public IOS running configs: `no cdp enable`
+# under 2960 FastEthernet ports and IOL Ethernet ports, code index ids 24580840388 and
+# 11956400004). A CSR1000v on IOS-XE 16.4 has it off: it shows `cdp run` and ` cdp enable`
+# when on and nothing when off (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg
+# against the seven other CSR1000v files, batfish/lab-validation). A loaded configuration
+# that shows the positive form tells the twin its platform: from then on the negation is
+# hidden.
+POSITIVE_SHOWN_HIDES_NEGATION: dict[str, frozenset[str]] = {
+    "config": frozenset({"cdp run"}),
+    "config-if": frozenset({"cdp enable"}),
+    "config-subif": frozenset({"cdp enable"}),
 }
 
 # Commands typed with their default value: IOS keeps no line for them, so the running config
@@ -1380,8 +1557,48 @@ _HIDDEN_DEFAULT_ROWS: tuple[tuple[str, str, str], ...] = (
     ),
     ("config-ip-sla", "threshold 5000", "as timeout: default 5000 ms"),
     ("config-ip-sla", "tos 0", "IP SLA `tos` default 0"),
+    (
+        "config",
+        "ip domain lookup",
+        "DNS lookup is on by default: real configs show only its negation, `no ip domain "
+        "lookup` / `no ip domain-lookup` (tests/data/ios-public/isr4321, ios15-router, "
+        "cat2960/oxi-sw2.cfg), and no line where it is on (tests/data/ios-public/cat2960/"
+        "oxi-sw1.cfg, csr1000v/*.cfg, isr2901/*.cfg)",
+    ),
+    (
+        "config-if",
+        "ip route-cache",
+        "fast switching is on by default: IOSvL2 15.2 shows ` no ip route-cache` under "
+        "`interface Vlan1` of ring-Core2 and no line on the six other switches' Vlan1 "
+        "(tests/data/ios-public/iosvl2/, github.com/madsdude/Ring-topologi)",
+    ),
+    (
+        "config-if",
+        "mop enabled",
+        "CSR1000v 16.4 shows ` no mop enabled` / ` no mop sysid` on its ports and neither line "
+        "on a port where MOP is on (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg "
+        "GigabitEthernet4, batfish/lab-validation)",
+    ),
+    ("config-if", "mop sysid", "as mop enabled (labval-eigrp-dc1border.cfg)"),
 )
 HIDDEN_DEFAULTS: dict[str, frozenset[str]] = {}
+
+# Optional arguments typed with their default values, which IOS leaves out of the line it
+# shows: (mode, first word, the default words, source). A UDP jitter operation sends 10
+# packets 20 ms apart by default (Cisco Catalyst 3560 / IE 2000 / Catalyst 4500 15.0(2)SG
+# software configuration guides, `udp-jitter`: "num-packets ... the default is 10",
+# "interval ... the default value is 20 ms"); shown as `udp-jitter 10.0.0.1 16384` when both
+# are default, with both words when either is not (the planner's table
+# rollout.drivers.ios_canon, from a public `show run | section sla` showing `num-packets`).
+# Which of the two IOS drops when only one is default is unconfirmed (docs/hardware.md).
+DEFAULT_ARGUMENTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    (
+        "config-ip-sla",
+        "udp-jitter",
+        ("num-packets", "10", "interval", "20"),
+        "Cisco IP SLA configuration guides: num-packets default 10, interval default 20 ms",
+    ),
+)
 
 
 def hidden_default(mode: str, text: str) -> bool:
@@ -1430,6 +1647,7 @@ WRITE_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
 def _hidden_defaults() -> None:
     for mode in MODES:
         base = "config-ip-sla" if mode.startswith("config-ip-sla") else mode
+        base = "config-if" if mode == "config-subif" else base
         rows = frozenset(line for m, line, _src in _HIDDEN_DEFAULT_ROWS if m == base)
         if rows:
             HIDDEN_DEFAULTS[mode] = rows
@@ -1521,6 +1739,7 @@ INTERFACE_ARGUMENT_KEYWORDS = frozenset(
         "source",
         "local-address",
         "trigger",
+        "af-interface",
     )
 )
 
@@ -1578,6 +1797,9 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("enable", 50),
     ("aaa", 60),
     ("clock", 70),
+    # `mmi …` follows `no aaa new-model` and precedes `no ip icmp rate-limit unreachable`
+    # (tests/data/ios-public/ios15-router/labval-localas-ios1.cfg, batfish/lab-validation).
+    ("mmi", 80),
     ("system", 72),
     # `switch 1 provision …` follows `no aaa new-model` / `clock timezone` (2960-X 15.2 and
     # C9200L 17.6 running configs, see rollout.hardware).
@@ -1660,14 +1882,24 @@ TOP_ORDER: tuple[tuple[str, int], ...] = (
     ("radius-server", 510),
     ("radius", 510),
     ("control-plane", 600),
+    # ` vstack` follows `control-plane` and precedes `line con 0` (tests/data/ios-public/
+    # isr2901/oxi-r1.cfg and oxi-r2.cfg, Oxidized backups in github.com/tmullaly/oxidized).
+    ("vstack", 605),
     ("banner", 610),
     ("alias", 615),
     ("line", 620),
     ("scheduler", 630),
+    # `call-home` follows the `line` sections (C9200L 17.6: tests/data/ios-public/cat9200/
+    # cubcal-SwitchLv3.cfg, github.com/LibGR/CUBCalifornieDocs).
+    ("call-home", 635),
     ("ntp", 640),
     ("event", 650),
 )
 TOP_RANK: dict[tuple[str, ...], int] = {tuple(p.split()): r for p, r in TOP_ORDER}
+# Top-level lines IOS prints with a leading space: ` vstack` on a Cisco 2901 (15.4(3)M10 and
+# 15.7(3)M: tests/data/ios-public/isr2901/oxi-r1.cfg and oxi-r2.cfg, Oxidized backups in
+# github.com/tmullaly/oxidized). The line is still a global command.
+TOP_INDENT: dict[str, str] = {"vstack": " "}
 # Order inside a block of one rank: (first word) -> position.
 TOP_SUBRANK: dict[str, int] = {
     "boot-start-marker": 0,
@@ -1741,7 +1973,12 @@ CHILD_ORDER: dict[str, dict[tuple[str, ...], int]] = {
 CHILD_ORDER["config-subif"] = CHILD_ORDER["config-if"]
 
 # Modes whose child sections IOS separates with a ``!`` line (``router bgp``).
-CHILD_SECTION_SEPARATOR = frozenset({"config-router", "config-vrf"})
+CHILD_SECTION_SEPARATOR = frozenset({"config-router", "config-vrf", "config-router-af"})
+# Modes whose child sections IOS shows before their lines: an EIGRP named-mode address family
+# lists `af-interface …` and `topology base` before `network` and `eigrp router-id`
+# (tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg, from batfish/lab-validation;
+# github.com/devops-user/otus homeworks_prof/homework_21/readme.md).
+CHILD_SECTIONS_FIRST = frozenset({"config-router-af"})
 
 # ------------------------------------------------------------------- exec
 

@@ -78,6 +78,8 @@ class IosSession:
 
     def handle(self, line: str) -> Reply:
         line = line.rstrip("\r\n")
+        if "\n" in line or "\r" in line:
+            return self._handle_lines(line)
         with self.device.lock:
             if self._pending is not None:
                 pending, self._pending = self._pending, None
@@ -86,6 +88,24 @@ class IosSession:
             if self.editor is not None:
                 return self._config_line(line)
             return self._exec_line(line, self.prompt())
+
+    def _handle_lines(self, text: str) -> Reply:
+        """Several lines in one string, as a terminal delivers them: one at a time.
+
+        Netmiko's ``send_config_set`` may send a command with embedded newlines (a banner
+        and its text); IOS reads its input line by line, so the banner's delimiter, text
+        lines and closing delimiter reach the banner parser as separate lines.
+        """
+        outputs: list[str] = []
+        close = False
+        for part in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            reply = self.handle(part)
+            if reply.output:
+                outputs.append(reply.output.rstrip("\n"))
+            if reply.close:
+                close = True
+                break
+        return Reply("\n".join(outputs), close=close)
 
     def exec_command(self, command: str) -> Reply:
         """Run one command as an SSH ``exec`` request, in privileged mode."""

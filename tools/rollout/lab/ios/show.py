@@ -429,7 +429,7 @@ def _section(lines: list[str], regex: re.Pattern[str]) -> list[str]:
 def tree_lines(tree: ConfigTree) -> list[str]:
     out: list[str] = []
     for node in tree.root.children or ():
-        render_node(node, 0, out, ROOT_MODE)
+        render_node(node, 0, out, ROOT_MODE, numbered=tree.numbered_acls)
     return out
 
 
