@@ -38,6 +38,7 @@ def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> 
     else:
         commands += changed_banners
     intent_lines = {line.strip() for line in want_text.splitlines()}
+    commands = ios_refuse.replaced(commands, intent_lines)
     ios_refuse.check(device, commands, intent_lines, login_user)
     check_modes(device, commands)
     return Plan(

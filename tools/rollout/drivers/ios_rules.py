@@ -23,8 +23,55 @@ NOISE_RULES: tuple[tuple[str, str], ...] = (
     (r"Time source is|\*?\d{2}:\d{2}:\d{2}\.\d+ \S+ \w{3} \w{3} +\d+ \d{4}", "clock output"),
 )
 NOISE = re.compile("^(?:" + "|".join(pattern for pattern, _why in NOISE_RULES) + ")")
+# Identity lines: the unit's own identity, shown by the device, never written by an intent
+# (like `version`). Never compared, never sent, in either direction; a top-level one goes
+# with its whole section. (pattern, why, source) as data.
+_SELF_SIGNED = r"TP-self-signed-\d+"
+IDENTITY_RULES: tuple[tuple[str, str, str], ...] = (
+    (
+        r"license udi\b",
+        "the unit's UDI (product id and serial number), set at the factory: display only",
+        "Cisco Configuration Fundamentals, 'Unique Device Identifier Retrieval' (a UDI is "
+        "PID, VID and SN, assigned in the factory and stored on the device): "
+        "cisco.com/en/US/docs/ios-xml/ios/fundamentals/configuration/xe-3se/cat3850/cf-udi.html;"
+        " every CSR1000v/ISR4321/2901 file of tests/data/ios-public shows another serial",
+    ),
+    (
+        rf"crypto (?:pki|ca) trustpoint {_SELF_SIGNED}$",
+        "the self-signed trustpoint the device generates for its HTTPS server, named after "
+        "the unit (with its children: enrollment, subject-name, rsakeypair)",
+        "Catalyst 3750-X/3560-X Software Configuration Guide OL-21521-01, 'Configuring the "
+        "Switch for Secure Socket Layer HTTP': the self-signed certificate is generated "
+        "automatically and shown as 'crypto pki trustpoint TP-self-signed-3080755072'; "
+        "'trustpoints must be configured on each device individually. Copying them from other "
+        "devices makes them invalid' (same text: Catalyst 2960-X 15.2(2)E and 3850 3E guides, "
+        "cisco.com/c/en/us/td/docs/switches/lan/catalyst3850/software/release/3e/"
+        "consolidated_guide/configuration_guide/b_consolidated_3850_3e_cg/"
+        "b_consolidated_3850_3e_cg_chapter_0111110.html)",
+    ),
+    (
+        rf"crypto (?:pki|ca) certificate chain {_SELF_SIGNED}$",
+        "the certificate of that trustpoint (its blob is the unit's key)",
+        "same guide: 'crypto ca certificate chain TP-self-signed-3080755072' in its sample",
+    ),
+    (
+        rf"\s+rsakeypair {_SELF_SIGNED}$",
+        "the unit's generated key pair, named after the unit",
+        "same guide's sample: ' rsakeypair TP-self-signed-3080755072'",
+    ),
+    (
+        rf"ip http secure-trustpoint {_SELF_SIGNED}$",
+        "points the HTTPS server at the unit's own self-signed trustpoint",
+        "unconfirmed: no public output with this line was captured; it names the same "
+        "per-unit trustpoint as the rows above",
+    ),
+)
+IDENTITY = re.compile("^(?:" + "|".join(pattern for pattern, _w, _s in IDENTITY_RULES) + ")")
 # Certificate blobs: from 'certificate ...' to 'quit', inside 'crypto pki certificate chain'.
-CERT_START = re.compile(r"^\s+certificate\s")
+# A certificate stored in NVRAM is one line (' certificate self-signed 01 nvram:IOS-Self-Sig#1D.cer'
+# on a Catalyst 9200, tests/data/ios-public/cat9200): its blob ends with the next line at its
+# own indentation or less.
+CERT_START = re.compile(r"^(\s+)certificate\s")
 CERT_END = re.compile(r"^\s+quit$")
 # Physical interfaces cannot be deleted: negating them means resetting them to defaults.
 # Every hardware port type of the supported models (ios_canon.PORT_NAMES); a sub-interface
@@ -35,18 +82,37 @@ WRITE_ONLY = re.compile(r"^snmp-server user ")
 ERROR_PATTERN = r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown command"
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 def clean(text: str) -> str:
-    """The configuration without noise, comments, certificate blobs or write-only lines."""
+    """The configuration without noise, comments, identity lines, certificate blobs or
+    write-only lines."""
     out: list[str] = []
-    in_cert = False
+    cert = -1  # indentation of the certificate line whose blob is being skipped
+    identity = -1  # indentation of the identity line whose children are being skipped
     for line in text.splitlines():
-        if in_cert:
-            in_cert = not CERT_END.match(line)
+        if not line.strip():
             continue
-        if CERT_START.match(line):
-            in_cert = True
+        if cert >= 0:
+            if CERT_END.match(line):
+                cert = -1
+                continue
+            if _indent(line) > cert:
+                continue
+            cert = -1
+        if identity >= 0:
+            if _indent(line) > identity or line.strip() == "!" and _indent(line) > 0:
+                continue
+            identity = -1
+        if m := CERT_START.match(line):
+            cert = len(m.group(1))
             continue
-        if not line.strip() or NOISE.match(line) or WRITE_ONLY.match(line):
+        if IDENTITY.match(line):
+            identity = _indent(line)
+            continue
+        if NOISE.match(line) or WRITE_ONLY.match(line):
             continue
         out.append(line.rstrip())
     return "\n".join(out) + "\n"
