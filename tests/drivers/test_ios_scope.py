@@ -29,7 +29,6 @@ PLATFORM: dict[str, tuple[str, list[str]]] = {
         [
             "no platform punt-keepalive disable-kernel-core",
             "vrf definition Mgmt-intf",
-            "license udi pid ISR4321/K9 sn FDO222744LX",
             "redundancy",
             "control-plane",
             "line aux 0",
@@ -48,8 +47,6 @@ PLATFORM: dict[str, tuple[str, list[str]]] = {
             "platform punt-keepalive disable-kernel-core",
             "platform qfp utilization monitor load 80",
             "vrf definition Mgmt-intf",
-            "crypto pki trustpoint TP-self-signed-1357684700",
-            "crypto pki certificate chain TP-self-signed-1357684700",
             "license boot level appxk9",
             "license boot suite AdvUCSuiteK9",
             "redundancy",
@@ -117,6 +114,26 @@ def test_plan_leaves_platform_lines_alone_and_reports_them(name: str) -> None:
     assert touched == []
     missing = [line for line in platform if line not in plan.unmanaged]
     assert missing == [], plan.unmanaged
+
+
+# The unit's identity (ios_rules.IDENTITY_RULES): never compared, so neither sent nor reported.
+IDENTITY = {
+    "isr4321-day0": ["license udi pid ISR4321/K9 sn FDO222744LX"],
+    "isr4351-day0": [
+        "crypto pki trustpoint TP-self-signed-1357684700",
+        "crypto pki certificate chain TP-self-signed-1357684700",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(IDENTITY))
+def test_identity_lines_are_neither_sent_nor_reported(name: str) -> None:
+    intended, _platform = PLATFORM[name]
+    assert all(line in day0(name).splitlines() for line in IDENTITY[name])
+    plan = ios_plan("dut", day0(name), intended, "noc")
+    for line in IDENTITY[name]:
+        assert not [c for c in plan.commands if line in c], line
+        assert not [u for u in plan.unmanaged if u.startswith(line)], line
 
 
 @pytest.mark.parametrize("name", list(PLATFORM))

@@ -188,3 +188,29 @@ def drop_replaced_negations(commands: list[str]) -> list[str]:
             continue
         out.append(line)
     return out
+
+
+def set_defaults(commands: list[str], defaults: set[tuple[str, str]]) -> list[str]:
+    """`exec-timeout 10 0`, not `no exec-timeout 0 0`, when the intent sets the default.
+
+    The planner compares without the defaults IOS hides (ios_canon), so a device set to
+    another value is planned as a negation; when the intent names the default (`defaults`:
+    ios_canon.hidden_defaults of the intent), the intent's line is sent instead: it sets the
+    same value and is what the operator wrote.
+    """
+    parents = _parents(commands)
+    out: list[str] = []
+    for i, line in enumerate(commands):
+        text = line.strip()
+        parent = parents[i][-1] if len(parents[i]) == 1 else ("" if not parents[i] else None)
+        prefixes = SINGLE_VALUE_CHILDREN if parents[i] else SINGLE_VALUE_TOP
+        k = words_key(text, prefixes)
+        if text.startswith("no ") and k is not None and parent is not None:
+            wanted = next(
+                (d for p, d in sorted(defaults) if p == parent and words_key(d, prefixes) == k),
+                None,
+            )
+            if wanted is not None:
+                line = line[: len(line) - len(line.lstrip(" "))] + wanted
+        out.append(line)
+    return out

@@ -33,6 +33,7 @@ SINGLE_VALUE_CHILDREN: tuple[str, ...] = (
     "switchport trunk allowed vlan",
     "switchport trunk native vlan",
     "exec-timeout",
+    "login",
     "shutdown",
     "speed",
     "duplex",
