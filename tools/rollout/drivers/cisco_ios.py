@@ -167,6 +167,11 @@ EXIT_OPENS = {
     "exit-address-family": "address-family",
     "exit-peer-policy": "template peer-policy",
     "exit-peer-session": "template peer-session",
+    "exit-af-topology": "topology",
+    "exit-af-interface": "af-interface",
+    "exit-sf-topology": "topology",
+    "exit-sf-interface": "sf-interface",
+    "exit-service-family": "service-family",
 }
 
 
