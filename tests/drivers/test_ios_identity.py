@@ -145,7 +145,7 @@ def test_a_list_family_is_not_replaced() -> None:
     commands = ["no boot system flash:a.bin", "boot system flash:b.bin"]
     kept = ios_refuse.replaced(commands, {"boot system flash:b.bin"})
     assert kept == commands
-    with pytest.raises(DeviceError, match="no boot system flash:a.bin"):
+    with pytest.raises(DeviceError, match=r"no boot system flash:a\.bin"):
         ios_refuse.check("dut", kept, {"boot system flash:b.bin"})
 
 

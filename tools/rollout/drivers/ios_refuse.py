@@ -5,12 +5,12 @@ can still reach a plan when the intent owns its family (the intent owns `aaa`, t
 shows `no aaa new-model`, and the plan would turn AAA on by implication). Unless the intent
 names that exact line, the device's plan stops with a DeviceError naming the line and the fix.
 
-A row marked `single_value` holds one value per key (ios_scope.key: `platform console`): when the plan sends the intent's line of that key (`platform console virtual`),
-the negation of the device's other value (`no platform console serial`) is not sent: typing
-the new line replaces the value. A pure removal (the intent has no line of
-that key) is still refused. Rows whose lines are entries of a list (`boot system`, ISR 4000
-`license boot level` per package, trustpoints by name) are not single-value: adding one entry
-does not remove another.
+A row marked `single_value` holds one value per key (ios_scope.key: `platform console`):
+when the plan sends the intent's line of that key (`platform console virtual`), the negation
+of the device's other value (`no platform console serial`) is not sent: typing the new line
+replaces the value. A pure removal (the intent has no line of that key) is still refused.
+Rows whose lines are entries of a list (`boot system`, ISR 4000 `license boot level` per
+package, trustpoints by name) are not single-value: adding one entry does not remove another.
 """
 
 from __future__ import annotations

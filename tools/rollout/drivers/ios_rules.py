@@ -103,7 +103,7 @@ def clean(text: str) -> str:
                 continue
             cert = -1
         if identity >= 0:
-            if _indent(line) > identity or line.strip() == "!" and _indent(line) > 0:
+            if _indent(line) > identity:
                 continue
             identity = -1
         if m := CERT_START.match(line):
@@ -200,8 +200,8 @@ def set_defaults(commands: list[str], defaults: set[tuple[str, str]]) -> list[st
     """
     parents = _parents(commands)
     out: list[str] = []
-    for i, line in enumerate(commands):
-        text = line.strip()
+    for i, command in enumerate(commands):
+        text = command.strip()
         parent = parents[i][-1] if len(parents[i]) == 1 else ("" if not parents[i] else None)
         prefixes = SINGLE_VALUE_CHILDREN if parents[i] else SINGLE_VALUE_TOP
         k = words_key(text, prefixes)
@@ -211,6 +211,7 @@ def set_defaults(commands: list[str], defaults: set[tuple[str, str]]) -> list[st
                 None,
             )
             if wanted is not None:
-                line = line[: len(line) - len(line.lstrip(" "))] + wanted
-        out.append(line)
+                out.append(command[: len(command) - len(command.lstrip(" "))] + wanted)
+                continue
+        out.append(command)
     return out
