@@ -40,6 +40,8 @@ REFUSED: tuple[Refused, ...] = (
         r"(?:no )?license\b",
         "licensing changes the feature set at the next reload",
         "change the licence by hand, then plan again",
+        # Not single-value: an ISR4321 shows 'license boot level uck9' and 'license boot level
+        # securityk9' together (public GitHub show running-config, code index id 63138882478).
     ),
     Refused(
         r"(?:no )?crypto (?:pki|key)\b",
