@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 from rollout.drivers.ios_canon import PHYSICAL_KINDS
-from rollout.drivers.ios_sections import SINGLE_VALUE_CHILDREN, SINGLE_VALUE_TOP, words_key
+from rollout.drivers.ios_sections import (
+    BANNER,
+    SINGLE_VALUE_CHILDREN,
+    SINGLE_VALUE_TOP,
+    words_key,
+)
 
 # Lines that describe the device or the moment, not the intent: never compared, never negated.
 # (pattern, why) as data; drift reports and `rollout diff` use the same table.
@@ -92,7 +97,14 @@ def clean(text: str) -> str:
     out: list[str] = []
     cert = -1  # indentation of the certificate line whose blob is being skipped
     identity = -1  # indentation of the identity line whose children are being skipped
+    banner = ""  # delimiter of the banner whose text is being copied
     for line in text.splitlines():
+        if banner:
+            # A banner's text is kept as it is: blank lines, lines starting with '!' or
+            # reading 'end' are text, not comments or noise.
+            out.append(line.rstrip())
+            banner = "" if banner in line else banner
+            continue
         if not line.strip():
             continue
         if cert >= 0:
@@ -114,6 +126,9 @@ def clean(text: str) -> str:
             continue
         if NOISE.match(line) or WRITE_ONLY.match(line):
             continue
+        if (m := BANNER.match(line)) and m.group(2):
+            delim = "^C" if m.group(2).startswith("^C") else m.group(2)[:1]
+            banner = "" if delim in m.group(2)[len(delim) :] else delim
         out.append(line.rstrip())
     return "\n".join(out) + "\n"
 
