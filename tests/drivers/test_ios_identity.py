@@ -216,3 +216,18 @@ def test_vty_login_is_replaced_without_a_moment_of_no_login(running: str) -> Non
     lines = [c.strip() for c in plan.commands]
     assert "login local" in lines
     assert "no login" not in lines and "login" not in lines, plan.commands
+
+
+# -- off by default: shown as `no X` on one train, not at all on another ------------------------
+
+
+@pytest.mark.parametrize("feature", ["ip http server", "service password-encryption"])
+def test_a_device_showing_no_x_meets_an_intent_silent_on_x(feature: str) -> None:
+    assert ios_plan("dut", f"hostname r1\nno {feature}\n", "hostname r1\n").commands == ()
+    # the other way round: the feature on, the intent silent -> turned off, once
+    plan = ios_plan("dut", f"hostname r1\n{feature}\n", "hostname r1\n")
+    assert plan.commands == (f"no {feature}",)
+    assert ios_plan("dut", f"hostname r1\nno {feature}\n", "hostname r1\n").commands == ()
+    # an intent that turns it on is sent
+    on = ios_plan("dut", f"hostname r1\nno {feature}\n", f"hostname r1\n{feature}\n")
+    assert on.commands == (feature,)

@@ -68,6 +68,7 @@ def compared(device: str, running: str, intended: str) -> Compared:
     defaults = ios_canon.hidden_defaults(_merged(intended))
     have, unmanaged = ios_scope.split(have, want)
     want = ios_canon.satisfied(want, have)
+    have = ios_canon.silent_off(have, want)
     want_banners, want = _banners(want)
     have_banners, have = _banners(have)
     return Compared(render(have), render(want), have_banners, want_banners, unmanaged, defaults)

@@ -197,8 +197,18 @@ HIDDEN_NEGATIONS: tuple[tuple[str, str], ...] = (
         + "); hidden on other trains (unconfirmed which: docs/ios.md)",
     ),
     ("ip http secure-server", "as ip http server (" + ISR4321 + ")"),
+    (
+        "service password-encryption",
+        "off by default (Cisco Security Command Reference, service password-encryption: "
+        "'Command Default: No passwords are encrypted'); shown as 'no service "
+        "password-encryption' on IOS 15 (tests/data/ios-public/ios15-router, isr2901), not "
+        "shown on IOS-XE 16 CSR1000v (tests/data/ios-public/csr1000v/labval-confed-D1.cfg)",
+    ),
 )
-"""`no X` the intent sends that a device may not show: satisfied when the device shows no X."""
+"""Features off by default that one train shows as `no X` and another does not show at all.
+
+`no X` in the intent is satisfied when the device shows neither X nor `no X`; the device's
+`no X` is satisfied when the intent has neither (both mean: off, the default)."""
 
 # Abbreviations an operator or template may type, and the name IOS shows (longest first).
 PORT_NAMES: tuple[tuple[str, str], ...] = (
@@ -368,6 +378,13 @@ def hidden_defaults(nodes: list[Node]) -> set[tuple[str, str]]:
 def canonical(text: str, *, trains: bool = False) -> str:
     """A configuration text as IOS shows it (train-dependent forms kept unless trains=True)."""
     return render(canonical_tree(parse(text), trains=trains)).rstrip("\n")
+
+
+def silent_off(have: list[Node], want: list[Node]) -> list[Node]:
+    """The running config less the `no X` of HIDDEN_NEGATIONS that an intent silent on X means."""
+    said = {n.text for n in want}
+    off = {f"no {x}" for x, _ in HIDDEN_NEGATIONS if x not in said and f"no {x}" not in said}
+    return [n for n in have if n.text not in off]
 
 
 def satisfied(want: list[Node], have: list[Node]) -> list[Node]:
