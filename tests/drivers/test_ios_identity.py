@@ -231,3 +231,12 @@ def test_a_device_showing_no_x_meets_an_intent_silent_on_x(feature: str) -> None
     # an intent that turns it on is sent
     on = ios_plan("dut", f"hostname r1\nno {feature}\n", f"hostname r1\n{feature}\n")
     assert on.commands == (feature,)
+
+
+def test_vty_login_local_is_replaced_by_login_without_negation() -> None:
+    plan = ios_plan(
+        "dut",
+        "hostname r1\nline vty 0 4\n login local\n transport input ssh\n",
+        "hostname r1\nline vty 0 4\n login\n transport input ssh\n",
+    )
+    assert [c.strip() for c in plan.commands] == ["line vty 0 4", "login", "exit"]

@@ -7,6 +7,7 @@ import re
 from rollout.drivers.ios_canon import PHYSICAL_KINDS
 from rollout.drivers.ios_sections import (
     BANNER,
+    BARE_VALUES,
     SINGLE_VALUE_CHILDREN,
     SINGLE_VALUE_TOP,
     words_key,
@@ -189,16 +190,24 @@ def drop_replaced_negations(commands: list[str]) -> list[str]:
         prefixes = SINGLE_VALUE_CHILDREN if parents[i] else SINGLE_VALUE_TOP
         return words_key(commands[i].strip(), prefixes)
 
-    set_keys = {
+    valued = {
         (parents[i], k)
         for i, line in enumerate(commands)
         if (k := key(i)) and not line.strip().startswith("no ") and line.strip() != k
+    }
+    # `login` alone is a value too (BARE_VALUES): it replaces `login local`, unless the
+    # section also sets another value, which replaces both.
+    set_keys = valued | {
+        (parents[i], k)
+        for i, line in enumerate(commands)
+        if (k := key(i)) in BARE_VALUES and parents[i] and line.strip() == k
     }
     out = []
     for i, line in enumerate(commands):
         k = key(i)
         text = line.strip()
-        negation = text.startswith("no ") or text == k
+        bare = text == k and (k not in BARE_VALUES or (parents[i], k) in valued)
+        negation = text.startswith("no ") or bare
         if k and negation and (parents[i], k) in set_keys and k != "shutdown":
             continue
         out.append(line)

@@ -59,6 +59,10 @@ SINGLE_VALUE_CHILDREN: tuple[str, ...] = (
     "shape average",
     "set dscp",
 )
+BARE_VALUES: tuple[str, ...] = ("login",)
+"""Single-value children whose bare key is itself a value: `login` (password login) replaces
+`login local` as `login local` replaces it (Cisco IOS Security Command Reference, `login
+(line)` and `login local`: one login mode per line)."""
 SINGLE_VALUE_TOP: tuple[str, ...] = (
     "hostname",
     "service timestamps debug",
