@@ -198,3 +198,19 @@ def test_drift_reports_unmanaged_lines_as_a_count_and_a_list() -> None:
     report = drift.Report([d], 0.1, 1)
     assert report.exit_code == 0  # never an error, never drift
     assert drift.table_rows(report)[0][4] == "1"
+
+
+def test_mop_lines_written_by_the_platform_stay() -> None:
+    """IOS-XE 16 CSR1000v shows 'no mop enabled' on every port; negating it turns MOP on."""
+    port = "interface GigabitEthernet1\n ip address 10.0.0.1 255.255.255.0\n"
+    running = "hostname r1\n" + port + " no mop enabled\n no mop sysid\n"
+    plan = ios_plan("dut", running, "hostname r1\n" + port)
+    assert plan.commands == ()
+    assert "interface GigabitEthernet1 / no mop enabled" in plan.unmanaged
+    # the intent that sets it owns it
+    owned = ios_plan("dut", running, "hostname r1\n" + port + " mop enabled\n")
+    assert [c.strip() for c in owned.commands] == [
+        "interface GigabitEthernet1",
+        "mop enabled",
+        "exit",
+    ]
