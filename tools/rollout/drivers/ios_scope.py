@@ -154,7 +154,17 @@ CHILD_SCOPE: dict[str, tuple[bool, tuple[str, ...], str]] = {
     ),
 }
 WORD_PAIRS = frozenset(
-    {"ip", "ipv6", "switchport", "spanning-tree", "mls", "service-policy", "transport", "snmp"}
+    {
+        "ip",
+        "ipv6",
+        "switchport",
+        "spanning-tree",
+        "mls",
+        "service-policy",
+        "transport",
+        "snmp",
+        "mop",
+    }
 )
 
 
