@@ -13,7 +13,7 @@ from rollout.drivers.ios_canon import PHYSICAL_KINDS
 EXAMPLES: dict[str, list[str]] = {
     r"(?:no )?license\b": ["no license boot level appxk9", "license boot level securityk9"],
     r"(?:no )?crypto (?:pki|key)\b": [
-        "no crypto pki trustpoint TP-self-signed-1357684700",
+        "no crypto pki trustpoint SLA-TrustPoint",
         "crypto key zeroize rsa",
         "no crypto key generate rsa",
     ],

@@ -29,7 +29,6 @@ PLATFORM: dict[str, tuple[str, list[str]]] = {
         [
             "no platform punt-keepalive disable-kernel-core",
             "vrf definition Mgmt-intf",
-            "license udi pid ISR4321/K9 sn FDO222744LX",
             "redundancy",
             "control-plane",
             "line aux 0",
@@ -48,8 +47,6 @@ PLATFORM: dict[str, tuple[str, list[str]]] = {
             "platform punt-keepalive disable-kernel-core",
             "platform qfp utilization monitor load 80",
             "vrf definition Mgmt-intf",
-            "crypto pki trustpoint TP-self-signed-1357684700",
-            "crypto pki certificate chain TP-self-signed-1357684700",
             "license boot level appxk9",
             "license boot suite AdvUCSuiteK9",
             "redundancy",
@@ -119,6 +116,26 @@ def test_plan_leaves_platform_lines_alone_and_reports_them(name: str) -> None:
     assert missing == [], plan.unmanaged
 
 
+# The unit's identity (ios_rules.IDENTITY_RULES): never compared, so neither sent nor reported.
+IDENTITY = {
+    "isr4321-day0": ["license udi pid ISR4321/K9 sn FDO222744LX"],
+    "isr4351-day0": [
+        "crypto pki trustpoint TP-self-signed-1357684700",
+        "crypto pki certificate chain TP-self-signed-1357684700",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(IDENTITY))
+def test_identity_lines_are_neither_sent_nor_reported(name: str) -> None:
+    intended, _platform = PLATFORM[name]
+    assert all(line in day0(name).splitlines() for line in IDENTITY[name])
+    plan = ios_plan("dut", day0(name), intended, "noc")
+    for line in IDENTITY[name]:
+        assert not [c for c in plan.commands if line in c], line
+        assert not [u for u in plan.unmanaged if u.startswith(line)], line
+
+
 @pytest.mark.parametrize("name", list(PLATFORM))
 def test_a_converged_device_with_platform_lines_plans_nothing(name: str) -> None:
     """The intent applied on top of the day-0 config: nothing left to send, lines reported."""
@@ -181,3 +198,19 @@ def test_drift_reports_unmanaged_lines_as_a_count_and_a_list() -> None:
     report = drift.Report([d], 0.1, 1)
     assert report.exit_code == 0  # never an error, never drift
     assert drift.table_rows(report)[0][4] == "1"
+
+
+def test_mop_lines_written_by_the_platform_stay() -> None:
+    """IOS-XE 16 CSR1000v shows 'no mop enabled' on every port; negating it turns MOP on."""
+    port = "interface GigabitEthernet1\n ip address 10.0.0.1 255.255.255.0\n"
+    running = "hostname r1\n" + port + " no mop enabled\n no mop sysid\n"
+    plan = ios_plan("dut", running, "hostname r1\n" + port)
+    assert plan.commands == ()
+    assert "interface GigabitEthernet1 / no mop enabled" in plan.unmanaged
+    # the intent that sets it owns it
+    owned = ios_plan("dut", running, "hostname r1\n" + port + " mop enabled\n")
+    assert [c.strip() for c in owned.commands] == [
+        "interface GigabitEthernet1",
+        "mop enabled",
+        "exit",
+    ]

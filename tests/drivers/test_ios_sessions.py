@@ -89,6 +89,7 @@ BANNERS = [
     "banner motd ^C\nAuthorised access only.\n  Indented line, kept.\n^C\n",
     "banner motd %\nAuthorised access only.\n%\n",
     "banner exec @Single line@\n",
+    "banner login ^C\n!!! WARNING !!!\n\nend\nversion 2 of this notice\n^C\n",
 ]
 
 
@@ -103,6 +104,17 @@ def test_a_banner_is_one_command_and_round_trips(banner: str) -> None:
     shown = canonical("hostname r1\n" + banners[0] + "\n")
     assert shown == canonical(intended)
     assert ios_plan("dut", shown + "\n", intended).commands == ()
+
+
+def test_a_banners_blank_and_comment_like_lines_are_text() -> None:
+    """Blank lines, '!' lines and 'end' inside a banner are its text, sent and compared."""
+    text = "!!! WARNING !!!\n\nend\nversion 2 of this notice"
+    plan = ios_plan("dut", "hostname r1\n", f"hostname r1\nbanner login ^C\n{text}\n^C\n")
+    assert plan.commands == (f"banner login #\n{text}\n#",)
+    shown = f"hostname r1\nbanner login ^C\n{text}\n^C\n"
+    assert ios_plan("dut", shown, shown).commands == ()
+    changed = ios_plan("dut", shown.replace("\n\nend", "\nend"), shown)
+    assert changed.commands == (f"banner login #\n{text}\n#",)
 
 
 def test_a_banner_never_ended_is_a_device_error() -> None:

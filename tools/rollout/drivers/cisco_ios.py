@@ -32,12 +32,14 @@ def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> 
         commands: list[str] = []
     else:
         commands = remediation(run_text, want_text, intended, device)
+        commands = ios_rules.set_defaults(commands, c.defaults)
     changed_banners = banner_commands(have_banners, want_banners)
     if changed_banners and not commands:
         commands = changed_banners + ios_rules.write_only(intended)
     else:
         commands += changed_banners
     intent_lines = {line.strip() for line in want_text.splitlines()}
+    commands = ios_refuse.replaced(commands, intent_lines)
     ios_refuse.check(device, commands, intent_lines, login_user)
     check_modes(device, commands)
     return Plan(
@@ -56,16 +58,29 @@ class Compared(NamedTuple):
     running_banners: dict[str, str]
     intended_banners: dict[str, str]
     unmanaged: list[str]
+    defaults: set[tuple[str, str]]
+    """The defaults the intent sets and the comparison hides (ios_canon.hidden_defaults)."""
 
 
 def compared(device: str, running: str, intended: str) -> Compared:
     """Both configurations as the planner compares them (see ios_plan)."""
     want, have = _trees(device, intended, running)
+    defaults = ios_canon.hidden_defaults(_merged(intended))
     have, unmanaged = ios_scope.split(have, want)
     want = ios_canon.satisfied(want, have)
+    have = ios_canon.silent_off(have, want)
     want_banners, want = _banners(want)
     have_banners, have = _banners(have)
-    return Compared(render(have), render(want), have_banners, want_banners, unmanaged)
+    return Compared(render(have), render(want), have_banners, want_banners, unmanaged, defaults)
+
+
+def _merged(text: str) -> list[Node]:
+    """The text merged as IOS merges it (no canonical form); [] when it cannot be parsed
+    (_trees reports why)."""
+    try:
+        return ios_sections.parse(ios_rules.clean(text))
+    except ios_sections.BannerError:
+        return []
 
 
 def _trees(device: str, intended: str, running: str) -> tuple[list[Node], list[Node]]:
@@ -153,6 +168,11 @@ EXIT_OPENS = {
     "exit-address-family": "address-family",
     "exit-peer-policy": "template peer-policy",
     "exit-peer-session": "template peer-session",
+    "exit-af-topology": "topology",
+    "exit-af-interface": "af-interface",
+    "exit-sf-topology": "topology",
+    "exit-sf-interface": "sf-interface",
+    "exit-service-family": "service-family",
 }
 
 

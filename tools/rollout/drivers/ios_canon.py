@@ -95,6 +95,23 @@ ROWS: tuple[Row, ...] = (
         + CIS_DEFAULTS,
     ),
     Row(
+        "ip domain lookup",
+        "",
+        "enabled by default: Cisco IOS 12.1 IP Addressing Commands, ip domain-lookup (http://www."
+        "cisco.com/en/US/docs/ios/12_1/iproute/command/reference/1rdipadr.html); only 'no ip "
+        "domain-lookup' / 'no ip domain lookup' is shown, the IOSvL2 files of tests/data/"
+        "ios-public (Ring-topologi) show either that or no line; hidden: " + CIS_DEFAULTS,
+    ),
+    Row(
+        "interface Vlan1\n ip address 192.168.1.10 255.255.255.0\n ip route-cache",
+        "interface Vlan1\n ip address 192.168.1.10 255.255.255.0",
+        "fast switching 'is enabled by default on all interfaces that support fast switching' "
+        "(Cisco IOS 12.0 Switching Services Configuration Guide, 'Configuring Fast Switching', "
+        "http://www.shrubbery.net/cisco/cc/td/doc/product/software/ios120/12cgcr/switch_c/"
+        "xcprt1/xcipsp.htm); only ' no ip route-cache' is shown (IOSvL2 Vlan1 of tests/data/"
+        "ios-public/iosvl2/ring-Core2.cfg, and no ' ip route-cache' line in any file there)",
+    ),
+    Row(
         "line vty 0 4\n exec-timeout 10 0\n transport input ssh",
         "line vty 0 4\n transport input ssh",
         "default 10 minutes: Cisco IOS Terminal Services command reference, exec-timeout "
@@ -180,8 +197,18 @@ HIDDEN_NEGATIONS: tuple[tuple[str, str], ...] = (
         + "); hidden on other trains (unconfirmed which: docs/ios.md)",
     ),
     ("ip http secure-server", "as ip http server (" + ISR4321 + ")"),
+    (
+        "service password-encryption",
+        "off by default (Cisco Security Command Reference, service password-encryption: "
+        "'Command Default: No passwords are encrypted'); shown as 'no service "
+        "password-encryption' on IOS 15 (tests/data/ios-public/ios15-router, isr2901), not "
+        "shown on IOS-XE 16 CSR1000v (tests/data/ios-public/csr1000v/labval-confed-D1.cfg)",
+    ),
 )
-"""`no X` the intent sends that a device may not show: satisfied when the device shows no X."""
+"""Features off by default that one train shows as `no X` and another does not show at all.
+
+`no X` in the intent is satisfied when the device shows neither X nor `no X`; the device's
+`no X` is satisfied when the intent has neither (both mean: off, the default)."""
 
 # Abbreviations an operator or template may type, and the name IOS shows (longest first).
 PORT_NAMES: tuple[tuple[str, str], ...] = (
@@ -246,10 +273,16 @@ PORT_REFERENCES = re.compile(
 )
 
 HIDDEN_TOP = frozenset(
-    {"ip ssh authentication-retries 3", "ip ssh time-out 120", "logging trap informational"}
+    {
+        "ip ssh authentication-retries 3",
+        "ip ssh time-out 120",
+        "logging trap informational",
+        "ip domain lookup",
+        "ip domain-lookup",
+    }
 )
 HIDDEN_SLA = frozenset({"frequency 60", "threshold 5000", "timeout 5000"})
-HIDDEN_IF = frozenset({"no shutdown"})
+HIDDEN_IF = frozenset({"no shutdown", "ip route-cache"})
 HIDDEN_LINE = frozenset({"exec-timeout 10 0"})
 SLA_DEFAULT_PACKETS = re.compile(r" num-packets 10 interval 20(?= |$)")
 ACL = re.compile(r"^ip access-list (?:standard|extended) ")
@@ -322,9 +355,36 @@ def canonical_tree(nodes: list[Node], *, trains: bool = True) -> list[Node]:
     return merge(out, top=True)  # `interface Gi0/1` and `interface GigabitEthernet0/1` are one
 
 
+def hidden_defaults(nodes: list[Node]) -> set[tuple[str, str]]:
+    """(section header as shown, or "" at the top; line) for each default the tree sets that
+    canonical_tree hides: `exec-timeout 10 0` under `line con 0`, `ip ssh time-out 120`."""
+    out: set[tuple[str, str]] = set()
+    for node in nodes:
+        text = _train(_ports(node.text))
+        if text in HIDDEN_TOP:
+            out.add(("", text))
+            continue
+        hidden: frozenset[str] = frozenset()
+        if text.startswith("ip sla ") and text.split()[2].isdigit():
+            hidden = HIDDEN_SLA
+        elif text.startswith("interface "):
+            hidden = HIDDEN_IF
+        elif text.startswith("line "):
+            hidden = HIDDEN_LINE
+        out |= {(text, c.text) for c in node.children if c.text in hidden}
+    return out
+
+
 def canonical(text: str, *, trains: bool = False) -> str:
     """A configuration text as IOS shows it (train-dependent forms kept unless trains=True)."""
     return render(canonical_tree(parse(text), trains=trains)).rstrip("\n")
+
+
+def silent_off(have: list[Node], want: list[Node]) -> list[Node]:
+    """The running config less the `no X` of HIDDEN_NEGATIONS that an intent silent on X means."""
+    said = {n.text for n in want}
+    off = {f"no {x}" for x, _ in HIDDEN_NEGATIONS if x not in said and f"no {x}" not in said}
+    return [n for n in have if n.text not in off]
 
 
 def satisfied(want: list[Node], have: list[Node]) -> list[Node]:

@@ -4,6 +4,13 @@ Scope (ios_scope.py) already leaves lines rollout does not own alone; a line of 
 can still reach a plan when the intent owns its family (the intent owns `aaa`, the device
 shows `no aaa new-model`, and the plan would turn AAA on by implication). Unless the intent
 names that exact line, the device's plan stops with a DeviceError naming the line and the fix.
+
+A row marked `single_value` holds one value per key (ios_scope.key: `platform console`):
+when the plan sends the intent's line of that key (`platform console virtual`), the negation
+of the device's other value (`no platform console serial`) is not sent: typing the new line
+replaces the value. A pure removal (the intent has no line of that key) is still refused.
+Rows whose lines are entries of a list (`boot system`, ISR 4000 `license boot level` per
+package, trustpoints by name) are not single-value: adding one entry does not remove another.
 """
 
 from __future__ import annotations
@@ -13,12 +20,16 @@ from typing import NamedTuple
 
 from rollout.drivers.base import DeviceError
 from rollout.drivers.ios_canon import PHYSICAL_KINDS
+from rollout.drivers.ios_scope import key as scope_key
+from rollout.drivers.ios_sections import Node
 
 
 class Refused(NamedTuple):
     pattern: str
     why: str
     fix: str
+    single_value: str = ""
+    """Why (with a source) the family holds one value per key; empty: not single-value."""
 
 
 _PHYSICAL = "|".join(PHYSICAL_KINDS)
@@ -29,6 +40,8 @@ REFUSED: tuple[Refused, ...] = (
         r"(?:no )?license\b",
         "licensing changes the feature set at the next reload",
         "change the licence by hand, then plan again",
+        # Not single-value: an ISR4321 shows 'license boot level uck9' and 'license boot level
+        # securityk9' together (public GitHub show running-config, code index id 63138882478).
     ),
     Refused(
         r"(?:no )?crypto (?:pki|key)\b",
@@ -58,11 +71,21 @@ REFUSED: tuple[Refused, ...] = (
         "a physical port cannot be deleted",
         "reset it with 'default interface', or leave it out of the intent",
     ),
-    Refused(r"no platform\b", "platform settings belong to the device", "change it by hand"),
+    Refused(
+        r"no platform\b",
+        "platform settings belong to the device",
+        "change it by hand",
+        "one value per setting: every CSR1000v file of tests/data/ios-public shows exactly one "
+        "'platform console serial|auto' (batfish/lab-validation, napalm test data); that IOS "
+        "replaces the value when another is typed is unconfirmed (see docs/ios.md)",
+    ),
     Refused(
         r"(?:no )?switch \d+ provision\b",
         "stack member provisioning removes or retypes a switch's ports",
         "change stack provisioning by hand",
+        # Not single-value for the planner: retyping needs the member out of the stack first
+        # (Catalyst 3750 Switch Command Reference OL-8552-07, 'switch provision': "To change
+        # the switch type, you must also remove the specified switch from the switch stack").
     ),
     Refused(
         r"(?:no )?redundancy$",
@@ -86,6 +109,35 @@ REFUSED: tuple[Refused, ...] = (
     ),
 )
 _COMPILED = tuple((re.compile(r.pattern), r) for r in REFUSED)
+
+
+def _command_key(commands: list[str], i: int) -> str:
+    """The scope key of the top-level command i (a section when the next line is under it)."""
+    has_children = i + 1 < len(commands) and commands[i + 1].startswith(" ")
+    text = commands[i].strip()
+    return scope_key(Node(text, [Node("")] if has_children else []))[0]
+
+
+def replaced(commands: list[str], intended: set[str]) -> list[str]:
+    """The commands without the negations a single-value row's intended line replaces.
+
+    `no platform console serial` is left out when the plan sends `platform console virtual`
+    (a line of the intent with the same key); without such a line the negation stays, and
+    check() refuses it.
+    """
+    sent = {
+        _command_key(commands, i)
+        for i, c in enumerate(commands)
+        if not c.startswith((" ", "no ")) and c in intended
+    }
+    out: list[str] = []
+    for i, command in enumerate(commands):
+        if command.startswith("no ") and _command_key(commands, i) in sent:
+            row = next((r for p, r in _COMPILED if p.match(command)), None)
+            if row is not None and row.single_value:
+                continue
+        out.append(command)
+    return out
 
 
 def check(device: str, commands: list[str], intended: set[str], login_user: str = "") -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from rollout.drivers.ios_canon import PHYSICAL_KINDS
-from rollout.drivers.ios_sections import SINGLE_VALUE_CHILDREN, SINGLE_VALUE_TOP, words_key
+from rollout.drivers.ios_sections import (
+    BANNER,
+    BARE_VALUES,
+    SINGLE_VALUE_CHILDREN,
+    SINGLE_VALUE_TOP,
+    words_key,
+)
 
 # Lines that describe the device or the moment, not the intent: never compared, never negated.
 # (pattern, why) as data; drift reports and `rollout diff` use the same table.
@@ -23,8 +29,55 @@ NOISE_RULES: tuple[tuple[str, str], ...] = (
     (r"Time source is|\*?\d{2}:\d{2}:\d{2}\.\d+ \S+ \w{3} \w{3} +\d+ \d{4}", "clock output"),
 )
 NOISE = re.compile("^(?:" + "|".join(pattern for pattern, _why in NOISE_RULES) + ")")
+# Identity lines: the unit's own identity, shown by the device, never written by an intent
+# (like `version`). Never compared, never sent, in either direction; a top-level one goes
+# with its whole section. (pattern, why, source) as data.
+_SELF_SIGNED = r"TP-self-signed-\d+"
+IDENTITY_RULES: tuple[tuple[str, str, str], ...] = (
+    (
+        r"license udi\b",
+        "the unit's UDI (product id and serial number), set at the factory: display only",
+        "Cisco Configuration Fundamentals, 'Unique Device Identifier Retrieval' (a UDI is "
+        "PID, VID and SN, assigned in the factory and stored on the device): "
+        "cisco.com/en/US/docs/ios-xml/ios/fundamentals/configuration/xe-3se/cat3850/cf-udi.html;"
+        " every CSR1000v/ISR4321/2901 file of tests/data/ios-public shows another serial",
+    ),
+    (
+        rf"crypto (?:pki|ca) trustpoint {_SELF_SIGNED}$",
+        "the self-signed trustpoint the device generates for its HTTPS server, named after "
+        "the unit (with its children: enrollment, subject-name, rsakeypair)",
+        "Catalyst 3750-X/3560-X Software Configuration Guide OL-21521-01, 'Configuring the "
+        "Switch for Secure Socket Layer HTTP': the self-signed certificate is generated "
+        "automatically and shown as 'crypto pki trustpoint TP-self-signed-3080755072'; "
+        "'trustpoints must be configured on each device individually. Copying them from other "
+        "devices makes them invalid' (same text: Catalyst 2960-X 15.2(2)E and 3850 3E guides, "
+        "cisco.com/c/en/us/td/docs/switches/lan/catalyst3850/software/release/3e/"
+        "consolidated_guide/configuration_guide/b_consolidated_3850_3e_cg/"
+        "b_consolidated_3850_3e_cg_chapter_0111110.html)",
+    ),
+    (
+        rf"crypto (?:pki|ca) certificate chain {_SELF_SIGNED}$",
+        "the certificate of that trustpoint (its blob is the unit's key)",
+        "same guide: 'crypto ca certificate chain TP-self-signed-3080755072' in its sample",
+    ),
+    (
+        rf"\s+rsakeypair {_SELF_SIGNED}$",
+        "the unit's generated key pair, named after the unit",
+        "same guide's sample: ' rsakeypair TP-self-signed-3080755072'",
+    ),
+    (
+        rf"ip http secure-trustpoint {_SELF_SIGNED}$",
+        "points the HTTPS server at the unit's own self-signed trustpoint",
+        "unconfirmed: no public output with this line was captured; it names the same "
+        "per-unit trustpoint as the rows above",
+    ),
+)
+IDENTITY = re.compile("^(?:" + "|".join(pattern for pattern, _w, _s in IDENTITY_RULES) + ")")
 # Certificate blobs: from 'certificate ...' to 'quit', inside 'crypto pki certificate chain'.
-CERT_START = re.compile(r"^\s+certificate\s")
+# A certificate stored in NVRAM is one line (' certificate self-signed 01 nvram:IOS-Self-Sig#1D.cer'
+# on a Catalyst 9200, tests/data/ios-public/cat9200): its blob ends with the next line at its
+# own indentation or less.
+CERT_START = re.compile(r"^(\s+)certificate\s")
 CERT_END = re.compile(r"^\s+quit$")
 # Physical interfaces cannot be deleted: negating them means resetting them to defaults.
 # Every hardware port type of the supported models (ios_canon.PORT_NAMES); a sub-interface
@@ -35,19 +88,48 @@ WRITE_ONLY = re.compile(r"^snmp-server user ")
 ERROR_PATTERN = r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown command"
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 def clean(text: str) -> str:
-    """The configuration without noise, comments, certificate blobs or write-only lines."""
+    """The configuration without noise, comments, identity lines, certificate blobs or
+    write-only lines."""
     out: list[str] = []
-    in_cert = False
+    cert = -1  # indentation of the certificate line whose blob is being skipped
+    identity = -1  # indentation of the identity line whose children are being skipped
+    banner = ""  # delimiter of the banner whose text is being copied
     for line in text.splitlines():
-        if in_cert:
-            in_cert = not CERT_END.match(line)
+        if banner:
+            # A banner's text is kept as it is: blank lines, lines starting with '!' or
+            # reading 'end' are text, not comments or noise.
+            out.append(line.rstrip())
+            banner = "" if banner in line else banner
             continue
-        if CERT_START.match(line):
-            in_cert = True
+        if not line.strip():
             continue
-        if not line.strip() or NOISE.match(line) or WRITE_ONLY.match(line):
+        if cert >= 0:
+            if CERT_END.match(line):
+                cert = -1
+                continue
+            if _indent(line) > cert:
+                continue
+            cert = -1
+        if identity >= 0:
+            if _indent(line) > identity:
+                continue
+            identity = -1
+        if m := CERT_START.match(line):
+            cert = len(m.group(1))
             continue
+        if IDENTITY.match(line):
+            identity = _indent(line)
+            continue
+        if NOISE.match(line) or WRITE_ONLY.match(line):
+            continue
+        if (m := BANNER.match(line)) and m.group(2):
+            delim = "^C" if m.group(2).startswith("^C") else m.group(2)[:1]
+            banner = "" if delim in m.group(2)[len(delim) :] else delim
         out.append(line.rstrip())
     return "\n".join(out) + "\n"
 
@@ -108,17 +190,52 @@ def drop_replaced_negations(commands: list[str]) -> list[str]:
         prefixes = SINGLE_VALUE_CHILDREN if parents[i] else SINGLE_VALUE_TOP
         return words_key(commands[i].strip(), prefixes)
 
-    set_keys = {
+    valued = {
         (parents[i], k)
         for i, line in enumerate(commands)
         if (k := key(i)) and not line.strip().startswith("no ") and line.strip() != k
+    }
+    # `login` alone is a value too (BARE_VALUES): it replaces `login local`, unless the
+    # section also sets another value, which replaces both.
+    set_keys = valued | {
+        (parents[i], k)
+        for i, line in enumerate(commands)
+        if (k := key(i)) in BARE_VALUES and parents[i] and line.strip() == k
     }
     out = []
     for i, line in enumerate(commands):
         k = key(i)
         text = line.strip()
-        negation = text.startswith("no ") or text == k
+        bare = text == k and (k not in BARE_VALUES or (parents[i], k) in valued)
+        negation = text.startswith("no ") or bare
         if k and negation and (parents[i], k) in set_keys and k != "shutdown":
             continue
         out.append(line)
+    return out
+
+
+def set_defaults(commands: list[str], defaults: set[tuple[str, str]]) -> list[str]:
+    """`exec-timeout 10 0`, not `no exec-timeout 0 0`, when the intent sets the default.
+
+    The planner compares without the defaults IOS hides (ios_canon), so a device set to
+    another value is planned as a negation; when the intent names the default (`defaults`:
+    ios_canon.hidden_defaults of the intent), the intent's line is sent instead: it sets the
+    same value and is what the operator wrote.
+    """
+    parents = _parents(commands)
+    out: list[str] = []
+    for i, command in enumerate(commands):
+        text = command.strip()
+        parent = parents[i][-1] if len(parents[i]) == 1 else ("" if not parents[i] else None)
+        prefixes = SINGLE_VALUE_CHILDREN if parents[i] else SINGLE_VALUE_TOP
+        k = words_key(text, prefixes)
+        if text.startswith("no ") and k is not None and parent is not None:
+            wanted = next(
+                (d for p, d in sorted(defaults) if p == parent and words_key(d, prefixes) == k),
+                None,
+            )
+            if wanted is not None:
+                out.append(command[: len(command) - len(command.lstrip(" "))] + wanted)
+                continue
+        out.append(command)
     return out

@@ -144,14 +144,27 @@ CHILD_SCOPE: dict[str, tuple[bool, tuple[str, ...], str]] = {
     ),
     "interface ": (
         False,
-        ("negotiation", "media-type"),
+        ("negotiation", "media-type", "mop"),
         "left alone: 'negotiation auto' is shown on every ISR 4000 Gigabit port (real ISR4321 "
         "show running-config, github.com/milanDewilde/VirtueleNetwerken opdracht01/"
-        "proefopstellingLabo4/R1Configuration.md); 'media-type rj45' on IOSv-L2 ports",
+        "proefopstellingLabo4/R1Configuration.md); 'media-type rj45' on IOSv-L2 ports; "
+        "'no mop enabled' / 'no mop sysid' on every GigabitEthernet of IOS-XE 16.4 CSR1000v "
+        "(tests/data/ios-public/csr1000v, batfish/lab-validation) and on no port of IOS-XE "
+        "15.5 (csr1000v/napalm-CSR1.cfg): negating them would turn MOP on",
     ),
 }
 WORD_PAIRS = frozenset(
-    {"ip", "ipv6", "switchport", "spanning-tree", "mls", "service-policy", "transport", "snmp"}
+    {
+        "ip",
+        "ipv6",
+        "switchport",
+        "spanning-tree",
+        "mls",
+        "service-policy",
+        "transport",
+        "snmp",
+        "mop",
+    }
 )
 
 

@@ -14,9 +14,17 @@ import re
 from dataclasses import dataclass, field
 
 EXITS = re.compile(
-    r"^\s*(?:exit|quit|end|exit-address-family|exit-peer-policy|exit-peer-session)\s*$"
+    r"^\s*(?:exit|quit|end|exit-address-family|exit-peer-policy|exit-peer-session"
+    r"|exit-af-topology|exit-af-interface|exit-sf-topology|exit-sf-interface"
+    r"|exit-service-family)\s*$"
 )
-"""Lines that move between modes; they are no part of the configuration's content."""
+"""Lines that move between modes; they are no part of the configuration's content.
+
+EIGRP named mode shows `exit-af-topology` after `topology base` (real CSR1000v IOS-XE 16.4
+show running-config, tests/data/ios-public/csr1000v/labval-eigrp-dc1border.cfg from
+batfish/lab-validation); `exit-af-interface`, `exit-sf-topology`, `exit-sf-interface` and
+`exit-service-family` close the other named-mode sub-modes (Cisco IP Routing: EIGRP
+Configuration Guide, 'EIGRP Named Mode'; not seen in a captured output here)."""
 
 # Children that hold one value per section: a later one replaces an earlier one, as on IOS
 # (Cisco IOS Interface and Hardware Component Command Reference, `description`: "a new
@@ -33,6 +41,7 @@ SINGLE_VALUE_CHILDREN: tuple[str, ...] = (
     "switchport trunk allowed vlan",
     "switchport trunk native vlan",
     "exec-timeout",
+    "login",
     "shutdown",
     "speed",
     "duplex",
@@ -50,6 +59,10 @@ SINGLE_VALUE_CHILDREN: tuple[str, ...] = (
     "shape average",
     "set dscp",
 )
+BARE_VALUES: tuple[str, ...] = ("login",)
+"""Single-value children whose bare key is itself a value: `login` (password login) replaces
+`login local` as `login local` replaces it (Cisco IOS Security Command Reference, `login
+(line)` and `login local`: one login mode per line)."""
 SINGLE_VALUE_TOP: tuple[str, ...] = (
     "hostname",
     "service timestamps debug",
