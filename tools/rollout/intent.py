@@ -12,6 +12,7 @@ from typing import Any
 
 from rollout import flows
 from rollout.acl import ICMP_TYPES, PORT_BY_NAME, Ace
+from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import (
     DSCP_NAMES,
@@ -27,7 +28,7 @@ from rollout.inventory.model import (
     Thresholds,
     shaped_rate_kbps,
 )
-from rollout.secrets import Secrets, cisco_type9
+from rollout.secrets import VAULT_FILE, Secrets, cisco_type9
 
 IPv4Net = ipaddress.IPv4Network
 
@@ -254,9 +255,6 @@ def _switch(inv: Inventory, site: Site, dev: Switch) -> dict[str, Any]:
 
 
 def _codec(inv: Inventory, site: Site, dev: Codec, secrets: Secrets) -> dict[str, Any]:
-    from rollout.errors import RolloutError
-    from rollout.secrets import VAULT_FILE
-
     p = inv.province
     dscp = DSCP_NAMES
     voice = next(c for c in p.qos.classes if c.priority)
