@@ -34,8 +34,9 @@ ID_RE = re.compile(rf"[0-9a-z]{{0,{ID_MAX}}}")
 IFNAMSIZ = 16  # include/uapi/linux/if.h: names are at most IFNAMSIZ - 1 characters
 MGMT_NET = ipaddress.IPv4Network("198.18.0.0/15")
 BLOCK_PREFIX = 24
-BLOCKS = 2 ** (BLOCK_PREFIX - MGMT_NET.prefixlen)  # 512 /24s in the /15
-MAX_SITES = 2 ** (32 - BLOCK_PREFIX) // 2 - 1  # /31s in a block; the first one is left unused
+BLOCKS = 1 << (BLOCK_PREFIX - MGMT_NET.prefixlen)  # 512 /24s in the /15
+BLOCK_SIZE = 1 << (32 - BLOCK_PREFIX)
+MAX_SITES = BLOCK_SIZE // 2 - 1  # /31s in a block; the first one is left unused
 
 
 def check_id(lab_id: str) -> str:
@@ -99,7 +100,7 @@ def default_block(lab_id: str) -> int:
 
 
 def block(number: int) -> ipaddress.IPv4Network:
-    base = MGMT_NET.network_address + number * 2 ** (32 - BLOCK_PREFIX)
+    base = MGMT_NET.network_address + number * BLOCK_SIZE
     return ipaddress.IPv4Network(f"{base}/{BLOCK_PREFIX}")
 
 
