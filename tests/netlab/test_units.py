@@ -350,3 +350,28 @@ def test_a_default_lab_whose_block_is_taken_and_a_bad_id_are_errors() -> None:
     for bad in ("A", "abcde", "a-b", "a b"):
         with pytest.raises(NetlabError, match="lab id"):
             LabNames(bad)
+
+
+def test_labs_starting_at_once_claim_different_blocks_and_a_crashed_claim_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from rollout.netlab import names, ns
+
+    monkeypatch.setattr(names, "CLAIMS", tmp_path / "claims")
+    for name in ("namespaces", "links", "addresses"):
+        monkeypatch.setattr(ns, name, list)  # nothing is up yet: only the claims tell
+    first = names.claim_block(names.LabNames("1"))
+    second = names.claim_block(names.LabNames("e8"))  # the same starting block as "1"
+    assert first != second
+    assert names.claim_block(names.LabNames("1")) == first  # a lab's own claim is no obstacle
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    names.claim_file(names.LabNames("1")).write_text(f"{first} {gone}\n")
+    assert names.claim_block(names.LabNames("e8")) == first  # "1" crashed: its block is free

@@ -126,7 +126,8 @@ def status(netlab_dir: Path | None, repo: Path | None, fmt: str) -> None:
     if not info["up"]:
         click.echo("no network lab is up")
         return
-    rows = [
+    rows = [["lab id", info["lab_id"] or "(none)", f"management {info['mgmt_block']}"]]
+    rows += [
         ["namespace", n, "present" if ok else "MISSING"] for n, ok in info["namespaces"].items()
     ]
     rows += [["process", n, "running" if ok else "DEAD"] for n, ok in info["processes"].items()]

@@ -52,7 +52,13 @@ from rollout.inventory.model import (
     WeatherProfile,
 )
 from rollout.netlab import ns as nsh
-from rollout.netlab.names import MGMT_NET, LabNames, check_id, free_block, mgmt_addresses
+from rollout.netlab.names import (
+    LabNames,
+    check_id,
+    claim_block,
+    claim_file,
+    mgmt_addresses,
+)
 from rollout.netlab.ns import NetlabError
 from rollout.netlab.sip import (
     MCU_SCENARIO,
@@ -86,9 +92,6 @@ BINARIES = (
     "/usr/sbin/sshd",
     "ssh-keygen",
 )
-
-
-__all__ = ["MGMT_NET", "LabNames", "mgmt_addresses"]
 
 
 def authorized_dir(names: LabNames) -> Path:
@@ -312,7 +315,7 @@ def up(
             f"in {folder}: {', '.join(stale)}",
             f"if no one uses that lab, remove them: rollout netlab down --force{option}",
         )
-    mgmt_block = free_block(lab_id, nsh.addresses())
+    mgmt_block = claim_block(names)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "logs").mkdir(exist_ok=True)
     state = LabState(folder=str(folder.resolve()), lab_id=lab_id, mgmt_block=str(mgmt_block))
@@ -784,6 +787,8 @@ def down(folder: Path, force: bool = False, lab_id: str = "") -> list[str]:
             if Path(path).exists():
                 shutil.rmtree(path, ignore_errors=True)
                 done.append(f"removed {path}")
+    if state is not None or force:
+        claim_file(names).unlink(missing_ok=True)  # its management block is free again
     if folder.exists() and (state is not None or force):
         for child in folder.iterdir():
             if child.name in (

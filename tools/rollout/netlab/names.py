@@ -11,7 +11,9 @@ lab makes carries its id, and its management addresses come from a block of its 
 - the management addresses: a /24 of the benchmarking range 198.18.0.0/15 (RFC 2544
   appendix C.2.2, RFC 5735), a /31 per site in it. The default lab has the range's first /24;
   a lab with an id starts at a /24 derived from the id and takes the next one no address on
-  this machine's links lies in.
+  this machine's links lies in and no other live lab has claimed (``claim_block``: a file per
+  lab in ``/run/rollout/mgmt-blocks/``, written under a lock, so that two labs starting at the
+  same time never take the same block).
 
 An id is lower-case base 36 (``a-z``, ``0-9``), at most ``ID_MAX`` characters. An id never holds
 ``-``, so the first ``-`` of a name ends its lab's prefix: a name belongs to exactly one lab.
@@ -19,18 +21,23 @@ An id is lower-case base 36 (``a-z``, ``0-9``), at most ``ID_MAX`` characters. A
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import os
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from rollout.netlab import ns as nsh
 from rollout.netlab.ns import PREFIX, NetlabError
 
 BASE = PREFIX
 ID_MAX = 4
 ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_RE = re.compile(rf"[0-9a-z]{{0,{ID_MAX}}}")
+CLAIMS = Path("/run/rollout/mgmt-blocks")  # one file per lab: its block and the claiming pid
 IFNAMSIZ = 16  # include/uapi/linux/if.h: names are at most IFNAMSIZ - 1 characters
 MGMT_NET = ipaddress.IPv4Network("198.18.0.0/15")
 BLOCK_PREFIX = 24
@@ -132,3 +139,35 @@ def mgmt_addresses(mgmt_block: str, index: int) -> tuple[str, str]:
             f"bring up at most {MAX_SITES} sites in one lab",
         )
     return str(base), str(base + 1)
+
+
+def claim_file(names: LabNames) -> Path:
+    return CLAIMS / names.prefix.rstrip("-")
+
+
+def _live_claims(own: Path) -> list[str]:
+    """Blocks other labs hold: their claim's process still runs (the lab is being built) or
+    their namespaces or links exist (it is up); a crashed lab's claim is ignored."""
+    present = [*nsh.namespaces(), *nsh.links()]
+    held = []
+    for path in CLAIMS.iterdir():
+        if path == own or not path.name.startswith(BASE) or not path.is_file():
+            continue
+        fields = path.read_text(encoding="ascii", errors="replace").split()
+        if len(fields) != 2 or not fields[1].isdigit():
+            continue
+        block_text, pid = fields
+        if nsh.alive(int(pid)) or any(n.startswith(f"{path.name}-") for n in present):
+            held.append(block_text)
+    return held
+
+
+def claim_block(names: LabNames) -> ipaddress.IPv4Network:
+    """The lab's management block, free on this machine and claimed for it until its down."""
+    CLAIMS.mkdir(parents=True, exist_ok=True)
+    own = claim_file(names)
+    with (CLAIMS / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        chosen = free_block(names.lab_id, [*nsh.addresses(), *_live_claims(own)])
+        own.write_text(f"{chosen} {os.getpid()}\n", encoding="ascii")
+    return chosen
