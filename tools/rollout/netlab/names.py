@@ -9,11 +9,11 @@ lab makes carries its id, and its management addresses come from a block of its 
   interface name limit (``IFNAMSIZ`` 16 bytes with the terminating NUL: 15 characters,
   include/uapi/linux/if.h);
 - the management addresses: a /24 of the benchmarking range 198.18.0.0/15 (RFC 2544
-  appendix C.2.2, RFC 5735), a /31 per site in it. The default lab has the range's first /24;
-  a lab with an id starts at a /24 derived from the id and takes the next one no address on
-  this machine's links lies in and no other live lab has claimed (``claim_block``: a file per
-  lab in ``/run/rollout/mgmt-blocks/``, written under a lock, so that two labs starting at the
-  same time never take the same block).
+  appendix C.2.2, RFC 6890 section 2.2.2), a /31 per site in it. The default lab has the
+  range's first /24; a lab with an id starts at a /24 derived from the id and takes the next
+  one no address on this machine's links lies in and no other live lab has claimed
+  (``claim_block``: a file per lab in ``/run/rollout/mgmt-blocks/``, written under a lock, so
+  that two labs starting at the same time never take the same block).
 
 An id is lower-case base 36 (``a-z``, ``0-9``), at most ``ID_MAX`` characters. An id never holds
 ``-``, so the first ``-`` of a name ends its lab's prefix: a name belongs to exactly one lab.
