@@ -1,4 +1,5 @@
-"""When the network lab can run here; in CI (CI=true) a missing part is a failure, not a skip."""
+"""When the network lab can run here; in CI (CI=true) a missing part is a failure, not a skip.
+Each test lab has a fresh random lab id, so that two runs on one machine share no name."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from rollout.netlab.lab import LabState
+from rollout.netlab.names import new_id
 
 NEEDED = ("ip", "tc", "nft", "vtysh", "kamailio", "sipp", "/usr/sbin/sshd")
 
@@ -24,3 +28,15 @@ def netlab_skip_reason() -> str | None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI must run the network lab, but {reason}")
     return reason
+
+
+def new_lab_id() -> str:
+    """A fresh lab id for one test lab (never the default, empty one)."""
+    return new_id()
+
+
+def lab_state(folder: Path) -> LabState:
+    """The lab state in folder; fails the test if there is none."""
+    state = LabState.read(folder)
+    assert state is not None, f"no network lab state in {folder}"
+    return state

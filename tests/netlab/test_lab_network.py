@@ -37,26 +37,36 @@ def _rollout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_lab_up_network_then_lab_down_leaves_nothing(tmp_path: Path) -> None:
-    from netlabkit import netlab_skip_reason
+    from netlabkit import netlab_skip_reason, new_lab_id
 
     from repocopy import copy_repo
 
     reason = netlab_skip_reason()
     if reason:
         pytest.skip(reason)
-    if lab.HUB_NS in ns.namespaces():
-        pytest.skip("another network lab holds rl-hub")
     root = copy_repo(tmp_path / "repo")
-    up = _rollout(root, "lab", "up", SITE, "--network", "--base-port", "25600", "--format", "json")
+    up = _rollout(
+        root,
+        "lab",
+        "up",
+        SITE,
+        "--network",
+        "--lab-id",
+        new_lab_id(),
+        "--base-port",
+        "25600",
+        "--format",
+        "json",
+    )
     try:
         assert up.returncode == 0, up.stderr
         data = json.loads(up.stdout)
         assert {d["name"] for d in data["devices"]} >= {f"{SITE}-rtr01", f"{SITE}-sw01"}
         made = data["network"]["namespaces"]
-        assert lab.rtr_ns(SITE) in made and lab.HUB_NS in made
-        assert set(made) <= set(ns.namespaces())
         state = lab.LabState.read(root / ".netlab")
         assert state is not None
+        assert state.lab_id and state.names.rtr(SITE) in made and state.names.hub in made
+        assert set(made) <= set(ns.namespaces())
         pids = [p.pid for p in state.processes]
         assert any(p.name == f"sshd-{SITE}" for p in state.processes)
         # the router is at day 0 and is planned over its sshd next to the simulated switch
@@ -70,5 +80,5 @@ def test_lab_up_network_then_lab_down_leaves_nothing(tmp_path: Path) -> None:
     assert not set(made) & set(ns.namespaces())
     assert not [pid for pid in pids if ns.alive(pid)]
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True)
-    assert f"rl-m{state.sites[SITE].index}" not in links.stdout
+    assert f"{state.names.link(state.sites[SITE].index)}:" not in links.stdout
     assert not (root / ".lab" / "state.json").exists()

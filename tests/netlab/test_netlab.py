@@ -32,9 +32,9 @@ def _rollout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-# First in the file: it runs before the module's lab (one lab per machine at a time).
+# A lab of its own, next to the module's (each has its own lab id).
 def test_down_removes_everything_also_after_a_crash(tmp_path: Path) -> None:
-    from netlabkit import netlab_skip_reason
+    from netlabkit import netlab_skip_reason, new_lab_id
 
     from repocopy import copy_repo
 
@@ -44,9 +44,7 @@ def test_down_removes_everything_also_after_a_crash(tmp_path: Path) -> None:
     root = copy_repo(tmp_path / "repo")
     inv = load_inventory(root)
     folder = root / ".netlab-crash"
-    if lab.HUB_NS in ns.namespaces():
-        pytest.skip("another network lab holds rl-hub")
-    state = lab.up(inv, ["bat-xat"], folder)
+    state = lab.up(inv, ["bat-xat"], folder, lab_id=new_lab_id())
     pids = [p.pid for p in state.processes]
     os.kill(pids[-1], signal.SIGKILL)  # a crashed WAN element
     result = _rollout(root, "netlab", "down", "--netlab-dir", str(folder))
@@ -54,7 +52,8 @@ def test_down_removes_everything_also_after_a_crash(tmp_path: Path) -> None:
     assert not [n for n in ns.namespaces() if n in state.namespaces]
     assert not any(ns.alive(pid) for pid in pids)
     assert not (folder / "state.json").exists()
-    assert not Path(f"/run/rollout/{lab.rtr_ns('bat-xat')}").exists()
+    assert not Path(f"/run/rollout/{state.names.rtr('bat-xat')}").exists()
+    assert not [n for n in ns.links() if state.names.owns(n)]
 
 
 def test_verify_passes_on_the_pushed_site_with_both_paths(lab_repo: Path) -> None:
@@ -85,14 +84,14 @@ def test_qos_proof_passes_with_qos_and_fails_without(lab_repo: Path) -> None:
     assert not all(without[n].ok for n in ("class EF", "class AF41", "class CS3"))
     assert proof.ok
     # the rendered QoS is back afterwards
-    assert router.driver(inv, SITE).live_problems() == []
+    assert router.driver(inv, state, SITE).live_problems() == []
 
 
 def test_a_hand_broken_router_fails_verify_and_names_the_cause(lab_repo: Path) -> None:
     inv = load_inventory(lab_repo)
     state = lab.LabState.read(lab_repo / ".netlab")
     assert state is not None
-    rtr = lab.rtr_ns(SITE)
+    rtr = state.names.rtr(SITE)
     ns.run(["tc", "qdisc", "del", "dev", "wan0", "root"], ns=rtr)
     ns.run(["nft", "flush", "chain", "inet", "rollout", "lan_marking"], ns=rtr)
     try:
@@ -103,8 +102,8 @@ def test_a_hand_broken_router_fails_verify_and_names_the_cause(lab_repo: Path) -
         assert "ACL: nftables chain lan_marking is missing" in text
         assert "router marking missing" in text
     finally:
-        router.driver(inv, SITE).apply()
-    assert router.driver(inv, SITE).live_problems() == []
+        router.driver(inv, state, SITE).apply()
+    assert router.driver(inv, state, SITE).live_problems() == []
 
 
 def test_commit_reverts_by_itself_unless_confirmed(
@@ -125,7 +124,9 @@ def test_commit_reverts_by_itself_unless_confirmed(
     drv.commit(plan, revert_minutes=1)
     assert "64kbit" in drv.running_config()
     drv.close()
-    local = router.driver(inv, SITE)
+    state = lab.LabState.read(lab_repo / ".netlab")
+    assert state is not None
+    local = router.driver(inv, state, SITE)
     ns.wait_for(Path(local.dir / "reverted").exists, 30, "the revert timer")
     assert local.running_config() == good
     assert local.live_problems() == []

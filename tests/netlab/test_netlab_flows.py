@@ -35,8 +35,8 @@ def _listening(ns_name: str, proto: str) -> str:
 def test_every_flow_passes_both_ways_with_qos_on(lab_repo: Path) -> None:
     inv = load_inventory(lab_repo)
     state = _state(lab_repo)
-    assert router.driver(inv, SITE).live_problems() == []
-    assert "htb" in ns.run(["tc", "qdisc", "show", "dev", "wan0"], ns=lab.rtr_ns(SITE))
+    assert router.driver(inv, state, SITE).live_problems() == []
+    assert "htb" in ns.run(["tc", "qdisc", "show", "dev", "wan0"], ns=state.names.rtr(SITE))
     report = flowsite.check_site(inv, state, SITE)
     assert report.ok, [f.detail() for f in report.flows if not f.ok] + [
         d.text() for d in report.drops if not d.ok
@@ -65,7 +65,7 @@ def test_mcu_media_comes_from_the_mcu_range_and_the_codec_sends_from_its_own(
     m = inv.province.media
     mcu, port = state.hub["mcu"], int(state.hub["mcu_media"])
     assert m.mcu_udp.first <= port <= m.mcu_udp.last and port != 3230
-    udp = _listening(lab.HUB_NS, "udp")
+    udp = _listening(state.names.hub, "udp")
     assert f"{mcu}:{port} " in udp
     assert f"{mcu}:3230 " not in udp
     _call, rtp = v.sip_call(state, SITE, 2.0, codec_port=m.codec_udp.first)
@@ -74,35 +74,36 @@ def test_mcu_media_comes_from_the_mcu_range_and_the_codec_sends_from_its_own(
 
 
 @pytest.fixture
-def hub_filter() -> Iterator[str]:
+def hub_filter(lab_repo: Path) -> Iterator[str]:
     """An nftables table of this test's own in the hub namespace, removed afterwards."""
+    hub = _state(lab_repo).names.hub
     name = f"rl_test_{os.getpid()}"
-    ns.run(["nft", "add", "table", "ip", name], ns=lab.HUB_NS)
+    ns.run(["nft", "add", "table", "ip", name], ns=hub)
     ns.run(
         ["nft", "add", "chain", "ip", name, "in", "{ type filter hook input priority 0 ; }"],
-        ns=lab.HUB_NS,
+        ns=hub,
     )
     try:
         yield name
     finally:
-        ns.run(["nft", "delete", "table", "ip", name], ns=lab.HUB_NS, check=False)
+        ns.run(["nft", "delete", "table", "ip", name], ns=hub, check=False)
 
 
 def test_the_sip_call_runs_over_tcp(lab_repo: Path, hub_filter: str) -> None:
     state = _state(lab_repo)
     registrar = state.hub["registrar"]
     assert state.hub["transport"] == "tcp"
-    assert f"{registrar}:5060 " in _listening(lab.HUB_NS, "tcp")
+    assert f"{registrar}:5060 " in _listening(state.names.hub, "tcp")
     ns.run(
         ["nft", "add", "rule", "ip", hub_filter, "in", "udp", "dport", "5060", "drop"],
-        ns=lab.HUB_NS,
+        ns=state.names.hub,
     )
     call, _rtp = v.sip_call(state, SITE, 1.0)
     assert call.ok, call.detail
     assert "SIP over TCP" in call.detail
     ns.run(
         ["nft", "add", "rule", "ip", hub_filter, "in", "tcp", "dport", "5060", "drop"],
-        ns=lab.HUB_NS,
+        ns=state.names.hub,
     )
     blocked, _rtp = v.sip_call(state, SITE, 1.0)
     assert not blocked.ok  # the call needs TCP: without it there is none
@@ -112,7 +113,7 @@ def test_ntp_answers_the_switch_and_the_codec(lab_repo: Path) -> None:
     state = _state(lab_repo)
     site = state.sites[SITE]
     assert site.switch
-    eth1 = ns.run(["ip", "-o", "-4", "addr", "show", "dev", "eth1"], ns=lab.lan_ns(SITE))
+    eth1 = ns.run(["ip", "-o", "-4", "addr", "show", "dev", "eth1"], ns=state.names.lan(SITE))
     assert f" {site.switch}/" in eth1  # the switch's address, on the management VLAN
     checks = {c.name: c for c in v.ntp_checks(state, SITE)}
     assert set(checks) == {
@@ -137,7 +138,8 @@ def _media_rule(rtr: str, first: int, last: int) -> str:
 
 def test_a_media_rule_removed_by_hand_fails_verify_and_is_named(lab_repo: Path) -> None:
     inv = load_inventory(lab_repo)
-    rtr = lab.rtr_ns(SITE)
+    state = _state(lab_repo)
+    rtr = state.names.rtr(SITE)
     codec = inv.province.media.codec_udp
     handle = _media_rule(rtr, codec.first, codec.last)
     ns.run(["nft", "delete", "rule", "inet", "rollout", "wan_in", "handle", handle], ns=rtr)
@@ -181,5 +183,5 @@ def test_a_media_rule_removed_by_hand_fails_verify_and_is_named(lab_repo: Path) 
         named = next(c for c in failed if c["name"].startswith("flow media-to-codec"))
         assert "request dropped at WAN-IN (forward)" in named["detail"]
     finally:
-        router.driver(inv, SITE).apply()
-    assert router.driver(inv, SITE).live_problems() == []
+        router.driver(inv, state, SITE).apply()
+    assert router.driver(inv, state, SITE).live_problems() == []

@@ -23,17 +23,15 @@ OUTPUTS: list[str] = []
 @pytest.fixture(scope="module")
 def day0_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A repository copy with the pilot's network lab up and its router unconfigured."""
-    from netlabkit import netlab_skip_reason
+    from netlabkit import netlab_skip_reason, new_lab_id
 
     from repocopy import copy_repo
 
     reason = netlab_skip_reason()
     if reason:
         pytest.skip(reason)
-    if lab.HUB_NS in ns.namespaces():
-        pytest.skip("another network lab holds rl-hub")
     root = copy_repo(tmp_path_factory.mktemp("netlab-ssh") / "repo")
-    result = _rollout(root, "netlab", "up", SITE, "--day0")
+    result = _rollout(root, "netlab", "up", SITE, "--day0", "--lab-id", new_lab_id())
     try:
         assert result.returncode == 0, result.stderr
         yield root
@@ -72,7 +70,7 @@ def test_the_router_is_reached_over_its_own_sshd_only(day0_repo: Path) -> None:
     ):
         assert line in config
     # the router does not forward into the management link
-    rtr = lab.rtr_ns(SITE)
+    rtr = state.names.rtr(SITE)
     assert ns.run(["sysctl", "-n", "net.ipv4.conf.mgmt0.forwarding"], ns=rtr).strip() == "0"
     assert mgmt not in ns.run(["ip", "route", "show", "table", "main"], ns=rtr)
 
@@ -90,7 +88,9 @@ def test_plan_site_drift_rollback_over_ssh(day0_repo: Path) -> None:
     assert f"{ROUTER}: no changes" in again.stdout
 
     assert _rollout(day0_repo, "backup", SITE, "--netlab").returncode == 0
-    rtr = lab.rtr_ns(SITE)
+    state = lab.LabState.read(day0_repo / ".netlab")
+    assert state is not None
+    rtr = state.names.rtr(SITE)
     ns.run(["tc", "qdisc", "del", "dev", "wan0", "root"], ns=rtr)
     run = f"/run/rollout/{rtr}"
     route = ["-c", "configure terminal", "-c", "ip route 192.0.2.0/24 10.254.0.5"]

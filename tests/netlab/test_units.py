@@ -284,3 +284,94 @@ def test_when_the_difference_is_more_than_added_or_removed_rules_the_counts_are_
     want = _nft("nftables.conf")
     have = _nft("rule-deleted.txt").replace("tcp dport 5061", "tcp dport 5062")
     assert _acl_problems(want, have) == ["ACL: nftables chain wan_in has 30 rules, the plan has 31"]
+
+
+def _lab_names(lab_id: str, slugs: tuple[str, ...]) -> set[str]:
+    from rollout.netlab.names import MAX_SITES, LabNames
+
+    names = LabNames(lab_id)
+    made = {names.hub, *(f(s) for s in slugs for f in (names.wan, names.rtr, names.lan))}
+    return made | {names.link(i) for i in range(1, MAX_SITES + 1)}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("", "a"), ("a", "ab"), ("1", "e8"), ("zzzz", "zzz"), ("0", "00")]
+)
+def test_two_lab_ids_never_share_a_name(a: str, b: str) -> None:
+    from rollout.netlab.names import LabNames, new_id
+
+    slugs = ("bao-thang", "hub", "m1", "x")
+    pairs = [(a, b), *((new_id(), new_id()) for _ in range(50))]
+    for x, y in pairs:
+        if x == y:
+            continue
+        ours, theirs = _lab_names(x, slugs), _lab_names(y, slugs)
+        assert not ours & theirs, (x, y)
+        # each lab's cleanup (down --force) takes only names of its own id
+        assert not any(LabNames(y).owns(n) for n in ours), (x, y)
+        assert all(LabNames(x).owns(n) for n in ours)
+
+
+def test_root_side_link_names_fit_ifnamsiz() -> None:
+    from rollout.netlab.names import ID_MAX, MAX_SITES, LabNames
+
+    assert len(LabNames("z" * ID_MAX).link(MAX_SITES)) <= 15
+
+
+def test_the_default_lab_keeps_its_names_and_addresses() -> None:
+    from rollout.netlab.names import LabNames, free_block, mgmt_addresses
+
+    names = LabNames("")
+    assert (names.hub, names.rtr("s"), names.link(1)) == ("rl-hub", "rl-rtr-s", "rl-m1")
+    block = free_block("", ["127.0.0.1/8", "192.0.2.2/24"])
+    assert str(block) == "198.18.0.0/24"
+    assert mgmt_addresses(str(block), 1) == ("198.18.0.2", "198.18.0.3")
+
+
+@pytest.mark.parametrize(("a", "b"), [("", "k3"), ("1", "e8"), ("e8", "1"), ("ab", "cd")])
+def test_two_live_labs_never_share_a_management_block(a: str, b: str) -> None:
+    from rollout.netlab.names import MAX_SITES, MGMT_NET, default_block, free_block, mgmt_addresses
+
+    if (a, b) == ("1", "e8"):
+        assert default_block(a) == default_block(b)  # the same start: the check decides
+    first = free_block(a, ["192.0.2.2/24"])
+    in_use = [f"{here}/31" for i in (1, MAX_SITES) for here in mgmt_addresses(str(first), i)[:1]]
+    second = free_block(b, ["192.0.2.2/24", *in_use])
+    assert not first.overlaps(second)
+    assert first.subnet_of(MGMT_NET) and second.subnet_of(MGMT_NET)
+
+
+def test_a_default_lab_whose_block_is_taken_and_a_bad_id_are_errors() -> None:
+    from rollout.netlab.names import LabNames, free_block
+    from rollout.netlab.ns import NetlabError
+
+    with pytest.raises(NetlabError, match="no free management block"):
+        free_block("", ["198.18.0.2/31"])
+    for bad in ("A", "abcde", "a-b", "a b"):
+        with pytest.raises(NetlabError, match="lab id"):
+            LabNames(bad)
+
+
+def test_labs_starting_at_once_claim_different_blocks_and_a_crashed_claim_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from rollout.netlab import names, ns
+
+    monkeypatch.setattr(names, "CLAIMS", tmp_path / "claims")
+    for name in ("namespaces", "links", "addresses"):
+        monkeypatch.setattr(ns, name, list)  # nothing is up yet: only the claims tell
+    first = names.claim_block(names.LabNames("1"))
+    second = names.claim_block(names.LabNames("e8"))  # the same starting block as "1"
+    assert first != second
+    assert names.claim_block(names.LabNames("1")) == first  # a lab's own claim is no obstacle
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    names.claim_file(names.LabNames("1")).write_text(f"{first} {gone}\n")
+    assert names.claim_block(names.LabNames("e8")) == first  # "1" crashed: its block is free

@@ -65,6 +65,14 @@ def lab() -> None:
     show_default=True,
     help="Weather profile the network lab starts in (with --network).",
 )
+@click.option(
+    "--lab-id",
+    "net_lab_id",
+    default="",
+    metavar="ID",
+    help="The network lab's id (with --network): 0-4 characters a-z/0-9 in every namespace "
+    "and link name (rl<ID>-hub ...), so that several labs can be up at once (default: none).",
+)
 @lab_dir_option
 @repo_option
 @format_option
@@ -75,6 +83,7 @@ def lab_up(
     minute_seconds: float,
     network: bool,
     weather: str,
+    net_lab_id: str,
     lab_dir: Path | None,
     repo: Path | None,
     fmt: str,
@@ -96,6 +105,9 @@ def lab_up(
             from rollout.netlab.ns import require_root
 
             require_root("rollout lab up --network")
+            from rollout.netlab.names import check_id
+
+            check_id(net_lab_id)
             if weather not in ctx.inv.province.weather:
                 raise RolloutError(
                     f"no weather profile {weather!r} in inventory/province.yml",
@@ -111,7 +123,9 @@ def lab_up(
             from rollout.netlab import lab as netlab
 
             try:
-                net_state = netlab.up(ctx.inv, chosen, netlab_dir(ctx.root), weather, ctx.secrets)
+                net_state = netlab.up(
+                    ctx.inv, chosen, netlab_dir(ctx.root), weather, ctx.secrets, lab_id=net_lab_id
+                )
             except Exception:
                 manager.down(state.state_dir)  # all or nothing
                 raise

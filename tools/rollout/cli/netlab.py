@@ -23,6 +23,15 @@ netlab_dir_option = click.option(
 )
 
 
+lab_id_option = click.option(
+    "--lab-id",
+    default="",
+    metavar="ID",
+    help="The lab's id, 0-4 characters a-z/0-9, in every namespace and link name "
+    "(rl<ID>-hub ...), so that several labs can be up at once (default: none, rl-hub ...).",
+)
+
+
 def _folder(root: Path, option: Path | None) -> Path:
     if option is not None:
         return option
@@ -58,6 +67,7 @@ def netlab() -> None:
 @click.argument("sites", nargs=-1, required=True, metavar="SITE...")
 @click.option("--weather", default="clear", show_default=True, help="Weather profile to start in.")
 @click.option("--day0", is_flag=True, help="Leave the routers unconfigured (no push).")
+@lab_id_option
 @netlab_dir_option
 @repo_option
 @format_option
@@ -65,6 +75,7 @@ def up(
     sites: tuple[str, ...],
     weather: str,
     day0: bool,
+    lab_id: str,
     netlab_dir: Path | None,
     repo: Path | None,
     fmt: str,
@@ -80,7 +91,7 @@ def up(
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, False)
         folder = _folder(ctx.root, netlab_dir)
-        state = lab.up(ctx.inv, chosen, folder, weather, ctx.secrets)
+        state = lab.up(ctx.inv, chosen, folder, weather, ctx.secrets, lab_id=lab_id)
         pushed = (
             {}
             if day0
@@ -115,7 +126,8 @@ def status(netlab_dir: Path | None, repo: Path | None, fmt: str) -> None:
     if not info["up"]:
         click.echo("no network lab is up")
         return
-    rows = [
+    rows = [["lab id", info["lab_id"] or "(none)", f"management {info['mgmt_block']}"]]
+    rows += [
         ["namespace", n, "present" if ok else "MISSING"] for n, ok in info["namespaces"].items()
     ]
     rows += [["process", n, "running" if ok else "DEAD"] for n, ok in info["processes"].items()]
@@ -123,11 +135,17 @@ def status(netlab_dir: Path | None, repo: Path | None, fmt: str) -> None:
 
 
 @netlab.command("down")
-@click.option("--force", is_flag=True, help="Also remove rl-* namespaces the state does not list.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also remove the lab's namespaces and links the state does not list "
+    "(those named for its id: the state's, else --lab-id; never another lab's).",
+)
+@lab_id_option
 @netlab_dir_option
 @repo_option
 @format_option
-def down(force: bool, netlab_dir: Path | None, repo: Path | None, fmt: str) -> None:
+def down(force: bool, lab_id: str, netlab_dir: Path | None, repo: Path | None, fmt: str) -> None:
     """Stop every process and remove every namespace and file the lab made (also after a crash)."""
     from rollout.cli.app import repo_root
     from rollout.netlab import lab
@@ -135,7 +153,7 @@ def down(force: bool, netlab_dir: Path | None, repo: Path | None, fmt: str) -> N
 
     try:
         require_root()
-        done = lab.down(_folder(repo_root(repo), netlab_dir), force=force)
+        done = lab.down(_folder(repo_root(repo), netlab_dir), force=force, lab_id=lab_id)
     except RolloutError as exc:
         fail(exc, fmt)
     if fmt == "json":
@@ -188,9 +206,10 @@ def push(
     try:
         ctx = load(repo)
         folder = _folder(ctx.root, netlab_dir)
-        _one_site(_state(folder), site)
+        state = _state(folder)
+        _one_site(state, site)
         the_plan = router.push(ctx.inv, folder, site, ctx.secrets, revert_minutes)
-        problems = router.driver(ctx.inv, site).live_problems()
+        problems = router.driver(ctx.inv, state, site).live_problems()
     except RolloutError as exc:
         fail(exc, fmt)
     if problems:

@@ -16,7 +16,7 @@ from rollout.netlab.flowcheck import (
     Host,
     check_flows,
 )
-from rollout.netlab.lab import HUB_NS, LabState, lan_ns, rtr_ns
+from rollout.netlab.lab import LabState
 from rollout.netlab.ns import NetlabError
 
 
@@ -25,7 +25,8 @@ def lab_hosts(inv: Inventory, state: LabState, slug: str) -> list[Host]:
     conf = inv.sites[slug].vlan("conference")
     assert conf is not None
     conf_net = ipaddress.IPv4Network(conf.subnet)
-    sides = {HUB_NS: "wan", rtr_ns(slug): "router", lan_ns(slug): "lan"}
+    names = state.names
+    sides = {names.hub: "wan", names.rtr(slug): "router", names.lan(slug): "lan"}
     hosts = []
     for address, ns in state.hosts.items():
         side = sides.get(ns)

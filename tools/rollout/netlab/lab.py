@@ -1,5 +1,9 @@
 """`rollout netlab up|status|down`: the conference path of sites in network namespaces.
 
+Names (``rollout.netlab.names``): every namespace and link name carries the lab's id, stored in
+``state.json``; the default id is empty (the names below), a lab with id ``a7k`` has ``rla7k-hub``,
+``rla7k-rtr-<site>`` ... Several labs can be up on one machine, each in its own state folder.
+
 Per lab:   ``rl-hub``  the hub's services (kamailio registrar/proxy over the province's SIP
            transport, sipp as MCU with RTP echo on a port of the MCU's media range, probe
            responder and flood sink at the MCU address, the cloud-service stand-in) and the NOC
@@ -15,10 +19,11 @@ Per site:  ``rl-wan-<site>`` the provider: a userspace WAN element (weather) and
            router at day 0 has neither.
 
 Management: each site router has an ``sshd`` of its own (our config, host key and pid file in
-``<state>/sshd/<site>/``, public-key login only) listening on ``mgmt0``, one end of a veth pair
-whose other end ``rl-m<index>`` is in this machine's namespace; a /31 per site from the
-benchmarking range 198.18.0.0/15. Neither end forwards: the router keeps the /31 in a table of
-its own used only by its own management address. The admin key is the vault's
+``<state>/sshd/<site>/``, public-key login only, authorized keys in
+``/run/rollout/sshd[-<id>]/``) listening on ``mgmt0``, one end of a veth pair
+whose other end ``rl-m<index>`` is in this machine's namespace; a /31 per site from the lab's
+/24 of the benchmarking range 198.18.0.0/15. Neither end forwards: the router keeps the /31 in
+a table of its own used only by its own management address. The admin key is the vault's
 (``credentials: linux_router_admin_key``); the netlab serves its public half and records each
 router's host key in ``<state>/known_hosts``, so ``rollout ... --netlab`` verifies it.
 
@@ -47,6 +52,13 @@ from rollout.inventory.model import (
     WeatherProfile,
 )
 from rollout.netlab import ns as nsh
+from rollout.netlab.names import (
+    LabNames,
+    check_id,
+    claim_block,
+    claim_file,
+    mgmt_addresses,
+)
 from rollout.netlab.ns import NetlabError
 from rollout.netlab.sip import (
     MCU_SCENARIO,
@@ -58,18 +70,15 @@ from rollout.netlab.sip import (
 from rollout.netlab.vlanlinks import ConferenceHosts, ManagementHost, network_local
 from rollout.secrets import Secrets
 
-HUB_NS = "rl-hub"
 STATE = "state.json"
 ROUTER_RUN = Path("/run/rollout")
 CLOUD_PORT = 3478
 NTP_PORT = 123  # RFC 5905 section 7.2: "the NTP service port number 123"
 MGMT_VLAN = "management"
 LAN_TABLE_MGMT = "20"  # the LAN namespace's table for the switch's management address
-MGMT_NET = ipaddress.IPv4Network("198.18.0.0/15")
 MGMT_TABLE = "200"
 KNOWN_HOSTS = "known_hosts"
 SSHD_DIR = "sshd"
-AUTHORIZED = ROUTER_RUN / "sshd"  # sshd's StrictModes: root-owned folders all the way up
 SSH_USER = "root"  # tc and nft need root in the router's namespace
 BINARIES = (
     "ip",
@@ -85,16 +94,10 @@ BINARIES = (
 )
 
 
-def wan_ns(slug: str) -> str:
-    return f"rl-wan-{slug}"
-
-
-def rtr_ns(slug: str) -> str:
-    return f"rl-rtr-{slug}"
-
-
-def lan_ns(slug: str) -> str:
-    return f"rl-lan-{slug}"
+def authorized_dir(names: LabNames) -> Path:
+    """The lab's authorized_keys folder (sshd's StrictModes: root-owned folders all the way
+    up), one per lab so that one lab's down leaves another's logins alone."""
+    return ROUTER_RUN / (f"sshd-{names.lab_id}" if names.lab_id else "sshd")
 
 
 @dataclass
@@ -128,6 +131,12 @@ class LabState:
     hub: dict[str, str] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)  # veth ends in this machine's namespace
     hosts: dict[str, str] = field(default_factory=dict)  # address -> namespace it lives in
+    lab_id: str = ""  # every name derives from it (rollout.netlab.names)
+    mgmt_block: str = "198.18.0.0/24"  # the lab's management /24
+
+    @property
+    def names(self) -> LabNames:
+        return LabNames(self.lab_id)
 
     @property
     def known_hosts(self) -> Path:
@@ -154,6 +163,8 @@ class LabState:
             hub=data["hub"],
             links=data.get("links", []),
             hosts=data.get("hosts", {}),
+            lab_id=data.get("lab_id", ""),
+            mgmt_block=data.get("mgmt_block", "198.18.0.0/24"),
         )
 
 
@@ -167,14 +178,6 @@ def lab_router(site: Site) -> Router:
     return router.model_copy(
         update={"platform": Platform.LINUX_ROUTER, "wan_interface": "wan0", "lan_interface": "lan0"}
     )
-
-
-def mgmt_addresses(index: int) -> tuple[str, str]:
-    """This machine's and the router's address on site index's management /31."""
-    base = MGMT_NET.network_address + 2 * index
-    if base + 1 not in MGMT_NET:
-        raise NetlabError(f"no management address left for site number {index}")
-    return str(base), str(base + 1)
 
 
 def admin_key(inv: Inventory, secrets: Secrets) -> str:
@@ -209,7 +212,7 @@ def router_target(
         state.known_hosts,
         timeout,
         key=admin_key(inv, secrets),
-        folder=str(ROUTER_RUN / rtr_ns(slug)),
+        folder=str(ROUTER_RUN / state.names.rtr(slug)),
     )
 
 
@@ -282,7 +285,10 @@ def up(
     folder: Path,
     weather: str = "clear",
     secrets: Secrets | None = None,
+    lab_id: str = "",
 ) -> LabState:
+    """Build the lab with this id (names: rollout.netlab.names) for the sites, in folder."""
+    names = LabNames(check_id(lab_id))
     nsh.require_root()
     nsh.require_binaries(BINARIES)
     if secrets is None:
@@ -301,15 +307,18 @@ def up(
         ) from None
     if LabState.read(folder) is not None:
         raise NetlabError(f"a network lab is already up (state in {folder})", "rollout netlab down")
-    stale = [n for n in nsh.namespaces() if n == HUB_NS or n.startswith(("rl-wan-", "rl-rtr-"))]
+    stale = [n for n in [*nsh.namespaces(), *nsh.links()] if names.owns(n)]
     if stale:
+        option = f" --lab-id {lab_id}" if lab_id else ""
         raise NetlabError(
-            f"lab namespaces exist without a state file: {', '.join(stale)}",
-            "remove them: rollout netlab down --force",
+            f"namespaces or links of lab {lab_id or '(default)'} exist without a state file "
+            f"in {folder}: {', '.join(stale)}",
+            f"if no one uses that lab, remove them: rollout netlab down --force{option}",
         )
+    mgmt_block = claim_block(names)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "logs").mkdir(exist_ok=True)
-    state = LabState(folder=str(folder.resolve()))
+    state = LabState(folder=str(folder.resolve()), lab_id=lab_id, mgmt_block=str(mgmt_block))
     state.save()
     try:
         _authorize(state, admin)
@@ -377,14 +386,15 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
     sipp_mode = sipp_transport(p.sip_transport)
     mcu_scenario = Path(state.folder) / "mcu.xml"
     mcu_scenario.write_text(MCU_SCENARIO, encoding="utf-8")
-    _ns(state, HUB_NS)
+    hub = state.names.hub
+    _ns(state, hub)
     # This kernel has no dummy interfaces: the service and NOC addresses are /32s on the loopback.
     addresses = sorted({s.address for s in p.services.values()} | {cloud, *noc_hosts(inv)})
     for address in addresses:
-        nsh.run(["ip", "addr", "add", f"{address}/32", "dev", "lo"], ns=HUB_NS)
-        state.hosts[address] = HUB_NS
+        nsh.run(["ip", "addr", "add", f"{address}/32", "dev", "lo"], ns=hub)
+        state.hosts[address] = hub
     state.save()
-    _sysctl(HUB_NS, "net.ipv4.ip_forward=1")
+    _sysctl(hub, "net.ipv4.ip_forward=1")
     folder = Path(state.folder)
     cfg = folder / "kamailio.cfg"
     cfg.write_text(kamailio_cfg(registrar, mcu, p.sip_transport), encoding="utf-8")
@@ -393,13 +403,13 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
     _start(
         state,
         "kamailio",
-        HUB_NS,
+        hub,
         ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(run_dir), "-w", str(run_dir)],
     )
     _start(
         state,
         "mcu-sipp",
-        HUB_NS,
+        hub,
         [
             "sipp",
             "-sf",
@@ -425,7 +435,7 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
     _start(
         state,
         "responder",
-        HUB_NS,
+        hub,
         [
             sys.executable,
             "-m",
@@ -447,7 +457,8 @@ def _up_hub(inv: Inventory, state: LabState) -> None:
 def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
     p = inv.province
     router = lab_router(site)
-    wan, rtr, lan = wan_ns(site.slug), rtr_ns(site.slug), lan_ns(site.slug)
+    names = state.names
+    wan, rtr, lan = names.wan(site.slug), names.rtr(site.slug), names.lan(site.slug)
     for name in (wan, rtr, lan):
         _ns(state, name)
     link = ipaddress.IPv4Network(site.wan.link)
@@ -455,11 +466,11 @@ def _up_site(inv: Inventory, state: LabState, site: Site, index: int) -> None:
     core = ipaddress.IPv4Network(f"100.64.{index}.0/30")
     hub_side, wan_side = core.network_address + 1, core.network_address + 2
     # hub <-> provider
-    _veth(HUB_NS, f"s{index}", wan, "core0")
-    nsh.run(["ip", "addr", "add", f"{hub_side}/30", "dev", f"s{index}"], ns=HUB_NS)
+    _veth(names.hub, f"s{index}", wan, "core0")
+    nsh.run(["ip", "addr", "add", f"{hub_side}/30", "dev", f"s{index}"], ns=names.hub)
     nsh.run(["ip", "addr", "add", f"{wan_side}/30", "dev", "core0"], ns=wan)
     for net in (site.block, site.loopback, site.wan.link):
-        nsh.run(["ip", "route", "replace", net, "via", str(wan_side)], ns=HUB_NS)
+        nsh.run(["ip", "route", "replace", net, "via", str(wan_side)], ns=names.hub)
     # provider <-> site router
     _veth(wan, "pe0", rtr, router.wan_interface)
     nsh.run(["ip", "addr", "add", f"{peer}/{link.prefixlen}", "dev", "pe0"], ns=wan)
@@ -550,7 +561,7 @@ def router_addresses(site: Site, gateway: int) -> list[str]:
 
 
 def _start_frr(state: LabState, slug: str) -> None:
-    ns = rtr_ns(slug)
+    ns = state.names.rtr(slug)
     run = ROUTER_RUN / ns
     state.paths.append(str(run))
     state.save()
@@ -597,12 +608,13 @@ def _start_frr(state: LabState, slug: str) -> None:
 
 def _authorize(state: LabState, public: str) -> None:
     """The admin's public key, for every router's sshd (only from the management range)."""
-    state.paths.append(str(AUTHORIZED))
+    folder = authorized_dir(state.names)
+    state.paths.append(str(folder))
     state.save()
-    AUTHORIZED.mkdir(mode=0o700, parents=True, exist_ok=True)
-    AUTHORIZED.chmod(0o700)
-    keys = AUTHORIZED / "authorized_keys"
-    options = f'from="{MGMT_NET}",no-agent-forwarding,no-port-forwarding,no-X11-forwarding'
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    keys = folder / "authorized_keys"
+    options = f'from="{state.mgmt_block}",no-agent-forwarding,no-port-forwarding,no-X11-forwarding'
     keys.write_text(f"{options} {public}\n", encoding="utf-8")
     keys.chmod(0o600)
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
@@ -610,9 +622,9 @@ def _authorize(state: LabState, public: str) -> None:
 
 def _up_mgmt(state: LabState, slug: str, index: int) -> None:
     """The management link to the router and its sshd; the host key into known_hosts."""
-    rtr = rtr_ns(slug)
-    here, there = mgmt_addresses(index)
-    link = f"{nsh.PREFIX}m{index}"
+    rtr = state.names.rtr(slug)
+    here, there = mgmt_addresses(state.mgmt_block, index)
+    link = state.names.link(index)
     state.links.append(link)
     state.save()
     nsh.run(["ip", "link", "add", link, "type", "veth", "peer", "name", "mgmt0", "netns", rtr])
@@ -634,7 +646,8 @@ def _up_mgmt(state: LabState, slug: str, index: int) -> None:
     host_key = folder / "ssh_host_ed25519_key"
     nsh.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", rtr, "-f", str(host_key)])
     config = folder / "sshd_config"
-    config.write_text(sshd_config(there, host_key, folder / "sshd.pid"), encoding="utf-8")
+    keys = authorized_dir(state.names) / "authorized_keys"
+    config.write_text(sshd_config(there, host_key, folder / "sshd.pid", keys), encoding="utf-8")
     _start(
         state,
         f"sshd-{slug}",
@@ -649,12 +662,12 @@ def _up_mgmt(state: LabState, slug: str, index: int) -> None:
     state.save()
 
 
-def sshd_config(address: str, host_key: Path, pid_file: Path) -> str:
+def sshd_config(address: str, host_key: Path, pid_file: Path, authorized: Path) -> str:
     return f"""# Managed by rollout netlab: the site router's management sshd.
 ListenAddress {address}
 HostKey {host_key}
 PidFile {pid_file}
-AuthorizedKeysFile {AUTHORIZED / "authorized_keys"}
+AuthorizedKeysFile {authorized}
 AuthenticationMethods publickey
 PubkeyAuthentication yes
 PasswordAuthentication no
@@ -676,7 +689,7 @@ Subsystem sftp internal-sftp
 
 
 def _start_wan(state: LabState, site: Site, index: int) -> None:
-    wan = wan_ns(site.slug)
+    wan = state.names.wan(site.slug)
     folder = Path(state.folder)
     ready = folder / f"wan-{site.slug}.ready"
     _start(
@@ -710,8 +723,12 @@ def _start_wan(state: LabState, site: Site, index: int) -> None:
     )
 
 
-def namespaces_in_use() -> list[str]:
-    return [n for n in nsh.namespaces() if n.startswith(nsh.PREFIX)]
+def namespaces_in_use(lab_id: str | None = None) -> list[str]:
+    """Lab namespaces on this machine: every lab's, or only the lab with this id's."""
+    if lab_id is None:
+        return [n for n in nsh.namespaces() if n.startswith(nsh.PREFIX)]
+    names = LabNames(lab_id)
+    return [n for n in nsh.namespaces() if names.owns(n)]
 
 
 def status(folder: Path) -> dict[str, Any]:
@@ -722,17 +739,23 @@ def status(folder: Path) -> dict[str, Any]:
     return {
         "up": True,
         "folder": state.folder,
+        "lab_id": state.lab_id,
+        "mgmt_block": state.mgmt_block,
         "namespaces": {n: n in present for n in state.namespaces},
         "processes": {p.name: nsh.alive(p.pid) for p in state.processes},
         "sites": {k: asdict(v) for k, v in state.sites.items()},
     }
 
 
-def down(folder: Path, force: bool = False) -> list[str]:
-    """Stop every process, remove every namespace and file the lab made; returns what it did."""
+def down(folder: Path, force: bool = False, lab_id: str = "") -> list[str]:
+    """Stop every process, remove every namespace and file the lab made; returns what it did.
+
+    With force, also the namespaces and links named for the lab's id (the state's, else
+    lab_id) that the state does not list: never another lab's."""
     done: list[str] = []
     state = LabState.read(folder)
-    names: list[str] = []
+    names = LabNames(check_id(state.lab_id if state is not None else lab_id))
+    spaces: list[str] = []
     if state is not None:
         for proc in reversed(state.processes):
             if nsh.alive(proc.pid):
@@ -745,16 +768,16 @@ def down(folder: Path, force: bool = False) -> list[str]:
                 if pid and nsh.alive(pid):
                     nsh.kill(pid)
                     done.append(f"stopped a revert timer ({pid})")
-        names = list(reversed(state.namespaces))
+        spaces = list(reversed(state.namespaces))
     if force:
-        names += [n for n in nsh.namespaces() if n.startswith(nsh.PREFIX) and n not in names]
-    for name in names:
+        spaces += [n for n in nsh.namespaces() if names.owns(n) and n not in spaces]
+    for name in spaces:
         if name in nsh.namespaces():
             nsh.delete_namespace(name)
             done.append(f"removed namespace {name}")
     links = state.links if state is not None else []
     if force:
-        links = [*links, *(n for n in nsh.links() if n.startswith(nsh.PREFIX))]
+        links = [*links, *(n for n in nsh.links() if names.owns(n))]
     for link in dict.fromkeys(links):
         if link in nsh.links():  # gone with its namespace, unless the crash came in between
             nsh.run(["ip", "link", "del", link], check=False)
@@ -764,6 +787,8 @@ def down(folder: Path, force: bool = False) -> list[str]:
             if Path(path).exists():
                 shutil.rmtree(path, ignore_errors=True)
                 done.append(f"removed {path}")
+    if state is not None or force:
+        claim_file(names).unlink(missing_ok=True)  # its management block is free again
     if folder.exists() and (state is not None or force):
         for child in folder.iterdir():
             if child.name in (

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rollout.errors import RolloutError
 
-PREFIX = "rl-"
+PREFIX = "rl"  # every lab namespace: rl<lab id>-... (rollout.netlab.names)
 NETNS_DIR = Path("/run/netns")  # where `ip netns add` keeps its namespaces (ip-netns(8))
 CLONE_NEWNET = 0x40000000  # <sched.h>; setns(2) with it enters a network namespace
 
@@ -146,6 +146,12 @@ def links() -> list[str]:
     """Interface names in this machine's namespace."""
     out = run(["ip", "-o", "link", "show"], check=False)
     return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if ":" in line]
+
+
+def addresses() -> list[str]:
+    """IPv4 addresses (with prefix length) on the links of this machine's namespace."""
+    out = run(["ip", "-o", "-4", "addr", "show"], check=False)
+    return [f[3] for f in (line.split() for line in out.splitlines()) if len(f) > 3]
 
 
 @contextlib.contextmanager

@@ -21,16 +21,16 @@ from rollout.drivers.linux_system import SUBIF
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform
 from rollout.netlab import ns as nsh
-from rollout.netlab.lab import ROUTER_RUN, LabState, lab_router, router_target, rtr_ns
+from rollout.netlab.lab import ROUTER_RUN, LabState, lab_router, router_target
 from rollout.netlab.ns import NetlabError
 from rollout.render import render_device
 from rollout.secrets import Secrets
 
 
-def driver(inv: Inventory, slug: str) -> LinuxRouterDriver:
+def driver(inv: Inventory, state: LabState, slug: str) -> LinuxRouterDriver:
     """The router through `ip netns exec` (this machine, root): for the lab's own checks."""
     router = lab_router(inv.sites[slug])
-    ns = rtr_ns(slug)
+    ns = state.names.rtr(slug)
     target = Target(
         router.hostname, Platform.LINUX_ROUTER, ns, 0, "", "", None, 60, folder=str(ROUTER_RUN / ns)
     )
@@ -79,15 +79,15 @@ def push(
         drv.close()
 
 
-def boot(slug: str) -> str:
+def boot(state: LabState, slug: str) -> str:
     """Run the router's boot.sh as its systemd unit would (ExecStart=/bin/sh .../boot.sh)."""
-    folder = ROUTER_RUN / rtr_ns(slug)
-    return nsh.run(["/bin/sh", str(folder / "boot.sh")], ns=rtr_ns(slug))
+    ns = state.names.rtr(slug)
+    return nsh.run(["/bin/sh", str(ROUTER_RUN / ns / "boot.sh")], ns=ns)
 
 
-def forget(inv: Inventory, slug: str) -> list[str]:
+def forget(inv: Inventory, state: LabState, slug: str) -> list[str]:
     """What a reboot loses, taken from the router's namespace; the commands run, in order."""
-    ns = rtr_ns(slug)
+    ns = state.names.rtr(slug)
     router = lab_router(inv.sites[slug])
     done = [
         ["nft", "flush", "ruleset"],

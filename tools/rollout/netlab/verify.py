@@ -32,7 +32,7 @@ from rollout.inventory.model import DSCP_NAMES, Thresholds
 from rollout.netlab import ns as nsh
 from rollout.netlab.flowcheck import FlowReport
 from rollout.netlab.flowsite import check_site
-from rollout.netlab.lab import CLOUD_PORT, NTP_PORT, LabState, lan_ns
+from rollout.netlab.lab import CLOUD_PORT, NTP_PORT, LabState
 from rollout.netlab.ns import NetlabError
 from rollout.netlab.probes import Stream
 from rollout.netlab.responder import ntp_request, parse_ntp_reply
@@ -118,7 +118,8 @@ def run_probes(state: LabState, slug: str, seconds: float) -> dict[str, dict[str
         json.dump(spec, f)
     try:
         out = nsh.run(
-            [sys.executable, "-m", "rollout.netlab.probes", "measure", f.name], ns=lan_ns(slug)
+            [sys.executable, "-m", "rollout.netlab.probes", "measure", f.name],
+            ns=state.names.lan(slug),
         )
     finally:
         Path(f.name).unlink(missing_ok=True)
@@ -173,7 +174,7 @@ def sip_call(
             "ip",
             "netns",
             "exec",
-            lan_ns(slug),
+            state.names.lan(slug),
             sys.executable,
             "-c",
             "import sys,json;from rollout.netlab.probes import *;"
@@ -187,7 +188,7 @@ def sip_call(
         text=True,
     )
     call = sipp_call(
-        lan_ns(slug),
+        state.names.lan(slug),
         scenario,
         site.codec,
         hub["registrar"],
@@ -251,7 +252,7 @@ def ntp_checks(state: LabState, slug: str) -> list[Check]:
     for name, address, port in clients:
         if not address:
             continue
-        answer = ntp_answer(lan_ns(slug), address, port, servers[0])
+        answer = ntp_answer(state.names.lan(slug), address, port, servers[0])
         detail = answer or f"no NTP answer from {servers[0]} within {NTP_TIMEOUT_S:g} s"
         out.append(Check(f"time: NTP answers the {name} ({address})", answer is not None, detail))
     return out
@@ -292,7 +293,7 @@ def flow_rows(report: FlowReport) -> list[dict[str, Any]]:
 
 def verify(inv: Inventory, state: LabState, slug: str, seconds: float = 8.0) -> Outcome:
     outcome = Outcome(slug)
-    problems = driver(inv, slug).live_problems()
+    problems = driver(inv, state, slug).live_problems()
     outcome.checks.append(
         Check(
             "router runs its rendered configuration",
@@ -366,7 +367,7 @@ def _flooded(state: LabState, slug: str, kbps: int, seconds: float) -> dict[str,
             "ip",
             "netns",
             "exec",
-            lan_ns(slug),
+            state.names.lan(slug),
             sys.executable,
             "-m",
             "rollout.netlab.probes",
@@ -393,7 +394,7 @@ def qos_proof(
     QoS and with the WAN interface's qdisc removed; the QoS is put back afterwards."""
     site = state.sites[slug]
     kbps = int(site.rate_kbps * factor)
-    drv = driver(inv, slug)
+    drv = driver(inv, state, slug)
     t = inv.province.thresholds
     with_qos = _flooded(state, slug, kbps, seconds)
     nsh.run(["tc", "qdisc", "del", "dev", site.wan_ifname, "root"], ns=drv.ns, check=False)
