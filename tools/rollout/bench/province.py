@@ -1,26 +1,22 @@
 """A synthetic province for the benchmark: N sites cloned from the pilot by the real allocator.
 
 Each site is built by `rollout.inventory.newsite.build_site` (the same code as
-`rollout new-site`: identities from the slug, addresses from the allocator's own `_take` and
-`carve_vlans`: the lowest free range of each pool), validated as a `Site`, and written next to
-the others. Two things make thousands of sites take seconds instead of minutes: the set of used
-ranges is kept and extended site by site (`rollout new-site` rebuilds it from every site file,
-O(n) per site), and the whole province is validated once at the end (`load_inventory`: overlaps,
-codes, budgets) instead of once per site.
+`rollout new-site`: identities from the slug, addresses from the allocator: the lowest free
+range of each pool), validated as a `Site`, and written next to the others. Two things make
+thousands of sites take seconds instead of minutes: the allocator's index of used ranges
+(`UsedRanges`) is kept and extended site by site (`rollout new-site` rebuilds it from every
+site file, O(n) per site), and the whole province is validated once at the end
+(`load_inventory`: overlaps, codes, budgets) instead of once per site.
 """
 
 from __future__ import annotations
 
-import bisect
-import contextlib
-import ipaddress
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rollout.errors import RolloutError
-from rollout.inventory import allocate, newsite
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Site, contract_for_kbps
 
@@ -61,10 +57,10 @@ def generate(source: Path, target: Path, sites: int, *, keep_existing: bool = Fa
     """
     import time
 
-    from rollout.inventory.allocate import used_networks
+    from rollout.inventory.allocate import UsedRanges, used_networks
     from rollout.inventory.loader import SITES_DIR, Inventory, load_inventory
     from rollout.inventory.model import Level
-    from rollout.inventory.newsite import NewSiteRequest, _dump, build_site
+    from rollout.inventory.newsite import NewSiteRequest, build_site, dump_site
 
     if not 1 <= sites <= MAX_SITES:
         raise RolloutError(f"--sites must be within 1..{MAX_SITES}, not {sites}")
@@ -76,7 +72,7 @@ def generate(source: Path, target: Path, sites: int, *, keep_existing: bool = Fa
     all_sites = dict(inv.sites)
     files = dict(inv.files)
     names: list[str] = []
-    used = _GrowingUsed(used_networks(inv))
+    used = UsedRanges(used_networks(inv))
     codes = {s.code for s in all_sites.values()}
     code = 20000
     for n in range(1, sites + 1):
@@ -94,13 +90,11 @@ def generate(source: Path, target: Path, sites: int, *, keep_existing: bool = Fa
         )
         code += 1
         view = Inventory(root, inv.province, all_sites, files)
-        with _allocator(used):
-            data, addr = build_site(view, req)
-        for net in (addr.block, addr.loopback, addr.wan_link):
-            used.mark(ipaddress.IPv4Network(net))
+        data, addr = build_site(view, req, used=used)
+        used.mark_site(addr)
         site = Site.model_validate(data)
         path = root / SITES_DIR / f"{slug}.yml"
-        path.write_text(_dump(data, PILOT), encoding="utf-8")
+        path.write_text(dump_site(data, PILOT), encoding="utf-8")
         all_sites[slug] = site
         files[slug] = path
         names.append(slug)
@@ -135,45 +129,3 @@ def _size_hub(root: Path, inv: Inventory, sites: Iterable[Site]) -> None:
     hub["wan"]["rate_kbps"] = max(hub["wan"]["rate_kbps"], rate)
     hub["wan"]["port_kbps"] = max(hub["wan"]["port_kbps"], hub["wan"]["rate_kbps"])
     hub_file.write_text(yaml.safe_dump(hub, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-class _GrowingUsed(allocate._Used):
-    """The allocator's used-range index, extended in place as sites are added."""
-
-    def __init__(self, nets: Iterable[ipaddress.IPv4Network]) -> None:
-        super().__init__(nets)
-
-    def mark(self, net: ipaddress.IPv4Network) -> None:
-        lo, hi = int(net.network_address), int(net.broadcast_address)
-        i = bisect.bisect_left(self.starts, lo)
-        self.spans.insert(i, [lo, hi])
-        merged: list[list[int]] = []
-        for span in self.spans[max(0, i - 1) : i + 2]:
-            if merged and span[0] <= merged[-1][1] + 1:
-                merged[-1][1] = max(merged[-1][1], span[1])
-            else:
-                merged.append(list(span))
-        self.spans[max(0, i - 1) : i + 2] = merged
-        self.starts = [s[0] for s in self.spans]
-
-
-@contextlib.contextmanager
-def _allocator(used: _GrowingUsed) -> Iterator[None]:
-    """`build_site` with the allocator reading `used` instead of re-reading every site."""
-
-    def allocate_site(inv: Inventory) -> allocate.SiteAddresses:
-        pools = inv.province.pools
-        take = allocate._take
-        block = take(pools.site_lan, pools.site_prefix_length, used, "site LAN", False)
-        loopback = take(pools.loopbacks, 32, used, "loopback", True)
-        wan = take(pools.wan_links, 30, used, "WAN link", False)
-        return allocate.SiteAddresses(
-            str(block), str(loopback), str(wan), allocate.carve_vlans(block, pools)
-        )
-
-    original = newsite.__dict__["allocate_site"]
-    setattr(newsite, "allocate_site", allocate_site)  # noqa: B010 (not an exported name)
-    try:
-        yield
-    finally:
-        setattr(newsite, "allocate_site", original)  # noqa: B010

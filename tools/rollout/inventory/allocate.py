@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rollout.errors import RolloutError
-from rollout.inventory.loader import Inventory
+from rollout.inventory.inventory import Inventory
 from rollout.inventory.model import Pools
 
 IPv4Net = ipaddress.IPv4Network
@@ -23,8 +23,12 @@ class PoolExhausted(RolloutError):
     pass
 
 
-class _Used:
-    """Sorted, merged intervals of used addresses; lookups are O(log n)."""
+class UsedRanges:
+    """Sorted, merged intervals of used addresses; lookups are O(log n).
+
+    ``allocate_site`` builds one from the inventory; a caller that adds many sites in a row
+    keeps one and marks each site's ranges in it (``mark``) instead of rebuilding it per site.
+    """
 
     def __init__(self, nets: Iterable[IPv4Net]) -> None:
         spans = sorted((int(n.network_address), int(n.broadcast_address)) for n in nets)
@@ -47,8 +51,27 @@ class _Used:
                 continue
             return cand
 
+    def mark(self, net: IPv4Net) -> None:
+        """Record net as used, merging it with its neighbours."""
+        lo, hi = int(net.network_address), int(net.broadcast_address)
+        i = bisect.bisect_left(self.starts, lo)
+        self.spans.insert(i, [lo, hi])
+        merged: list[list[int]] = []
+        for span in self.spans[max(0, i - 1) : i + 2]:
+            if merged and span[0] <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], span[1])
+            else:
+                merged.append(list(span))
+        self.spans[max(0, i - 1) : i + 2] = merged
+        self.starts = [s[0] for s in self.spans]
 
-def _take(pool_text: str, prefix_len: int, used: _Used, what: str, skip_first: bool) -> IPv4Net:
+    def mark_site(self, addr: SiteAddresses) -> None:
+        """Record a site's block, loopback and WAN link as used."""
+        for net in (addr.block, addr.loopback, addr.wan_link):
+            self.mark(IPv4Net(net))
+
+
+def _take(pool_text: str, prefix_len: int, used: UsedRanges, what: str, skip_first: bool) -> IPv4Net:
     pool = IPv4Net(pool_text)
     if prefix_len < pool.prefixlen:
         raise PoolExhausted(
@@ -108,9 +131,14 @@ def used_networks(inv: Inventory) -> list[IPv4Net]:
     return nets
 
 
-def allocate_site(inv: Inventory) -> SiteAddresses:
+def allocate_site(inv: Inventory, used: UsedRanges | None = None) -> SiteAddresses:
+    """The lowest free block, loopback and WAN link of the pools for one new site.
+
+    ``used`` is the index of used ranges; without it, it is built from every site of inv.
+    """
     pools = inv.province.pools
-    used = _Used(used_networks(inv))
+    if used is None:
+        used = UsedRanges(used_networks(inv))
     block = _take(pools.site_lan, pools.site_prefix_length, used, "site LAN", skip_first=False)
     loop_pool = IPv4Net(pools.loopbacks)
     loopback = _take(str(loop_pool), 32, used, "loopback", skip_first=True)

@@ -6,10 +6,10 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rollout.errors import Problem
 from rollout.hardware import MODELS
+from rollout.inventory.inventory import Inventory
 from rollout.inventory.model import (
     Codec,
     FlowRow,
@@ -23,9 +23,6 @@ from rollout.inventory.model import (
     shaped_rate_kbps,
 )
 from rollout.inventory.yamlfile import line_of
-
-if TYPE_CHECKING:
-    from rollout.inventory.loader import Inventory
 
 IPv4Net = ipaddress.IPv4Network
 PROVINCE = "inventory/province.yml"

@@ -9,45 +9,32 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from rollout.errors import InvalidInventory, Problem
-from rollout.inventory.model import Device, Province, Site
+from rollout.inventory.checks import check_inventory
+from rollout.inventory.inventory import Inventory
+from rollout.inventory.model import Province, Site
 from rollout.inventory.yamlfile import YamlFileError, line_of, read_mapping
 
 PROVINCE_FILE = Path("inventory/province.yml")
 SITES_DIR = Path("inventory/sites")
 SITE_SUFFIXES = (".yml", ".yaml")
 
-
-@dataclass(frozen=True)
-class Inventory:
-    """The whole province as the repository describes it."""
-
-    root: Path
-    province: Province
-    sites: dict[str, Site]
-    files: dict[str, Path]
-
-    def site(self, slug: str) -> Site:
-        return self.sites[slug]
-
-    def devices(self) -> Iterator[tuple[Site, Device]]:
-        for site in self.sites.values():
-            for device in site.devices:
-                yield site, device
-
-    @property
-    def hub(self) -> Site:
-        return self.sites[self.province.hub]
-
-    def display(self, slug: str) -> str:
-        return str(self.files[slug].relative_to(self.root))
+__all__ = [
+    "PROVINCE_FILE",
+    "SITES_DIR",
+    "SITE_SUFFIXES",
+    "Inventory",
+    "find_root",
+    "load_inventory",
+    "site_files",
+    "validation_problems",
+]
 
 
 def find_root(start: Path | None = None) -> Path | None:
@@ -252,8 +239,6 @@ def load_inventory(root: Path, *, check: bool = True) -> Inventory:
         raise InvalidInventory(problems)
     inventory = Inventory(root, province, dict(sorted(sites.items())), paths)
     if check:
-        from rollout.inventory.checks import check_inventory
-
         problems.extend(check_inventory(inventory))
     if problems:
         raise InvalidInventory(problems)

@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from rollout.errors import InvalidInventory, Problem, RolloutError
-from rollout.inventory.allocate import SiteAddresses, allocate_site
+from rollout.inventory.allocate import SiteAddresses, UsedRanges, allocate_site
 from rollout.inventory.checks import check_inventory
 from rollout.inventory.loader import SITES_DIR, Inventory, validation_problems
 from rollout.inventory.model import SLUG_RE, Level, Role, Site
@@ -87,11 +87,18 @@ def _suffix(hostname: str, source: str, role: Role) -> str:
     )
 
 
-def build_site(inv: Inventory, req: NewSiteRequest) -> tuple[dict[str, Any], SiteAddresses]:
+def build_site(
+    inv: Inventory, req: NewSiteRequest, *, used: UsedRanges | None = None
+) -> tuple[dict[str, Any], SiteAddresses]:
+    """The new site's file content (not validated) and its addresses.
+
+    ``used``: the allocator's index of used ranges, for a caller that adds many sites in a row
+    and keeps it (marking each site it adds); without it, the allocator builds it from inv.
+    """
     src = inv.sites[req.source]
     level = req.level or (src.level if src.level is not Level.HUB else Level.DISTRICT)
     code = req.code or _next_code(inv, level)
-    addr = allocate_site(inv)
+    addr = allocate_site(inv, used)
     hosts = inv.province.pools.hosts
     data = src.model_dump(mode="json", exclude_defaults=False)
     title = unit_title(req.name, level)
@@ -149,7 +156,8 @@ _Dumper.add_representer(
 DEVICE_KEY_ORDER = ("hostname", "role", "platform", "model", "mgmt_address")
 
 
-def _dump(data: dict[str, Any], source: str) -> str:
+def dump_site(data: dict[str, Any], source: str) -> str:
+    """A site file's text (YAML, with the header `rollout new-site` writes)."""
     data = {**data, "code": _Quoted(data["code"])}
     devices = []
     for dev in data["devices"]:
@@ -190,7 +198,7 @@ def new_site(inv: Inventory, req: NewSiteRequest) -> NewSite:
     if req.code is not None and not re.fullmatch(r"\d{2,5}", req.code):
         raise RolloutError(f"--code {req.code!r} is not a GSO code", "give 2 to 5 digits")
     data, addr = build_site(inv, req)
-    text = _dump(data, req.source)
+    text = dump_site(data, req.source)
     try:
         site = Site.model_validate(data)
     except ValidationError as exc:

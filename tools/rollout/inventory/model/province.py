@@ -1,155 +1,23 @@
-"""The typed model of the repository's source of truth: one province file, one file per site.
-
-Every model is frozen and rejects unknown keys. Cross-file rules live in ``checks.py``;
-this module only says what one file may contain.
-"""
+"""The province file: services, flows, QoS plan, thresholds, pools, credentials."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
-SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-HOSTNAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-IFNAME_RE = re.compile(r"^[A-Za-z][A-Za-z-]*\d+(?:/\d+)*(?:\.\d+)?$")
-DSCP_NAMES: dict[str, int] = {
-    "default": 0,
-    "cs1": 8,
-    "af11": 10,
-    "af12": 12,
-    "af13": 14,
-    "cs2": 16,
-    "af21": 18,
-    "af22": 20,
-    "af23": 22,
-    "cs3": 24,
-    "af31": 26,
-    "af32": 28,
-    "af33": 30,
-    "cs4": 32,
-    "af41": 34,
-    "af42": 36,
-    "af43": 38,
-    "cs5": 40,
-    "ef": 46,
-    "cs6": 48,
-    "cs7": 56,
-}
-
-
-class Platform(StrEnum):
-    """How a device is managed; platform differences are data keyed by this."""
-
-    CISCO_IOS = "cisco_ios"
-    POLYCOM = "polycom"
-    VMEETING = "vmeeting"
-    LINUX_ROUTER = "linux_router"
-
-
-class Role(StrEnum):
-    WAN_ROUTER = "wan_router"
-    LAN_SWITCH = "lan_switch"
-    CODEC = "codec"
-    ROOM_CLIENT = "room_client"
-
-
-class Level(StrEnum):
-    HUB = "hub"
-    DISTRICT = "district"
-    COMMUNE = "commune"
-
-
-ROLE_PLATFORMS: dict[Role, frozenset[Platform]] = {
-    Role.WAN_ROUTER: frozenset({Platform.CISCO_IOS, Platform.LINUX_ROUTER}),
-    Role.LAN_SWITCH: frozenset({Platform.CISCO_IOS}),
-    Role.CODEC: frozenset({Platform.POLYCOM}),
-    Role.ROOM_CLIENT: frozenset({Platform.VMEETING}),
-}
-
-
-def _slug(value: str) -> str:
-    if not SLUG_RE.match(value):
-        raise ValueError(
-            f"{value!r} is not a slug: use lower-case ASCII letters, digits and single dashes "
-            "(e.g. 'bat-xat')"
-        )
-    return value
-
-
-def _hostname(value: str) -> str:
-    if not HOSTNAME_RE.match(value):
-        raise ValueError(
-            f"{value!r} is not a hostname: lower-case letters, digits and dashes, "
-            "starting with a letter, at most 63 characters"
-        )
-    return value
-
-
-def _ifname(value: str) -> str:
-    if not IFNAME_RE.match(value):
-        raise ValueError(f"{value!r} is not an interface name (e.g. 'GigabitEthernet0/0/1')")
-    return value
-
-
-def _dscp(value: str) -> str:
-    if value.lower() not in DSCP_NAMES:
-        raise ValueError(f"{value!r} is not a DSCP name; use one of {', '.join(DSCP_NAMES)}")
-    return value.lower()
-
-
-def _host_network(value: str) -> str:
-    """A network written in canonical form (no host bits set)."""
-    net = ipaddress.ip_network(value, strict=False)
-    if str(net) != value:
-        raise ValueError(f"{value!r} has host bits set; write the network as {net}")
-    if net.version != 4:
-        raise ValueError(f"{value!r}: only IPv4 networks are supported")
-    return value
-
-
-def _address(value: str) -> str:
-    addr = ipaddress.ip_address(value)
-    if addr.version != 4:
-        raise ValueError(f"{value!r}: only IPv4 addresses are supported")
-    return value
-
-
-Slug = Annotated[str, AfterValidator(_slug)]
-Hostname = Annotated[str, AfterValidator(_hostname)]
-IfName = Annotated[str, AfterValidator(_ifname)]
-Dscp = Annotated[str, AfterValidator(_dscp)]
-Network = Annotated[str, AfterValidator(_host_network)]
-Address = Annotated[str, AfterValidator(_address)]
-Kbps = Annotated[int, Field(gt=0, le=100_000_000)]
-Percent = Annotated[int, Field(ge=0, le=100)]
-VlanId = Annotated[int, Field(ge=2, le=4094)]
-Code = Annotated[str, Field(pattern=r"^\d{2,5}$")]
-
-
-def shaped_rate_kbps(rate_kbps: int, shape_percent: int) -> int:
-    """The rate the WAN shaper sends at: shape_percent of the contracted rate (the one formula
-    the templates, the HTB classes and the budget checks share)."""
-    return rate_kbps * shape_percent // 100
-
-
-def contract_for_kbps(need_kbps: int, class_percent: int, shape_percent: int) -> int:
-    """The least contracted rate whose shaped rate gives a class of ``class_percent`` at least
-    ``need_kbps`` (the inverse of shaped_rate_kbps and the class share, rounding included)."""
-    rate = -(-need_kbps * 100 // class_percent) * 100 // shape_percent
-    while shaped_rate_kbps(rate, shape_percent) * class_percent // 100 < need_kbps:
-        rate += 1
-    return rate
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-# --- province file -------------------------------------------------------------------------
+from rollout.inventory.model.base import (
+    Address,
+    Code,
+    Dscp,
+    Kbps,
+    Model,
+    Network,
+    Percent,
+    Slug,
+    VlanId,
+)
 
 
 class Service(Model):
@@ -479,107 +347,3 @@ class Province(Model):
     credentials: Credentials = Credentials()
     archive_path: str = "flash:archive/"
     revert_minutes: Annotated[int, Field(ge=1, le=120)] = 5
-
-
-# --- site file -----------------------------------------------------------------------------
-
-
-class Wan(Model):
-    provider: str
-    rate_kbps: Kbps = Field(
-        description="contracted rate; the shaper sends at qos.shape_percent of it"
-    )
-    port_kbps: Kbps = 1_000_000
-    link: Network = Field(
-        description="the /30 (provider .1, site .2) or /31 (RFC 3021: provider the lower "
-        "address, site the higher) towards the provider edge"
-    )
-
-    @model_validator(mode="after")
-    def _rate(self) -> Wan:
-        if self.rate_kbps > self.port_kbps:
-            raise ValueError(
-                f"rate_kbps {self.rate_kbps} exceeds port_kbps {self.port_kbps}: the contracted "
-                "rate cannot be above the port speed"
-            )
-        if ipaddress.ip_network(self.link).prefixlen not in (30, 31):
-            raise ValueError(f"link {self.link} must be a /30 or /31")
-        return self
-
-
-class Vlan(Model):
-    id: VlanId
-    name: Slug
-    subnet: Network
-
-
-class Conference(Model):
-    simultaneous_video_calls: Annotated[int, Field(ge=0, le=64)] = 1
-    call_rate_kbps: Annotated[int, Field(ge=64, le=8192)] = 2048
-
-
-class DeviceBase(Model):
-    hostname: Hostname
-    model: str
-    mgmt_address: Address
-
-
-class Router(DeviceBase):
-    role: Literal[Role.WAN_ROUTER]
-    platform: Literal[Platform.CISCO_IOS, Platform.LINUX_ROUTER] = Platform.CISCO_IOS
-    wan_interface: IfName
-    lan_interface: IfName
-
-
-class Switch(DeviceBase):
-    role: Literal[Role.LAN_SWITCH]
-    platform: Literal[Platform.CISCO_IOS] = Platform.CISCO_IOS
-    uplink: IfName
-    codec_port: IfName
-    room_client_port: IfName
-
-
-class Codec(DeviceBase):
-    role: Literal[Role.CODEC]
-    platform: Literal[Platform.POLYCOM] = Platform.POLYCOM
-    display_name: Annotated[str, Field(min_length=1, max_length=64)]
-    e164: Annotated[str, Field(pattern=r"^\d{3,15}$")]
-    gatekeeper: Slug
-    registrar: Slug
-    call_rate_kbps: Annotated[int, Field(ge=64, le=8192)] = 2048
-
-
-class RoomClient(DeviceBase):
-    role: Literal[Role.ROOM_CLIENT]
-    platform: Literal[Platform.VMEETING] = Platform.VMEETING
-    room_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{2,40}$")]
-    display_name: Annotated[str, Field(min_length=1, max_length=64)]
-    bandwidth_kbps: Kbps
-
-
-Device = Annotated[Router | Switch | Codec | RoomClient, Field(discriminator="role")]
-
-
-class Site(Model):
-    slug: Slug
-    name: Annotated[str, Field(min_length=1)]
-    code: Code
-    level: Level
-    block: Network = Field(description="the site's LAN block, carved into its VLANs")
-    loopback: Network
-    wan: Wan
-    conference: Conference = Conference()
-    vlans: Annotated[list[Vlan], Field(min_length=1)]
-    devices: Annotated[list[Device], Field(min_length=1)]
-    flows: list[FlowRow] = Field(
-        default_factory=list, description="conversations this site needs beyond the province's"
-    )
-    # Fields still holding a stand-in value (`rollout new-site` without --code writes the code
-    # as one); a live run refuses the site until the field is set and removed from this list.
-    placeholders: list[Literal["code"]] = Field(default_factory=list)
-
-    def device(self, role: Role) -> Router | Switch | Codec | RoomClient | None:
-        return next((d for d in self.devices if d.role == role), None)
-
-    def vlan(self, name: str) -> Vlan | None:
-        return next((v for v in self.vlans if v.name == name), None)

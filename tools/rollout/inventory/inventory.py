@@ -1,0 +1,39 @@
+"""The loaded province: the record every reader of the inventory works on.
+
+Built by ``loader.load_inventory``; read by the cross-file checks (``checks.py``), the allocator
+and everything downstream. It lives apart from the loader so that the checks can take it
+without importing the loader (which runs them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rollout.inventory.model import Device, Province, Site
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The whole province as the repository describes it."""
+
+    root: Path
+    province: Province
+    sites: dict[str, Site]
+    files: dict[str, Path]
+
+    def site(self, slug: str) -> Site:
+        return self.sites[slug]
+
+    def devices(self) -> Iterator[tuple[Site, Device]]:
+        for site in self.sites.values():
+            for device in site.devices:
+                yield site, device
+
+    @property
+    def hub(self) -> Site:
+        return self.sites[self.province.hub]
+
+    def display(self, slug: str) -> str:
+        return str(self.files[slug].relative_to(self.root))
