@@ -26,7 +26,7 @@ class Case:
     id: str
     file: str  # the offending file, relative to the repository
     fragment: str  # expected in the output
-    mutate: Callable[[Path], None]
+    mutate: Callable[[Path], object]  # what it returns is ignored
     line: int | None = None  # the line the problem must be reported at (when it matters)
 
 
@@ -328,7 +328,8 @@ CASES = [
 
 @pytest.fixture(params=CASES, ids=[c.id for c in CASES])
 def case(request: pytest.FixtureRequest) -> Case:
-    return request.param
+    param: Case = request.param
+    return param
 
 
 def test_at_least_25_distinct_cases() -> None:

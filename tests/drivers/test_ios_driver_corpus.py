@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -73,9 +74,9 @@ def test_plan_is_empty_for_the_same_config() -> None:
 
 
 @pytest.fixture(scope="module")
-def ssh_lab(tmp_path_factory: pytest.TempPathFactory) -> ServerThread:
+def ssh_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     server = ServerThread(tmp_path_factory.mktemp("lab"))
-    yield server  # type: ignore[misc]
+    yield server
     server.close()
 
 

@@ -75,7 +75,7 @@ def test_out_of_band_change_is_drift_and_plan_repairs_it(lab: Lab) -> None:
     )
     driver.close()
     drift = lab.json("drift", "bao-thang", "--lab", check=2)
-    rows = {r["device"]: r for r in drift["devices"]}  # type: ignore[index]
+    rows = {r["device"]: r for r in drift["devices"]}
     assert rows["bao-thang-sw01"]["state"] == "drift"
     assert rows["bao-thang-rtr01"]["state"] == "clean"
     plan = devices(lab.json("plan", "bao-thang", "--lab", check=2))
@@ -88,7 +88,7 @@ def test_out_of_band_change_is_drift_and_plan_repairs_it(lab: Lab) -> None:
 def test_backup_and_rollback(lab: Lab) -> None:
     lab.run("site", "bao-thang", "--lab", "--yes", check=0)
     backup = lab.json("backup", "bao-thang", "--lab", check=0)
-    set_id = backup["sets"]["bao-thang"]  # type: ignore[index]
+    set_id = backup["sets"]["bao-thang"]
     lab.run("rollback", "bao-thang", "--to", set_id, "--lab", check=0)
     lab.run("drift", "bao-thang", "--lab", check=0)
 

@@ -7,11 +7,18 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 BIN = Path(sys.executable).parent
-Run = Callable[[list[str], Path], subprocess.CompletedProcess[str]]
+
+
+class Run(Protocol):
+    """The run_tool fixture: a tool of the venv run in a folder."""
+
+    def __call__(self, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]: ...
+
 
 pytestmark = [
     pytest.mark.ansible,

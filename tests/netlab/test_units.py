@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from rollout.acl import Ace
 from rollout.drivers.linux_router import bundle_plan, join_bundle, split_bundle
-from rollout.intent import Ace, nft_rule
+from rollout.intent import nft_rule
 from rollout.inventory.loader import load_inventory
 from rollout.inventory.model import Platform, Role
 from rollout.netlab import soak
 from rollout.netlab.lab import lab_router
+from rollout.netlab.ns import NetlabError
 from rollout.netlab.probes import mos, r_factor
 from rollout.netlab.report import render_html
 from rollout.render import render_device
@@ -121,7 +123,7 @@ def test_schedules_and_durations() -> None:
         ("storm", 3600.0),
     ]
     assert soak.parse_schedule(None, "storm", "8h") == [("storm", 28800.0)]
-    with pytest.raises(soak.NetlabError):
+    with pytest.raises(NetlabError):
         soak.seconds("8 hours")
 
 

@@ -288,8 +288,8 @@ def test_every_setting_cites_a_source_and_is_in_the_docs() -> None:
             assert name in docs.split("## Unconfirmed", 1)[1].split("## Staging", 1)[0], spec.key
     tables = (sim._GET_SET, sim._MODES, sim._SYSTEMSETTINGS)
     for table in tables:
-        for spec in table.values():
-            assert spec.source in sim.SOURCES, spec.key
+        for entry in table.values():
+            assert entry.source in sim.SOURCES, entry.key
 
 
 def test_the_simulator_refuses_the_old_systemsetting_form() -> None:

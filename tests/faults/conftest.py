@@ -1,8 +1,0 @@
-"""Fault tests: each module starts its own lab twin (unique ports) over real SSH."""
-
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
