@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
 from faultlab import FaultLab, start
 
 pytestmark = [pytest.mark.lab, pytest.mark.ansible]

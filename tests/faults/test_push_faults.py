@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from faultlab import FaultLab, start
 
 pytestmark = [pytest.mark.lab, pytest.mark.ansible]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from fleetlab import Fleet
 
 pytestmark = pytest.mark.lab

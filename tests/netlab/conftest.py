@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from netlabkit import netlab_skip_reason, new_lab_id
 
+from netlabkit import netlab_skip_reason, new_lab_id
 from repocopy import copy_repo
 
 

@@ -38,7 +38,6 @@ def _rollout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_lab_up_network_then_lab_down_leaves_nothing(tmp_path: Path) -> None:
     from netlabkit import netlab_skip_reason, new_lab_id
-
     from repocopy import copy_repo
 
     reason = netlab_skip_reason()

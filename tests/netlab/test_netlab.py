@@ -35,7 +35,6 @@ def _rollout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 # A lab of its own, next to the module's (each has its own lab id).
 def test_down_removes_everything_also_after_a_crash(tmp_path: Path) -> None:
     from netlabkit import netlab_skip_reason, new_lab_id
-
     from repocopy import copy_repo
 
     reason = netlab_skip_reason()

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from netlabkit import lab_state
 
+from netlabkit import lab_state
 from rollout.inventory.loader import load_inventory
 from rollout.netlab import lab, ns, router
 from rollout.netlab import verify as v

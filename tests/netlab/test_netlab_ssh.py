@@ -24,7 +24,6 @@ OUTPUTS: list[str] = []
 def day0_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A repository copy with the pilot's network lab up and its router unconfigured."""
     from netlabkit import netlab_skip_reason, new_lab_id
-
     from repocopy import copy_repo
 
     reason = netlab_skip_reason()

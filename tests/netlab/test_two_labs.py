@@ -22,7 +22,6 @@ def two_labs(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Inventory, Secrets, Path, Path]]:
     from netlabkit import netlab_skip_reason, new_lab_id
-
     from repocopy import copy_repo
 
     reason = netlab_skip_reason()

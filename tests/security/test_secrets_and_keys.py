@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from faultlab import BIN, FaultLab, start
 
 pytestmark = [pytest.mark.lab, pytest.mark.ansible]

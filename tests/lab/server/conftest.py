@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lab_server_helpers import PASSWORD, USER
 
+from lab_server_helpers import PASSWORD, USER
 from rollout.lab.echo import EchoDevice
 from rollout.lab.server import DeviceInfo, ServerThread
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lab_server_helpers import netmiko_connect
 from netmiko import NetmikoAuthenticationException
 
+from lab_server_helpers import netmiko_connect
 from rollout.lab.control import (
     ControlClient,
     ControlError,

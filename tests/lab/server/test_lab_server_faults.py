@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from lab_server_helpers import netmiko_connect, paramiko_client, read_until, wait_for
 from netmiko import (
     ConfigInvalidException,
     NetmikoAuthenticationException,
@@ -11,6 +10,7 @@ from netmiko import (
     ReadTimeout,
 )
 
+from lab_server_helpers import netmiko_connect, paramiko_client, read_until, wait_for
 from rollout.lab.echo import EchoDevice
 from rollout.lab.faults import (
     AuthFail,

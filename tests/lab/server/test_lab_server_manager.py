@@ -11,9 +11,9 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from lab_server_helpers import PASSWORD, USER, netmiko_connect, wait_for
 from netmiko import NetmikoAuthenticationException, NetmikoTimeoutException
 
+from lab_server_helpers import PASSWORD, USER, netmiko_connect, wait_for
 from rollout.lab import manager
 from rollout.lab.control import ControlClient
 from rollout.lab.faults import AuthFail, Unreachable

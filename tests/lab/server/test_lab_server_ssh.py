@@ -9,6 +9,8 @@ from pathlib import Path
 import asyncssh
 import paramiko
 import pytest
+from netmiko import NetmikoAuthenticationException
+
 from lab_server_helpers import (
     PASSWORD,
     USER,
@@ -17,8 +19,6 @@ from lab_server_helpers import (
     read_until,
     wait_for,
 )
-from netmiko import NetmikoAuthenticationException
-
 from rollout.lab.echo import EchoDevice, EchoShell
 from rollout.lab.faults import MgmtCutAfterAcl
 from rollout.lab.server import DeviceInfo, DeviceSetupError, ServerThread, UnknownDeviceError

@@ -71,7 +71,9 @@ class UsedRanges:
             self.mark(IPv4Net(net))
 
 
-def _take(pool_text: str, prefix_len: int, used: UsedRanges, what: str, skip_first: bool) -> IPv4Net:
+def _take(
+    pool_text: str, prefix_len: int, used: UsedRanges, what: str, skip_first: bool
+) -> IPv4Net:
     pool = IPv4Net(pool_text)
     if prefix_len < pool.prefixlen:
         raise PoolExhausted(
