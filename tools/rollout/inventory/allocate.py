@@ -52,18 +52,17 @@ class UsedRanges:
             return cand
 
     def mark(self, net: IPv4Net) -> None:
-        """Record net as used, merging it with its neighbours."""
+        """Record net as used, merged with every range it overlaps or touches."""
         lo, hi = int(net.network_address), int(net.broadcast_address)
         i = bisect.bisect_left(self.starts, lo)
-        self.spans.insert(i, [lo, hi])
-        merged: list[list[int]] = []
-        for span in self.spans[max(0, i - 1) : i + 2]:
-            if merged and span[0] <= merged[-1][1] + 1:
-                merged[-1][1] = max(merged[-1][1], span[1])
-            else:
-                merged.append(list(span))
-        self.spans[max(0, i - 1) : i + 2] = merged
-        self.starts = [s[0] for s in self.spans]
+        if i > 0 and self.spans[i - 1][1] >= lo - 1:
+            i -= 1
+        j = i
+        while j < len(self.spans) and self.spans[j][0] <= hi + 1:
+            lo, hi = min(lo, self.spans[j][0]), max(hi, self.spans[j][1])
+            j += 1
+        self.spans[i:j] = [[lo, hi]]
+        self.starts[i:j] = [lo]
 
     def mark_site(self, addr: SiteAddresses) -> None:
         """Record a site's block, loopback and WAN link as used."""
