@@ -89,16 +89,19 @@ def imports_of(module: Module) -> Iterator[Import]:
             if node.level:
                 base = ".".join(p for p in (_base(module, node.level), base) if p)
             yield Import(module, base, tuple(a.name for a in node.names), node.lineno)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute | ast.Name)
-            and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id)
-            == "import_module"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            yield Import(module, node.args[0].value, (), node.lineno)
+        elif isinstance(node, ast.Call) and (name := _imported_by_call(node)):
+            yield Import(module, name, (), node.lineno)
+
+
+def _imported_by_call(call: ast.Call) -> str:
+    """The module of importlib.import_module("name") when the name is written out, else ""."""
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else ""
+    called = func.id if isinstance(func, ast.Name) else called
+    if called != "import_module" or not call.args:
+        return ""
+    arg = call.args[0]
+    return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
 
 
 def rollout_imports(modules: Iterable[Module]) -> list[Import]:
