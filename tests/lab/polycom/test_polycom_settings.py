@@ -290,8 +290,8 @@ def test_every_setting_cites_a_source_and_is_in_the_docs() -> None:
             assert name in docs.split("## Unconfirmed", 1)[1].split("## Staging", 1)[0], spec.key
     tables = (GET_SET, MODES, SYSTEMSETTINGS)
     for table in tables:
-        for spec in table.values():
-            assert spec.source in SIM_SOURCES, spec.key
+        for sim_spec in table.values():
+            assert sim_spec.source in SIM_SOURCES, sim_spec.key
     for word, command in COMMANDS.items():
         assert command.source in SIM_SOURCES, word
 
