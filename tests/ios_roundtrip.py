@@ -178,7 +178,7 @@ def line_by_line(apply: Apply) -> Apply:
 
     A plan command may span lines (a banner goes as one unit); over SSH the device receives
     its lines one by one, because the session splits the byte stream at CR/LF
-    (tools/rollout/lab/server.py, ``_feed``) as a real terminal line discipline does.
+    (tools/rollout/lab/server/channel.py, ``_feed``) as a real terminal line discipline does.
     """
 
     def typed(device: IosDevice, commands: tuple[str, ...]) -> list[str]:

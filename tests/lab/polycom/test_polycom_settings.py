@@ -277,7 +277,9 @@ def test_every_setting_cites_a_source_and_is_in_the_docs() -> None:
     from pathlib import Path
 
     from rollout.drivers.polycom_api import SOURCES
-    from rollout.lab import polycom as sim
+    from rollout.lab.polycom import SOURCES as SIM_SOURCES
+    from rollout.lab.polycom.commands import COMMANDS
+    from rollout.lab.polycom.specs import GET_SET, MODES, SYSTEMSETTINGS
 
     docs = (Path(__file__).resolve().parents[3] / "docs" / "codec.md").read_text("utf-8")
     for spec in SETTINGS:
@@ -286,10 +288,12 @@ def test_every_setting_cites_a_source_and_is_in_the_docs() -> None:
         assert name in docs, f"{spec.key} is not in docs/codec.md"
         if spec.source == "unconfirmed":
             assert name in docs.split("## Unconfirmed", 1)[1].split("## Staging", 1)[0], spec.key
-    tables = (sim._GET_SET, sim._MODES, sim._SYSTEMSETTINGS)
+    tables = (GET_SET, MODES, SYSTEMSETTINGS)
     for table in tables:
-        for entry in table.values():
-            assert entry.source in sim.SOURCES, entry.key
+        for sim_spec in table.values():
+            assert sim_spec.source in SIM_SOURCES, sim_spec.key
+    for word, command in COMMANDS.items():
+        assert command.source in SIM_SOURCES, word
 
 
 def test_the_simulator_refuses_the_old_systemsetting_form() -> None:
