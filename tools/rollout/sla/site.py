@@ -17,7 +17,7 @@ from rollout.drivers.session import open_session
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform, Role
-from rollout.netlab.verify import Outcome
+from rollout.quality import Outcome
 from rollout.secrets import Secrets
 from rollout.sla.call import Dial, check_call, place_test_call
 from rollout.sla.probes import COMMAND, Probe, check_router
