@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rollout.intent import sla as sla_intent
 from rollout.inventory.model import DSCP_NAMES, Thresholds
 from rollout.parsers.ip_sla import SlaOperation, parse_ip_sla_statistics
 from rollout.quality import Check, judge, mos, r_factor
@@ -29,9 +30,9 @@ class Probe:
     codec: bool
 
     @classmethod
-    def from_intent(cls, entry: dict[str, Any]) -> Probe:
-        name = _DSCP_BY_VALUE.get(int(entry["tos"]) >> 2, f"tos {entry['tos']}")
-        return cls(int(entry["id"]), name.upper(), bool(entry["codec"]))
+    def from_intent(cls, op: sla_intent.SlaOperation) -> Probe:
+        name = _DSCP_BY_VALUE.get(op.tos >> 2, f"tos {op.tos}")
+        return cls(op.id, name.upper(), op.codec)
 
 
 def figures(op: SlaOperation) -> dict[str, Any]:
