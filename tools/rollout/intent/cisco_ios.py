@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rollout import flows
+from rollout.acl import Ace
 from rollout.intent.base import (
     DeviceIntent,
     IPv4Net,
@@ -98,12 +99,8 @@ class Route(Record):
     name: str
 
 
-@dataclass(frozen=True)
-class AclSection(Record):
-    """A remark and the entries under it, as IOS lines."""
-
-    remark: str
-    lines: tuple[str, ...]
+AclSections = tuple[tuple[str, tuple[Ace, ...]], ...]
+"""Access-list sections: (remark, the entries under it), rendered verbatim (``Ace.line()``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,9 +119,9 @@ class IosRouterIntent(IosIntent):
     shape_bps: int
     cloud_name: str
     cloud_dscp: str
-    cloud_marking: tuple[str, ...]
-    conference_in: tuple[AclSection, ...]
-    wan_in: tuple[AclSection, ...]
+    cloud_marking: tuple[Ace, ...]
+    conference_in: AclSections
+    wan_in: AclSections
     sla: tuple[SlaOperation, ...]
     sla_responder: str | None
     sla_frequency_s: int
@@ -208,8 +205,8 @@ def _ios_common(
     }
 
 
-def _sections(sections: list[tuple[str, list[Any]]]) -> tuple[AclSection, ...]:
-    return tuple(AclSection(remark, tuple(a.line() for a in aces)) for remark, aces in sections)
+def _acl_sections(sections: list[tuple[str, list[Ace]]]) -> AclSections:
+    return tuple((remark, tuple(aces)) for remark, aces in sections)
 
 
 def ios_router_intent(inv: Inventory, site: Site, dev: Router, secrets: Secrets) -> IosRouterIntent:
@@ -252,9 +249,9 @@ def ios_router_intent(inv: Inventory, site: Site, dev: Router, secrets: Secrets)
         shape_bps=shaped_kbps(inv, site) * 1000,
         cloud_name=p.cloud.name,
         cloud_dscp=p.cloud.dscp,
-        cloud_marking=tuple(a.line() for a in cloud_marking_acl(inv, site)),
-        conference_in=_sections(conference_in_acl(inv, site)),
-        wan_in=_sections(wan_in_acl(inv, site)),
+        cloud_marking=tuple(cloud_marking_acl(inv, site)),
+        conference_in=_acl_sections(conference_in_acl(inv, site)),
+        wan_in=_acl_sections(wan_in_acl(inv, site)),
         sla=sla,
         sla_responder=sla_responder(inv),
         sla_frequency_s=p.sla.frequency_s,

@@ -60,12 +60,9 @@ class LinuxSubinterface(Record):
     prefix: str  # the gateway address with the VLAN's prefix length
 
 
-@dataclass(frozen=True)
-class RuleSection(Record):
-    """A comment and the nftables rules under it (a rule may span lines: one rule per line)."""
-
-    remark: str
-    rules: tuple[str, ...]
+RuleSections = tuple[tuple[str, tuple[str, ...]], ...]
+"""Chain sections: (comment, the nftables rules under it; a rule may span lines, one rule a
+line)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,9 +81,9 @@ class LinuxRouterIntent(DeviceIntent):
     # The root class's rate and ceil: the shaped share of the contract, like the Cisco shaper.
     htb_root_kbps: int
     htb_default: int
-    nft_wan_in: tuple[RuleSection, ...]
-    nft_conference_in: tuple[RuleSection, ...]
-    nft_cloud_marking: tuple[RuleSection, ...]  # matches only: the template adds the marking
+    nft_wan_in: RuleSections
+    nft_conference_in: RuleSections
+    nft_cloud_marking: RuleSections  # matches only: the template adds the marking
     cloud_dscp: str
     nft_noc6_prefixes: tuple[str, ...]
     nft_ipv6_in_drop: str
@@ -198,11 +195,9 @@ def htb_classes(inv: Inventory, site: Site) -> tuple[HtbClass, ...]:
     return tuple(classes)
 
 
-def _rule_sections(
-    sections: list[tuple[str, list[Ace]]], log_prefix: str
-) -> tuple[RuleSection, ...]:
+def _rule_sections(sections: list[tuple[str, list[Ace]]], log_prefix: str) -> RuleSections:
     return tuple(
-        RuleSection(remark, tuple(nft_rule(a, log_prefix=log_prefix) for a in aces))
+        (remark, tuple(nft_rule(a, log_prefix=log_prefix) for a in aces))
         for remark, aces in sections
     )
 
@@ -245,7 +240,7 @@ def linux_router_intent(inv: Inventory, site: Site, dev: Router) -> LinuxRouterI
         nft_wan_in=_rule_sections(wan_in_acl(inv, site), "WAN-IN drop: "),
         nft_conference_in=_rule_sections(conference_in_acl(inv, site), "CONFERENCE-IN drop: "),
         nft_cloud_marking=(
-            RuleSection(f"{p.cloud.name} traffic arrives unmarked: mark it {p.cloud.dscp}", cloud),
+            (f"{p.cloud.name} traffic arrives unmarked: mark it {p.cloud.dscp}", cloud),
         ),
         cloud_dscp=p.cloud.dscp,
         nft_noc6_prefixes=tuple(
