@@ -15,8 +15,8 @@ from rollout.inventory.model import Platform, Role
 from rollout.netlab import soak
 from rollout.netlab.lab import lab_router
 from rollout.netlab.ns import NetlabError
-from rollout.netlab.probes import mos, r_factor
 from rollout.netlab.report import render_html
+from rollout.quality import mos, r_factor
 from rollout.render import render_device
 from rollout.secrets import load_secrets
 

@@ -1,4 +1,8 @@
-"""One rendering for the CLI and for Ansible: device intent + template -> configuration text."""
+"""One rendering for the CLI and for Ansible: device intent + template -> configuration text.
+
+A template sees only the fields of its device's typed intent (`rollout.intent`); the
+environment is strict (``StrictUndefined``): a name the intent does not have fails the render.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from rollout.errors import RolloutError
-from rollout.intent import device_context
+from rollout.intent import device_intent, template_context
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Device, Platform, Site
 from rollout.secrets import Secrets
@@ -63,7 +67,8 @@ def render_device(inv: Inventory, site: Site, device: Device, secrets: Secrets) 
     name = template_name(device)
     try:
         template = environment(inv.root).get_template(name)
-        text = template.render(device_context(inv, site, device, secrets))
+        intent = device_intent(inv, site, device, secrets)
+        text = template.render(template_context(intent))
     except jinja2.TemplateNotFound:
         raise RenderError(
             f"no template {TEMPLATES / name} for {device.hostname}",

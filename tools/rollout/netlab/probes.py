@@ -1,4 +1,4 @@
-"""Timestamped probes per QoS class, the flood of the QoS proof, and the E-model.
+"""Timestamped probes per QoS class and the flood of the QoS proof (MOS: `rollout.quality`).
 
 Runs inside a LAN namespace, behind the router (a sender in the router's own namespace would be
 throttled by socket backpressure and never see loss):
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from rollout.netlab.responder import HEADER, PROBE, REPLY, REPLY_TAIL, STATS
+from rollout.quality import mos, r_factor
 
 
 @dataclass(frozen=True)
@@ -72,27 +73,6 @@ class StreamResult:
         out["delay_ms"] = round(self.delay_ms, 2)
         out["loss_percent"] = round(self.loss_percent, 3)
         return out
-
-
-def r_factor(delay_ms: float, loss_percent: float, jitter_ms: float = 0.0) -> float:
-    """E-model (ITU-T G.107, simplified): R = 93.2 - Id - Ie,eff for G.711 with PLC.
-
-    The mouth-to-ear delay is the one-way network delay plus a jitter buffer of twice the
-    jitter; Ie,eff = 95 Ppl / (Ppl + 25.1) (G.711, random loss, Ie = 0, Bpl = 25.1).
-    """
-    d = delay_ms + 2 * jitter_ms
-    i_d = 0.024 * d + (0.11 * (d - 177.3) if d > 177.3 else 0.0)
-    i_e = 95 * loss_percent / (loss_percent + 25.1)
-    return 93.2 - i_d - i_e
-
-
-def mos(r: float) -> float:
-    """MOS = 1 + 0.035 R + R (R - 60)(100 - R) 7e-6, for 0 < R < 100."""
-    if r <= 0:
-        return 1.0
-    if r >= 100:
-        return 4.5
-    return 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6
 
 
 def measure(

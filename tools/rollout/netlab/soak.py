@@ -21,7 +21,8 @@ from typing import Any
 from rollout.inventory.loader import Inventory
 from rollout.netlab.lab import LabState, set_weather
 from rollout.netlab.ns import NetlabError
-from rollout.netlab.verify import judge, run_probes
+from rollout.netlab.verify import run_probes
+from rollout.quality import judge
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS soak (

@@ -23,12 +23,12 @@ import sys
 import tempfile
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import DSCP_NAMES, Thresholds
+from rollout.inventory.model import DSCP_NAMES
 from rollout.netlab import ns as nsh
 from rollout.netlab.flowcheck import FlowReport
 from rollout.netlab.flowsite import check_site
@@ -38,6 +38,7 @@ from rollout.netlab.probes import Stream
 from rollout.netlab.responder import ntp_request, parse_ntp_reply
 from rollout.netlab.router import driver
 from rollout.netlab.sip import sipp_call, uac_scenario
+from rollout.quality import Check, Outcome, judge
 
 CLASSES = (
     ("EF", "ef", 200, 50.0),
@@ -47,35 +48,6 @@ CLASSES = (
 )
 CONFERENCE = ("EF", "AF41", "CS3", "cloud")
 NTP_TIMEOUT_S = 2.0
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    judged: bool = True
-
-
-@dataclass
-class Outcome:
-    site: str
-    checks: list[Check] = field(default_factory=list)
-    classes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    flows: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks if c.judged)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "site": self.site,
-            "ok": self.ok,
-            "checks": [c.__dict__ for c in self.checks],
-            "classes": self.classes,
-            "flows": self.flows,
-        }
 
 
 def codec_ports(state: LabState) -> tuple[int, list[int], int]:
@@ -125,23 +97,6 @@ def run_probes(state: LabState, slug: str, seconds: float) -> dict[str, dict[str
         Path(f.name).unlink(missing_ok=True)
     result: dict[str, dict[str, Any]] = json.loads(out)
     return result
-
-
-def judge(name: str, r: dict[str, Any], t: Thresholds) -> Check:
-    bad = []
-    if r["delay_ms"] > t.one_way_delay_ms:
-        bad.append(f"one-way delay {r['delay_ms']:.1f} ms > {t.one_way_delay_ms:g}")
-    if r["jitter_ms"] > t.jitter_ms:
-        bad.append(f"jitter {r['jitter_ms']:.1f} ms > {t.jitter_ms:g}")
-    if r["loss_percent"] > t.loss_percent:
-        bad.append(f"loss {r['loss_percent']:.2f} % > {t.loss_percent:g}")
-    if r["mos"] < t.mos_min:
-        bad.append(f"MOS {r['mos']:.2f} < {t.mos_min:g}")
-    figures = (
-        f"delay {r['delay_ms']:.1f} ms, jitter {r['jitter_ms']:.1f} ms, "
-        f"loss {r['loss_percent']:.2f} %, MOS {r['mos']:.2f}"
-    )
-    return Check(f"class {name}", not bad, "; ".join(bad) + f" ({figures})" if bad else figures)
 
 
 def sip_call(

@@ -10,7 +10,6 @@ from typing import Any
 
 from rollout.drivers.base import DeviceError
 from rollout.inventory.model import Thresholds
-from rollout.netlab.verify import Check
 from rollout.parsers.polycom_stats import (
     MediaStats,
     NetStats,
@@ -18,6 +17,7 @@ from rollout.parsers.polycom_stats import (
     parse_callinfo,
     parse_netstats,
 )
+from rollout.quality import Check
 
 Send = Callable[[str], str]
 """Sends one API command to the codec and returns its reply."""

@@ -3,7 +3,7 @@
 Each udp-jitter operation the site's intent configures (EF with ``codec g711alaw``, AF41) is
 read from ``show ip sla statistics`` through our TextFSM template and judged like the network
 lab's timestamped probes: one-way delay (the one-way figures when the clocks are in sync,
-else RTT / 2), jitter, loss and the E-model MOS of `rollout.netlab.probes`.
+else RTT / 2), jitter, loss and the E-model MOS of `rollout.quality`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rollout.intent import sla as sla_intent
 from rollout.inventory.model import DSCP_NAMES, Thresholds
-from rollout.netlab.probes import mos, r_factor
-from rollout.netlab.verify import Check, judge
 from rollout.parsers.ip_sla import SlaOperation, parse_ip_sla_statistics
+from rollout.quality import Check, judge, mos, r_factor
 
 COMMAND = "show ip sla statistics"
 _DSCP_BY_VALUE = {value: name for name, value in DSCP_NAMES.items()}
@@ -30,13 +30,13 @@ class Probe:
     codec: bool
 
     @classmethod
-    def from_intent(cls, entry: dict[str, Any]) -> Probe:
-        name = _DSCP_BY_VALUE.get(int(entry["tos"]) >> 2, f"tos {entry['tos']}")
-        return cls(int(entry["id"]), name.upper(), bool(entry["codec"]))
+    def from_intent(cls, op: sla_intent.SlaOperation) -> Probe:
+        name = _DSCP_BY_VALUE.get(op.tos >> 2, f"tos {op.tos}")
+        return cls(op.id, name.upper(), op.codec)
 
 
 def figures(op: SlaOperation) -> dict[str, Any]:
-    """The measured figures of one operation, in the shape `rollout.netlab.verify` uses."""
+    """The measured figures of one operation, in the shape `rollout.quality.judge` reads."""
     delay, jitter, loss = op.delay_ms, op.jitter_ms, op.loss_percent
     return {
         "delay_ms": round(delay, 2),

@@ -17,7 +17,7 @@ from rollout.drivers.session import open_session
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform, Role
-from rollout.netlab.verify import Outcome
+from rollout.quality import Outcome
 from rollout.secrets import Secrets
 from rollout.sla.call import Dial, check_call, place_test_call
 from rollout.sla.probes import COMMAND, Probe, check_router
@@ -48,10 +48,11 @@ def _close(conn: Any) -> None:
 
 def probes_of(inv: Inventory, managed: Managed, secrets: Secrets) -> list[Probe]:
     """The IP SLA probes the intent configures on the site's router."""
-    from rollout.intent import device_context
+    from rollout.intent import IosRouterIntent, device_intent
 
-    context = device_context(inv, managed.site, managed.device, secrets)
-    return [Probe.from_intent(entry) for entry in context.get("sla", [])]
+    intent = device_intent(inv, managed.site, managed.device, secrets)
+    operations = intent.sla if isinstance(intent, IosRouterIntent) else ()
+    return [Probe.from_intent(op) for op in operations]
 
 
 def dial_of(inv: Inventory, managed: Managed) -> Dial:
