@@ -517,9 +517,9 @@ class Editor:
                 words = [*new, *words[len(old) :]]
         if self.mode == rules.ROOT_MODE:
             words = self._train_form(words)
-        for mode, first, default, _source in rules.DEFAULT_ARGUMENTS:
-            if self.mode == mode and words[:1] == [first]:
-                words = _without(words, default)
+        for row in rules.DEFAULT_ARGUMENTS:
+            if self.mode == row.mode and words[:1] == [row.command]:
+                words = _without(words, row.words)
         if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words):
             words = _canonical_interfaces(words)
         return words
