@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rollout.lab.ios import show
 from rollout.lab.ios.config import AMBIGUOUS, INCOMPLETE, INVALID, Editor, Outcome, tokenize
-from rollout.lab.ios.device import IosDevice
+from rollout.lab.ios.state import DeviceState
 from rollout.lab.ios.rules import (
     EXEC_KEYWORDS,
     MODES,
@@ -47,7 +47,7 @@ class CommandError(Exception):
 class IosSession:
     """Mode and terminal state of one session; device state is shared."""
 
-    def __init__(self, device: IosDevice, *, username: str = "admin", privilege: int = 15) -> None:
+    def __init__(self, device: DeviceState, *, username: str = "admin", privilege: int = 15) -> None:
         self.device = device
         self.username = username
         self.privilege = 15 if privilege >= 15 else 1
