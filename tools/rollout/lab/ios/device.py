@@ -41,4 +41,3 @@ class IosDevice(DeviceState):
             default = 1 if self.users() else 15
             privilege = user.privilege if user is not None else default
         return IosSession(self, username=username or "admin", privilege=privilege)
-

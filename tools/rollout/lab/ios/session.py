@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rollout.lab.ios import show
-from rollout.lab.ios.config import AMBIGUOUS, INCOMPLETE, INVALID, Editor, Outcome, tokenize
-from rollout.lab.ios.state import DeviceState
+from rollout.lab.ios.editor import Editor
+from rollout.lab.ios.match import tokenize
+from rollout.lab.ios.outcome import AMBIGUOUS, INCOMPLETE, INVALID, Outcome
 from rollout.lab.ios.rules import (
     EXEC_KEYWORDS,
     MODES,
@@ -16,6 +17,7 @@ from rollout.lab.ios.rules import (
     canonical_interface,
     complete_keyword,
 )
+from rollout.lab.ios.state import DeviceState
 from rollout.lab.shell import Reply
 
 CONFIG_HINT = "Enter configuration commands, one per line.  End with CNTL/Z."
@@ -47,7 +49,9 @@ class CommandError(Exception):
 class IosSession:
     """Mode and terminal state of one session; device state is shared."""
 
-    def __init__(self, device: DeviceState, *, username: str = "admin", privilege: int = 15) -> None:
+    def __init__(
+        self, device: DeviceState, *, username: str = "admin", privilege: int = 15
+    ) -> None:
         self.device = device
         self.username = username
         self.privilege = 15 if privilege >= 15 else 1

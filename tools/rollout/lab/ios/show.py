@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from rollout.lab.ios.config import ConfigTree, Node, render_node
-from rollout.lab.ios.state import FLASH_SIZE, NVRAM_SIZE, DeviceState, SlaResult, ios_time
+from rollout.lab.ios.config import ConfigTree, Node
+from rollout.lab.ios.render import render_node
 from rollout.lab.ios.rules import ROOT_MODE
+from rollout.lab.ios.state import FLASH_SIZE, NVRAM_SIZE, DeviceState, SlaResult, ios_time
 
 
 def _uptime(delta_seconds: float) -> str:

@@ -11,7 +11,9 @@ from typing import Self
 
 from rollout.hardware import MODELS
 from rollout.lab.ios import passwords
-from rollout.lab.ios.config import ConfigTree, Node, default_children, is_physical, render_body
+from rollout.lab.ios.config import ConfigTree, Node, default_children, is_physical
+from rollout.lab.ios.editor import parse_config
+from rollout.lab.ios.render import render_body
 from rollout.lab.ios.rules import NUMBERED_ACL_TRAINS, OLD_FORM_TRAINS, TRAIN_FORMS
 from rollout.lab.ios.users import UserEntry, parse_user
 
@@ -125,7 +127,7 @@ class DeviceState:
         if self._tree is None:
             with self.lock:
                 if self._tree is None:
-                    tree, self.load_errors = ConfigTree.parse(
+                    tree, self.load_errors = parse_config(
                         self._text or "", *_hardware_tables(self.model)
                     )
                     self._tree = tree
@@ -303,7 +305,7 @@ class DeviceState:
         """Replace the running config with a complete configuration file."""
         with self.lock:
             old = self.tree
-            new, _errors = ConfigTree.parse(
+            new, _errors = parse_config(
                 text, old.port_order, old.port_defaults, old.old_forms, old.numbered_acls
             )
             names = {c.text for c in new.root.children or ()}

@@ -73,9 +73,7 @@ def _rank(entry: Entry) -> tuple[str, int]:
     return " ".join(f["prefix"].words()), f["rank"].integer()
 
 
-def _child_order(
-    top: Entry, modes: dict[str, ModeInfo]
-) -> dict[str, dict[tuple[str, ...], int]]:
+def _child_order(top: Entry, modes: dict[str, ModeInfo]) -> dict[str, dict[tuple[str, ...], int]]:
     out: dict[str, dict[tuple[str, ...], int]] = {}
     for mode, entry in top.mapping().items():
         mode_name(Entry(entry.file, entry.path, mode), modes)

@@ -136,9 +136,7 @@ def _keyed(modes: dict[str, ModeInfo]) -> dict[str, tuple[KeyRule, ...]]:
     return out
 
 
-def _negations(
-    top: Entry, modes: dict[str, ModeInfo]
-) -> dict[str, dict[tuple[str, ...], str]]:
+def _negations(top: Entry, modes: dict[str, ModeInfo]) -> dict[str, dict[tuple[str, ...], str]]:
     out: dict[str, dict[tuple[str, ...], str]] = {}
     for mode, entry in top.mapping().items():
         mode_name(Entry(entry.file, entry.path, mode), modes)
@@ -189,9 +187,7 @@ def _hidden(entry: Entry, modes: dict[str, ModeInfo]) -> tuple[HiddenDefault, ..
     return tuple(out)
 
 
-def _default_arguments(
-    entry: Entry, modes: dict[str, ModeInfo]
-) -> tuple[DefaultArguments, ...]:
+def _default_arguments(entry: Entry, modes: dict[str, ModeInfo]) -> tuple[DefaultArguments, ...]:
     out: list[DefaultArguments] = []
     for row in entry.fields(("rows",), ("source",))["rows"].items():
         f = row.fields(("mode", "command", "words", "source"))

@@ -124,7 +124,7 @@ def load(name: str) -> Entry:
     """The top-level mapping of grammar file ``name`` (shipped in this package)."""
     text = folder.joinpath(name).read_text(encoding="utf-8")
     try:
-        data: Any = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+        data: Any = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise GrammarError(
             f"IOS grammar file {name}: not valid YAML: {exc}",
