@@ -13,6 +13,7 @@ from rollout.lab.ios.rules import KeyRule
 
 
 def set_line(ed: EditState, frame: Frame, toks: list[str], negate: bool, default: bool) -> Outcome:
+    """A line typed in a section: set, replace (single-valued), merge or negate it."""
     mode = frame.mode
     section = frame.node
     info = rules.MODES[mode]

@@ -21,6 +21,7 @@ from rollout.lab.ios.rules import Confirmed, Opener
 def open_section(
     ed: EditState, frame: Frame, opener: Opener, canon: list[str], negate: bool
 ) -> Outcome:
+    """A command that opens (or, negated, removes) a section; later lines go into it."""
     parent = frame.node
     if opener.flat:
         out = set_line(ed, frame, canon, negate, False)
@@ -102,6 +103,7 @@ def _sla_scheduled(ed: EditState, number: str) -> bool:
 
 
 def remove_section(ed: EditState, parent: Node, header: str, canon: list[str]) -> Outcome:
+    """``no <section>``: a physical port is reset to its defaults, anything else goes."""
     siblings = parent.children
     assert siblings is not None
     if canon[0] == "interface" and is_physical(canon[1]):
