@@ -1,7 +1,7 @@
 """Each supported model's day-0 in the lab twin, and how the twin shows what is typed.
 
 Every expected line here comes from a public device output cited in ``rollout.hardware``
-or in the tables of ``rollout.lab.ios.rules`` / ``rollout.lab.ios.config``.
+or in the tables of ``rollout.lab.ios.rules`` / ``rollout.lab.ios.outcome``.
 """
 
 from __future__ import annotations
