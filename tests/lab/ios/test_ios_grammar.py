@@ -112,3 +112,17 @@ def test_every_source_is_text() -> None:
     assert len(files) == 9
     for f in files:
         walk(yaml.safe_load(f.read_text(encoding="utf-8")), f.name)
+
+
+def test_ip_sla_slots_follow_the_ip_sla_syntax() -> None:
+    """One slot per first keyword of the IP SLA syntax, and `history` one per its next word."""
+    grammar = load_grammar()
+    words = {line.split()[0] for line in grammar.modes.syntax["config-ip-sla"]}
+    slots = {
+        " ".join(rule.pattern) for rule in grammar.lines.keyed["config-ip-sla"] if rule.key == (0,)
+    }
+    assert slots == words - {"history"}
+    assert any(r.pattern == ("history", "*") for r in grammar.lines.keyed["config-ip-sla"])
+    for mode in grammar.modes.modes:
+        if mode.startswith("config-ip-sla"):
+            assert grammar.lines.keyed[mode] == grammar.lines.keyed["config-ip-sla"]

@@ -27,7 +27,6 @@ ROOT_MODE = _MODES.root
 MODES: dict[str, ModeInfo] = _MODES.modes
 OPENERS: dict[str, tuple[Opener, ...]] = _MODES.openers
 AF_UNICAST_SHOWN: tuple[tuple[str, ...], ...] = _MODES.af_unicast_shown
-MODE_SYNTAX: dict[str, str] = {m: "\n".join(lines) for m, lines in _MODES.syntax.items()}
 SYNTAX: dict[str, Syntax] = {m: compile_syntax(lines) for m, lines in _MODES.syntax.items()}
 
 # ------------------------------------------------------------- lines kept and shown
