@@ -1,7 +1,7 @@
 """Each supported model's day-0 in the lab twin, and how the twin shows what is typed.
 
 Every expected line here comes from a public device output cited in ``rollout.hardware``
-or in the tables of ``rollout.lab.ios.rules`` / ``rollout.lab.ios.config``.
+or in the tables of ``rollout.lab.ios.rules`` / ``rollout.lab.ios.outcome``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from netmiko import ConnectHandler
 from rollout.hardware import MODELS, OsFamily
 from rollout.inventory.loader import load_inventory
 from rollout.lab.day0 import ios_day0
-from rollout.lab.ios.config import SLA_RUNNING_MESSAGE
+from rollout.lab.ios.outcome import SLA_RUNNING_MESSAGE
 from rollout.lab.ios.device import IosDevice
 from rollout.lab.ios.rules import CONFIRMED_NEGATIONS
 from rollout.lab.platforms import IosLabDevice

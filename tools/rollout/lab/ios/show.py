@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from rollout.lab.ios.config import ConfigTree, Node, render_node
-from rollout.lab.ios.device import FLASH_SIZE, NVRAM_SIZE, IosDevice, SlaResult, ios_time
+from rollout.lab.ios.config import ConfigTree, Node
+from rollout.lab.ios.render import render_node
 from rollout.lab.ios.rules import ROOT_MODE
+from rollout.lab.ios.state import FLASH_SIZE, NVRAM_SIZE, DeviceState, SlaResult, ios_time
 
 
 def _uptime(delta_seconds: float) -> str:
@@ -24,7 +25,7 @@ def _uptime(delta_seconds: float) -> str:
     return ", ".join(parts)
 
 
-def show_version(device: IosDevice) -> str:
+def show_version(device: DeviceState) -> str:
     now = device.now()
     uptime = _uptime((now - device.boot_time).total_seconds())
     family = _family(device.model)
@@ -103,12 +104,12 @@ def _family(model: str) -> str:
     return f"C{digits[:2]}00" if len(digits) >= 2 else "C2900"
 
 
-def show_clock(device: IosDevice) -> str:
+def show_clock(device: DeviceState) -> str:
     ts = device.now()
     return f"*{ts:%H:%M:%S}.{ts.microsecond // 1000:03d} UTC {ts:%a %b} {ts.day} {ts.year}"
 
 
-def show_ip_interface_brief(device: IosDevice) -> str:
+def show_ip_interface_brief(device: DeviceState) -> str:
     lines = [f"{'Interface':<27}{'IP-Address':<16}{'OK?':<4}{'Method':<7}{'Status':<22}Protocol"]
     for node in device.tree.top("interface"):
         name = node.text.split()[1]
@@ -129,7 +130,7 @@ def show_ip_interface_brief(device: IosDevice) -> str:
     return "\n".join(lines)
 
 
-def show_access_lists(device: IosDevice, name: str | None = None) -> str:
+def show_access_lists(device: DeviceState, name: str | None = None) -> str:
     numbered: dict[str, list[str]] = {}
     for node in device.tree.root.children or ():
         toks = node.tokens()
@@ -162,7 +163,7 @@ def _standard_text(text: str) -> str:
     return text
 
 
-def show_archive(device: IosDevice) -> str:
+def show_archive(device: DeviceState) -> str:
     path, maximum, _wm = device.archive_settings()
     if path is None:
         return "Archive feature not enabled"
@@ -182,11 +183,11 @@ def show_archive(device: IosDevice) -> str:
     return "\n".join(lines)
 
 
-def show_ip_sla_statistics(device: IosDevice, operation: str | None = None) -> str:
+def show_ip_sla_statistics(device: DeviceState, operation: str | None = None) -> str:
     """``show ip sla statistics [N]`` in the IOS 15 layout (checked against real outputs).
 
     Figures follow from the operation's configuration (packets, codec, threshold) and from
-    what the simulated network does to it (`IosDevice.sla_result`).
+    what the simulated network does to it (`DeviceState.sla_result`).
     """
     ts = device.now()
     synced = any(True for _ in device.tree.top("ntp server"))
@@ -351,14 +352,14 @@ def _jitter_values(spec: _SlaSpec, r: SlaResult | None, synced: bool) -> list[st
     ]
 
 
-def show_startup(device: IosDevice) -> str:
+def show_startup(device: DeviceState) -> str:
     if device.startup is None:
         return "startup-config is not present"
     text = device.startup.rstrip("\n")
     return f"Using {len(device.startup)} out of {NVRAM_SIZE} bytes\n{text}"
 
 
-def show_running_interface(device: IosDevice, name: str) -> str | None:
+def show_running_interface(device: DeviceState, name: str) -> str | None:
     node = next((n for n in device.tree.top("interface") if n.text.split()[1] == name), None)
     if node is None:
         return None
@@ -371,7 +372,7 @@ def show_running_interface(device: IosDevice, name: str) -> str | None:
     )
 
 
-def dir_flash(device: IosDevice) -> str:
+def dir_flash(device: DeviceState) -> str:
     lines = ["Directory of flash0:/", ""]
     used = 0
     for i, (name, f) in enumerate(sorted(device.flash.items()), start=1):
