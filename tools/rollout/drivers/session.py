@@ -79,10 +79,14 @@ def open_session(target: Target, device_type: str) -> Any:
             kind=ErrorKind.AUTH,
         ) from None
     except NetmikoTimeoutException as exc:
-        text = str(exc)
-        if "does not match" in text or "not found in known_hosts" in text:
-            raise _host_key_error(target, changed="does not match" in text) from None
-        if "TCP connection to device failed" in text:
+        # Netmiko raises this from inside its handler of paramiko's own exception
+        # (netmiko/base_connection.py, establish_connection): that exception is the context.
+        cause = exc.__context__
+        if isinstance(cause, BadHostKeyException):
+            raise _host_key_error(target, changed=True) from None
+        if isinstance(cause, SSHException) and _unknown_host_key(cause):
+            raise _host_key_error(target, changed=False) from None
+        if isinstance(cause, OSError):  # `except socket.error`: "TCP connection ... failed"
             raise DeviceError(
                 target.name,
                 step,
@@ -113,7 +117,7 @@ def open_session(target: Target, device_type: str) -> Any:
         ) from None
     except SSHException as exc:
         text = str(exc)
-        if "not found in known_hosts" in text or "host key" in text.lower():
+        if _unknown_host_key(exc):
             raise DeviceError(
                 target.name,
                 step,
@@ -131,6 +135,15 @@ def open_session(target: Target, device_type: str) -> Any:
         raise DeviceError(
             target.name, step, f"cannot connect: {exc}", kind=ErrorKind.UNREACHABLE
         ) from None
+
+
+def _unknown_host_key(exc: Exception) -> bool:
+    """paramiko's RejectPolicy refusing a host key the known-hosts file lacks.
+
+    paramiko has no exception class of its own for it: RejectPolicy.missing_host_key raises a
+    plain SSHException("Server {!r} not found in known_hosts") (paramiko/client.py).
+    """
+    return "not found in known_hosts" in str(exc)
 
 
 def _ssh_failure_kind(exc: Exception) -> ErrorKind:
