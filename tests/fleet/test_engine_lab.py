@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from repocopy import copy_repo
 
+from repocopy import copy_repo
 from rollout import drift
 from rollout.drivers.base import DeviceError, Driver, ErrorKind, Plan
 from rollout.engine import steps
+from rollout.engine.audited import session
 from rollout.inventory.loader import Inventory
 from rollout.secrets import Secrets
 from rollout.targets import Managed
@@ -107,7 +108,7 @@ def test_the_netlab_push_runs_commit_order_with_audit_lines(
     from rollout.netlab import router
 
     m = twin.device(ROUTER)
-    with steps.session(m) as driver:  # an out-of-band change the push must undo
+    with session(m) as driver:  # an out-of-band change the push must undo
         driver.conn.send_config_set(["snmp-server location Elsewhere"])  # type: ignore[attr-defined]
     before = len(twin.audit())
     monkeypatch.setattr("rollout.targets.managed_devices", lambda *_a, **_k: [m])
@@ -159,11 +160,13 @@ def test_a_changed_host_key_is_host_key(twin: Twin, tmp_path: Path) -> None:
     field = f"[{m.target.host}]:{m.target.port}"
     lines = m.target.known_hosts.read_text(encoding="utf-8").splitlines()
     kind = next(line.split()[1] for line in lines if line.split()[0] == field)
-    other: Any = {
-        "ssh-ed25519": lambda: ed25519.Ed25519PrivateKey.generate(),
-        "ssh-rsa": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
-        "ecdsa-sha2-nistp256": lambda: ec.generate_private_key(ec.SECP256R1()),
-    }[kind]()
+    other: Any
+    if kind == "ssh-ed25519":
+        other = ed25519.Ed25519PrivateKey.generate()
+    elif kind == "ssh-rsa":
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        other = ec.generate_private_key(ec.SECP256R1())
     public = other.public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     )
