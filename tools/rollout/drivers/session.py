@@ -132,9 +132,16 @@ def open_session(target: Target, device_type: str) -> Any:
             target.name, step, f"SSH failed: {text}", kind=_ssh_failure_kind(exc)
         ) from None
     except (NetmikoBaseException, OSError, EOFError, ValueError) as exc:
-        raise DeviceError(
-            target.name, step, f"cannot connect: {exc}", kind=ErrorKind.UNREACHABLE
-        ) from None
+        # e.g. ReadTimeout: logged in, but the prompt never came (session preparation)
+        kind = ErrorKind.TIMEOUT if _timed_out(exc) else ErrorKind.UNREACHABLE
+        raise DeviceError(target.name, step, f"cannot connect: {exc}", kind=kind) from None
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Netmiko's ReadTimeout (netmiko/exceptions.py) or a socket timeout (TimeoutError)."""
+    from netmiko.exceptions import ReadTimeout
+
+    return isinstance(exc, ReadTimeout | TimeoutError)
 
 
 def _unknown_host_key(exc: Exception) -> bool:
@@ -171,11 +178,7 @@ def session_lost(
 
 def lost_kind(exc: BaseException) -> ErrorKind:
     """The kind of an exception raised by an open Netmiko or paramiko session."""
-    from netmiko.exceptions import ReadTimeout
-
-    if isinstance(exc, ReadTimeout | TimeoutError):
-        return ErrorKind.TIMEOUT
-    return ErrorKind.SESSION_LOST
+    return ErrorKind.TIMEOUT if _timed_out(exc) else ErrorKind.SESSION_LOST
 
 
 def _lab_flag(target: Target) -> str:
