@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Any
 
 from rollout.backups import BackupSet, BackupStore
 from rollout.engine.facts import minute_seconds
@@ -34,7 +35,7 @@ class Trap:
     def __init__(self) -> None:
         self.signals: list[int] = []
         self.children: set[int] = set()
-        self._previous: dict[int, object] = {}
+        self._previous: dict[signal.Signals, Any] = {}
 
     def __enter__(self) -> Trap:
         self._previous = {sig: signal.signal(sig, self._note) for sig in TRAPPED}
@@ -47,7 +48,7 @@ class Trap:
         tb: TracebackType | None,
     ) -> None:
         for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            signal.signal(sig, handler)
 
     def _note(self, signum: int, _frame: FrameType | None) -> None:
         self.signals.append(signum)
