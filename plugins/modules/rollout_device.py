@@ -73,8 +73,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def main() -> None:
-    from rollout import ops
     from rollout.ansible_module import COMMON_ARGS, failure, locate, module_secrets
+    from rollout.engine import steps
 
     module = AnsibleModule(
         argument_spec={
@@ -82,7 +82,7 @@ def main() -> None:
             "action": {
                 "type": "str",
                 "required": True,
-                "choices": [*ops.COMMIT_ORDER, "rollback"],
+                "choices": [*steps.COMMIT_ORDER, "rollback"],
             },
             "backup_set": {"type": "str"},
             "revert_minutes": {"type": "int", "default": 5},
@@ -109,12 +109,12 @@ def main() -> None:
         store = BackupStore(root)
         result: dict[str, Any] = {"changed": False, "step": action}
         if action == "push":
-            pushed = ops.push_one(
+            pushed = steps.push_one(
                 inv, secrets, managed, p["revert_minutes"], check=module.check_mode
             )
-            commands = [secrets.redact(c) for c in pushed.plan.commands]
-            result.update(changed=pushed.plan.changed, commands=commands)
-            if module._diff and pushed.plan.changed:
+            commands = [secrets.redact(c) for c in pushed.commands]
+            result.update(changed=pushed.changed, commands=commands)
+            if module._diff and pushed.changed:
                 result["diff"] = {
                     "before_header": f"{p['hostname']} (running)",
                     "after_header": f"{p['hostname']} (commands)",
@@ -129,20 +129,20 @@ def main() -> None:
             folder = store.base / site.slug / p["backup_set"]
             folder.mkdir(parents=True, exist_ok=True)
             backup = BackupSet(site.slug, p["backup_set"], folder)
-            result["backup"] = str(ops.backup_one(store, backup, secrets, managed))
+            result["backup"] = str(steps.backup_one(store, backup, secrets, managed))
         elif action == "save":
-            ops.save_one(managed)
+            steps.save_one(managed)
         elif action == "verify":
-            ops.verify_one(inv, secrets, managed)
+            steps.verify_one(inv, secrets, managed)
         elif action == "confirm":
-            ops.confirm_one(managed)
+            steps.confirm_one(managed)
         elif action == "rollback":
             folder = store.base / site.slug / (p["backup_set"] or "")
             if p["backup_set"] and not (folder / f"{p['hostname']}.txt").exists():
                 # The backup comes first in the block: no backup, nothing was pushed.
                 result["note"] = "not backed up in this run, so nothing was pushed: left as it was"
             else:
-                note = ops.rollback_one(
+                note = steps.rollback_one(
                     store.get(site.slug, p["backup_set"]), managed, wait_seconds=p["revert_wait"]
                 )
                 result["changed"] = True

@@ -42,7 +42,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr("rollout.targets.managed_devices", managed)
     monkeypatch.setattr("rollout.targets.driver_for", driver)
-    monkeypatch.setattr("rollout.ops.driver_for", driver)
+    monkeypatch.setattr("rollout.engine.audited.driver_for", driver)
     monkeypatch.setattr("rollout.runner.run_playbook", playbook)
     for var in ("ROLLOUT_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_PASSWORD_FILE", "ROLLOUT_LAB"):
         monkeypatch.delenv(var, raising=False)

@@ -9,7 +9,7 @@ import pytest
 
 from rollout import drift
 from rollout.backups import BackupStore
-from rollout.drivers.base import DeviceError, Plan
+from rollout.drivers.base import DeviceError, ErrorKind, Plan
 from rollout.errors import RolloutError
 from rollout.history import diff, versions
 from rollout.inventory.model import Platform
@@ -57,12 +57,12 @@ def test_allow_list_marks_lines_and_sections(tmp_path: Path) -> None:
     )
     allow = drift.load_allow_list(path, today=TODAY)
     plan = Plan("a-sw01", Platform.CISCO_IOS, ("interface Gi1/0/5", " shutdown"))
-    state, lines = drift._apply_allow("a-sw01", plan, allow)
+    state, lines = drift.apply_allow("a-sw01", plan, allow)
     assert state is drift.State.ALLOWED
     assert all(x.allowed and "until 2026-12-31" in x.allowed for x in lines)
     mixed = Plan("a-sw01", Platform.CISCO_IOS, ("snmp-server location X", "ip domain lookup"))
-    assert drift._apply_allow("a-sw01", mixed, allow)[0] is drift.State.DRIFT
-    assert drift._apply_allow("a-rtr01", plan, allow)[0] is drift.State.DRIFT
+    assert drift.apply_allow("a-sw01", mixed, allow)[0] is drift.State.DRIFT
+    assert drift.apply_allow("a-rtr01", plan, allow)[0] is drift.State.DRIFT
 
 
 @pytest.mark.parametrize(
@@ -88,20 +88,26 @@ def test_missing_allow_list_is_empty(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("message", "kind"),
+    ("kind", "reported"),
     [
-        (
-            "no answer from 127.0.0.1:1: no TCP connection (unreachable: refused, or no route)",
-            "unreachable",
-        ),
-        ("no answer from 127.0.0.1:1", "timeout"),
-        ("authentication failed", "auth"),
-        ("the host key of 127.0.0.1:1 CHANGED", "host_key"),
-        ("the codec refused 'x': error: command not found", "error"),
+        (ErrorKind.UNREACHABLE, "unreachable"),
+        (ErrorKind.TIMEOUT, "timeout"),
+        (ErrorKind.AUTH, "auth"),
+        (ErrorKind.HOST_KEY, "host_key"),
+        (ErrorKind.SESSION_LOST, "unreachable"),
+        (ErrorKind.REFUSED, "error"),
+        (ErrorKind.ERROR, "error"),
     ],
 )
-def test_failure_kinds(message: str, kind: str) -> None:
-    assert drift.classify(DeviceError("d", "read", message)).value == kind
+def test_failure_kinds_come_from_the_error_not_its_text(kind: ErrorKind, reported: str) -> None:
+    # The same words under another kind: the kind decides, the message never does.
+    error = DeviceError("d", "read", "authentication failed: no TCP connection", kind=kind)
+    assert drift.classify(error).value == reported
+    assert drift.classify(RolloutError("host key timed out")) is ErrorKind.ERROR
+
+
+def test_retried_kinds_are_the_transient_ones() -> None:
+    assert {ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT, ErrorKind.SESSION_LOST} == drift.RETRIED
 
 
 def test_report_exit_codes() -> None:

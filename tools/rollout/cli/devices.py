@@ -42,12 +42,13 @@ def _plan_results(
     verb: str,
     every: bool = False,
 ) -> list[Any]:
-    from rollout import ops
+    from rollout.engine.pool import for_devices
+    from rollout.engine.steps import plan_one
 
     devices = ctx.managed(sites, where, every)
-    return ops.for_devices(
+    return for_devices(
         devices,
-        lambda m: ops.plan_one(ctx.inv, ctx.secrets, m),
+        lambda m: plan_one(ctx.inv, ctx.secrets, m),
         workers=workers,
         progress=_progress(fmt, len(devices), verb),
     )
@@ -135,8 +136,9 @@ def backup(
     fmt: str,
 ) -> int:
     """Save every device's running configuration (redacted, time-stamped, outside git)."""
-    from rollout import ops
     from rollout.backups import BackupStore
+    from rollout.engine.pool import for_devices
+    from rollout.engine.steps import backup_one
 
     try:
         ctx = load(repo)
@@ -145,9 +147,9 @@ def backup(
         devices = ctx.managed(chosen, where, all_sites)
         chosen = [s for s in chosen if any(m.site.slug == s for m in devices)]
         sets = {slug: store.new_set(slug) for slug in chosen}
-        results = ops.for_devices(
+        results = for_devices(
             devices,
-            lambda m: ops.backup_one(store, sets[m.site.slug], ctx.secrets, m),
+            lambda m: backup_one(store, sets[m.site.slug], ctx.secrets, m),
             workers=workers,
             progress=_progress(fmt, len(devices), "backed up"),
         )
@@ -176,17 +178,18 @@ def rollback(
     fmt: str,
 ) -> int:
     """Put every device of SITE back to a backup set."""
-    from rollout import ops
     from rollout.backups import BackupStore
+    from rollout.engine.pool import for_devices
+    from rollout.engine.steps import rollback_one
 
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, (site,), False)
         backup_set = BackupStore(ctx.root).get(site, set_id)
         devices = ctx.managed(chosen, where)
-        results = ops.for_devices(
+        results = for_devices(
             devices,
-            lambda m: ops.rollback_one(backup_set, m),
+            lambda m: rollback_one(backup_set, m),
             workers=workers,
             progress=_progress(fmt, len(devices), "rolled back"),
         )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
-from rollout.cli.context import Context, load, select_sites
+from rollout.cli.context import load, select_sites
 from rollout.cli.options import Where, format_option, repo_option, where_options
 from rollout.errors import RolloutError
+
+if TYPE_CHECKING:
+    from rollout.engine.site import SiteRun
+    from rollout.lock import Holder
 
 
 @click.command()
@@ -41,10 +45,7 @@ def site(
     start. Runs playbooks/site.yml through ansible-runner. Exit 0 done, 1 failed (rolled
     back), 2 with --dry-run when changes would be made.
     """
-    import contextlib
-
-    from rollout import audit
-    from rollout.lock import site_lock
+    from rollout.engine.site import Labs, run_sites
 
     try:
         ctx = load(repo)
@@ -59,99 +60,42 @@ def site(
                 f"Roll out {', '.join(chosen)} ({labs.describe()})?",
                 abort=True,
             )
-        command = "rollout site " + " ".join(chosen) + (" --dry-run" if dry_run else "")
-        lock = contextlib.nullcontext() if dry_run else site_lock(ctx.root, chosen, command)
-        with lock as held:
-            if held is not None:
-                for stale in held.stale:
-                    click.secho(
-                        f"warning: took over the lock of {stale.site} left by "
-                        f"{stale.describe()}: that run did not finish (killed?). Its backup set "
-                        "is kept; this run backs up and converges every device again.",
-                        fg="yellow",
-                        err=True,
-                    )
-                    audit.record(
-                        ctx.root,
-                        "lock-takeover",
-                        sites=[stale.site],
-                        result="ok",
-                        detail=f"stale lock of {stale.describe()}",
-                    )
-            return _run(ctx, chosen, dry_run, revert_minutes, labs, fmt)
+        done = run_sites(
+            ctx.root,
+            ctx.inv,
+            ctx.secrets,
+            chosen,
+            dry_run=dry_run,
+            revert_minutes=revert_minutes,
+            labs=labs,
+            progress=(lambda line: click.echo(line, err=True)) if fmt == "table" else None,
+            on_stale=_warn_stale,
+            on_interrupt=lambda stamp: click.secho(
+                f"interrupted: the rollout of {', '.join(chosen)} was cancelled; "
+                f"rolling every device back to backup {stamp}",
+                fg="red",
+                err=True,
+            ),
+        )
     except RolloutError as exc:
         fail(exc, fmt)
+    if done.interrupted:
+        return _interrupted(ctx.root, done, fmt)
+    return _show(done, fmt)
 
 
-@dataclass(frozen=True)
-class Labs:
-    """Where the devices are reached: the lab twin, the network lab's router, or neither."""
-
-    lab: Path | None
-    netlab: Path | None
-
-    def describe(self) -> str:
-        held = [n for n, p in (("lab", self.lab), ("network lab", self.netlab)) if p]
-        return " + ".join(held) if held else "LIVE devices"
+def _warn_stale(stale: Holder) -> None:
+    click.secho(
+        f"warning: took over the lock of {stale.site} left by "
+        f"{stale.describe()}: that run did not finish (killed?). Its backup set "
+        "is kept; this run backs up and converges every device again.",
+        fg="yellow",
+        err=True,
+    )
 
 
-def _run(
-    ctx: Context,
-    chosen: list[str],
-    dry_run: bool,
-    revert_minutes: int | None,
-    labs: Labs,
-    fmt: str,
-) -> int:
-    import signal
-
-    from rollout import audit
-    from rollout.backups import BackupStore
-    from rollout.runner import run_playbook
-
-    interrupted: list[int] = []
-    leftovers: set[int] = set()
-
-    def on_signal(signum: int, _frame: object) -> None:
-        interrupted.append(signum)
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        store = BackupStore(ctx.root)
-        stamp = store.new_set(chosen[0]).id
-        for slug in chosen[1:]:
-            (store.base / slug / stamp).mkdir(parents=True, exist_ok=True)
-        minutes = revert_minutes or ctx.inv.province.revert_minutes
-        extravars = {
-            "site_rollout_backup_set": stamp,
-            "site_rollout_revert_minutes": minutes,
-            "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
-            "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
-            # How long a rollback waits for a device that lost management to revert by itself.
-            "site_rollout_revert_wait": round(minutes * minute_seconds() * 1.5 + 10, 1),
-        }
-        action = "plan" if dry_run else "rollout"
-        audit.record(ctx.root, f"{action}-start", sites=chosen, backup_set=stamp)
-        limit = ",".join(f"site_{s.replace('-', '_')}" for s in chosen)
-        echo = (lambda line: click.echo(line, err=True)) if fmt == "table" else None
-        run = run_playbook(
-            ctx.root,
-            "playbooks/site.yml",
-            limit=limit,
-            extravars=extravars,
-            secrets=ctx.secrets,
-            check=dry_run,
-            progress=echo,
-            cancel=lambda: bool(interrupted) and _snapshot(leftovers),
-        )
-        if interrupted:
-            _stop(leftovers)
-            return _interrupted(ctx, chosen, stamp, labs, fmt, run.artifacts)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    failed = run.rc != 0
-    changed = any(h.changed for h in run.hosts.values())
+def _show(done: SiteRun, fmt: str) -> int:
+    run, stamp, dry_run = done.run, done.backup_set, done.dry_run
     rows = [
         (
             h.host,
@@ -163,8 +107,8 @@ def _run(
     if fmt == "json":
         emit_json(
             {
-                "sites": chosen,
-                "ok": not failed,
+                "sites": done.sites,
+                "ok": not done.failed,
                 "dry_run": dry_run,
                 "backup_set": stamp,
                 "seconds": round(run.seconds, 2),
@@ -175,12 +119,12 @@ def _run(
         )
     else:
         table(
-            f"{'plan' if dry_run else 'rollout'} of {', '.join(chosen)} "
+            f"{'plan' if dry_run else 'rollout'} of {', '.join(done.sites)} "
             f"({run.seconds:.1f} s, backup {stamp})",
             ["device", "result", "detail"],
             rows,
         )
-        if failed:
+        if done.failed:
             click.secho(
                 "rollout FAILED; every device of the failed site was rolled back:",
                 fg="red",
@@ -192,110 +136,17 @@ def _run(
                 f"  backups kept: var/backups/<site>/{stamp}; runner artifacts: {run.artifacts}",
                 err=True,
             )
-    changes = sorted({c for h in run.hosts.values() for c in h.commands})
-    audit.record(
-        ctx.root,
-        action,
-        sites=chosen,
-        devices=sorted(run.hosts),
-        result="failed, rolled back" if failed else ("ok" if not dry_run else "planned"),
-        change=audit.change_hash(changes),
-        detail="; ".join(run.messages),
-        backup_set=stamp,
-    )
-    if failed:
+    if done.failed:
         return int(Exit.ERROR)
-    return int(Exit.CHANGES) if dry_run and changed else 0
+    return int(Exit.CHANGES) if dry_run and done.changed else 0
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below pid (Linux /proc), e.g. Ansible's forks running the module."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        here = todo.pop()
-        for child, parent in parents.items():
-            if parent == here and child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+def _interrupted(root: Path, done: SiteRun, fmt: str) -> int:
+    """Stopped by SIGINT/SIGTERM: what the engine put back to the backup set."""
+    from rollout.backups import BackupStore
 
-
-def _snapshot(into: set[int]) -> bool:
-    import os
-
-    into |= _descendants(os.getpid())
-    return True
-
-
-def _stop(pids: set[int]) -> None:
-    """Ansible was cancelled; its forks may still talk to devices: stop them before rollback."""
-    import os
-    import signal
-    import time
-
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        alive = set()
-        for pid in pids:
-            try:
-                os.kill(pid, sig)
-                alive.add(pid)
-            except (ProcessLookupError, PermissionError):
-                continue
-        if not alive:
-            return
-        time.sleep(1.0)
-
-
-def minute_seconds() -> float:
-    """Length of a device minute: 60 s, or $ROLLOUT_MINUTE_SECONDS for the lab twin's scale."""
-    import os
-
-    try:
-        return max(0.05, float(os.environ.get("ROLLOUT_MINUTE_SECONDS", "") or 60))
-    except ValueError:
-        return 60.0
-
-
-def _interrupted(
-    ctx: Context, chosen: list[str], stamp: str, labs: Labs, fmt: str, artifacts: Path
-) -> int:
-    """Stopped by SIGINT/SIGTERM: Ansible was cancelled; put back every device already backed up."""
-    from rollout import audit, ops
-    from rollout.backups import BackupSet, BackupStore
-    from rollout.targets import Managed, managed_devices
-
-    click.secho(
-        f"interrupted: the rollout of {', '.join(chosen)} was cancelled; "
-        f"rolling every device back to backup {stamp}",
-        fg="red",
-        err=True,
-    )
-    store = BackupStore(ctx.root)
-    results = []
-    for slug in chosen:
-        backup = store.base / slug / stamp
-        devices = [
-            m
-            for m in managed_devices(ctx.inv, [slug], ctx.secrets, lab=labs.lab, netlab=labs.netlab)
-            if (backup / f"{m.device.hostname}.txt").exists()
-        ]
-        if not devices:
-            continue
-        backup_set = store.get(slug, stamp)
-        wait = minute_seconds() * 5
-
-        def back(m: Managed, b: BackupSet = backup_set, w: float = wait) -> str:
-            return ops.rollback_one(b, m, wait_seconds=w)
-
-        results += ops.for_devices(devices, back)
+    results = done.rolled_back or []
+    stamp = done.backup_set
     bad = [r for r in results if not r.ok]
     for r in results:
         click.echo(
@@ -303,8 +154,8 @@ def _interrupted(
         )
     click.echo(
         f"  the devices above were put back to backup {stamp}, confirmed or not; "
-        f"backups kept under {store.base}/<site>/{stamp}; "
-        f"runner artifacts: {artifacts}",
+        f"backups kept under {BackupStore(root).base}/<site>/{stamp}; "
+        f"runner artifacts: {done.run.artifacts}",
         err=True,
     )
     click.echo(
@@ -312,14 +163,6 @@ def _interrupted(
         + ("; check the devices that failed with `rollout drift`" if bad else ""),
         err=True,
     )
-    audit.record(
-        ctx.root,
-        "rollout",
-        sites=chosen,
-        devices=[r.device for r in results],
-        result="interrupted, rolled back" if not bad else "interrupted, rollback failed",
-        backup_set=stamp,
-    )
     if fmt == "json":
-        emit_json({"sites": chosen, "ok": False, "interrupted": True, "backup_set": stamp})
+        emit_json({"sites": done.sites, "ok": False, "interrupted": True, "backup_set": stamp})
     return int(Exit.ERROR)

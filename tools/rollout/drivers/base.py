@@ -8,6 +8,7 @@ inherit one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
@@ -15,13 +16,41 @@ from rollout.errors import RolloutError
 from rollout.inventory.model import Platform
 
 
-class DeviceError(RolloutError):
-    """A device refused, failed or could not be reached; says which and what to do."""
+class ErrorKind(StrEnum):
+    """What went wrong with a device, set where the failure is raised (never read from text)."""
 
-    def __init__(self, device: str, step: str, message: str, fix: str = "") -> None:
+    UNREACHABLE = "unreachable"
+    """No TCP connection, or the connection failed before any login."""
+    AUTH = "auth"
+    """The device refused the login."""
+    TIMEOUT = "timeout"
+    """The device did not answer in time (connect, banner or a command)."""
+    HOST_KEY = "host_key"
+    """The device's host key is unknown or changed: the connection was stopped."""
+    REFUSED = "refused"
+    """The device answered and rejected a line or a command."""
+    SESSION_LOST = "session_lost"
+    """An open session failed (closed, reset, end of file) while a step ran."""
+    ERROR = "error"
+    """Anything else: a bad input, a plan that cannot be sent, a driver's own check."""
+
+
+class DeviceError(RolloutError):
+    """A device refused, failed or could not be reached; says which, what kind and what to do."""
+
+    def __init__(
+        self,
+        device: str,
+        step: str,
+        message: str,
+        fix: str = "",
+        *,
+        kind: ErrorKind = ErrorKind.ERROR,
+    ) -> None:
         super().__init__(f"{device}: {step}: {message}", fix)
         self.device = device
         self.step = step
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -83,6 +112,15 @@ class Driver(Protocol):
         ...
 
     def confirm(self) -> None: ...
+
+    def verify(self) -> None:
+        """What "verified" means for this device beyond "no lines left to send".
+
+        Called after a push once the plan is empty; raises DeviceError (step "verify") when
+        the device does not do what its configuration says (a codec not registered, a router
+        whose kernel does not run its files). Nothing more to check: return.
+        """
+        ...
 
     def rollback(self, backup: str) -> None:
         """Bring the device back to the given configuration text."""

@@ -7,10 +7,10 @@ import re
 from typing import Any, NamedTuple
 
 from rollout.drivers import ios_canon, ios_refuse, ios_rules, ios_scope, ios_sections
-from rollout.drivers.base import DeviceError, Plan, Target
+from rollout.drivers.base import DeviceError, ErrorKind, Plan, Target
 from rollout.drivers.ios_same import same_config
 from rollout.drivers.ios_sections import Node, render
-from rollout.drivers.session import open_session
+from rollout.drivers.session import open_session, session_lost
 
 
 def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> Plan:
@@ -264,10 +264,13 @@ class CiscoIosDriver:
         try:
             output: str = self.conn.send_command(command, **kwargs)
         except (NetmikoBaseException, OSError, EOFError) as exc:
-            raise DeviceError(self.target.name, step, f"the session failed ({exc})") from None
+            raise session_lost(self.target.name, step, exc) from None
         if any(marker in output for marker in ("% Invalid", "% Incomplete", "% Ambiguous")):
             raise DeviceError(
-                self.target.name, step, f"the device rejected {command!r}: {output.strip()}"
+                self.target.name,
+                step,
+                f"the device rejected {command!r}: {output.strip()}",
+                kind=ErrorKind.REFUSED,
             )
         return output
 
@@ -303,11 +306,14 @@ class CiscoIosDriver:
             self.conn.set_base_prompt()
         except ConfigInvalidException as exc:
             raise DeviceError(
-                self.target.name, step, f"the device rejected a line: {str(exc).strip()}"
+                self.target.name,
+                step,
+                f"the device rejected a line: {str(exc).strip()}",
+                kind=ErrorKind.REFUSED,
             ) from None
         except (NetmikoBaseException, OSError, EOFError) as exc:
-            raise DeviceError(
-                self.target.name, step, f"the session failed while configuring ({exc})"
+            raise session_lost(
+                self.target.name, step, exc, "the session failed while configuring"
             ) from None
 
     def commit(self, plan: Plan, revert_minutes: int) -> None:
@@ -332,7 +338,7 @@ class CiscoIosDriver:
                 "configure revert now", expect_string=r"#", read_timeout=self._long
             )
         except (NetmikoBaseException, OSError, EOFError) as exc:
-            raise DeviceError(self.target.name, "rollback", f"the session failed ({exc})") from None
+            raise session_lost(self.target.name, "rollback", exc) from None
         running = self.running_config()
         plan = self.plan(running, backup)
         if plan.commands:
@@ -341,3 +347,6 @@ class CiscoIosDriver:
 
     def save(self) -> None:
         self._send("save", "write memory", expect_string=r"#", read_timeout=self._long)
+
+    def verify(self) -> None:
+        """Nothing beyond the plan: IOS runs the configuration it shows (no lines left)."""

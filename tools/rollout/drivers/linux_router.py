@@ -466,6 +466,18 @@ class LinuxRouterDriver:
             problems.append(f"boot: {installed} differs from the applied {UNIT}")
         return problems
 
+    def verify(self) -> None:
+        """Verified: the kernel, tc, nftables and FRR run the applied files (live_problems)."""
+        problems = self.live_problems()
+        if problems:
+            raise DeviceError(
+                self.target.name,
+                "verify",
+                f"the router does not run what was pushed: {'; '.join(problems)}",
+                "left unconfirmed: the revert timer puts the previous files back; see "
+                "`rollout drift` for what differs",
+            )
+
 
 def _acl_problems(wanted: str, ruleset: str) -> list[str]:
     problems: list[str] = []

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from rollout.drivers.base import DeviceError, Target
+from rollout.drivers.base import DeviceError, ErrorKind, Target
 
 
 class Shell(Protocol):
@@ -38,7 +38,9 @@ class Shell(Protocol):
 
 def _failed(target: str, step: str, rc: int, out: str, err: str) -> DeviceError:
     text = (err or out).strip()[-400:]
-    return DeviceError(target, step, f"failed on the router (exit {rc}): {text}")
+    return DeviceError(
+        target, step, f"failed on the router (exit {rc}): {text}", kind=ErrorKind.REFUSED
+    )
 
 
 class SshShell:
@@ -57,11 +59,14 @@ class SshShell:
         return self._session.remote_conn_pre.get_transport()
 
     def _lost(self, step: str, exc: BaseException) -> DeviceError:
+        from rollout.drivers.session import lost_kind
+
         return DeviceError(
             self.target.name,
             step,
             f"session failed: {type(exc).__name__}: {exc}".rstrip(": "),
             "check that the router is up and its sshd reachable, then run the step again",
+            kind=lost_kind(exc),
         )
 
     def run(self, step: str, command: str, *, check: bool = True, timeout: float = 0) -> str:
@@ -145,7 +150,7 @@ class NetnsShell:
                 timeout=timeout or self.target.timeout,
             )
         except subprocess.TimeoutExpired:
-            raise DeviceError(self.target.name, step, "timed out") from None
+            raise DeviceError(self.target.name, step, "timed out", kind=ErrorKind.TIMEOUT) from None
         if check and proc.returncode != 0:
             raise _failed(self.target.name, step, proc.returncode, proc.stdout, proc.stderr)
         return proc.stdout

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from rollout.drivers import polycom_api as api
-from rollout.drivers.base import DeviceError, Plan, Target
-from rollout.drivers.session import open_session
+from rollout.drivers.base import DeviceError, ErrorKind, Plan, Target
+from rollout.drivers.session import open_session, session_lost
 
 # '<name> set <value>' (top-level commands) is turned into the reply form '<name> <value>';
 # 'systemsetting <name> <value>' already is in it. The old wrong 'systemsetting set <name> <v>'
@@ -135,10 +135,11 @@ class PolycomDriver:
                         self.target.name,
                         step,
                         f"the codec refused {_shown(command)!r}: {errors[0]}",
+                        kind=ErrorKind.REFUSED,
                     )
                 out.append(reply)
         except (NetmikoBaseException, OSError, EOFError) as exc:
-            raise DeviceError(self.target.name, step, f"the session failed ({exc})") from None
+            raise session_lost(self.target.name, step, exc) from None
         return "\n".join(out)
 
     def _read(self, step: str, commands: list[str]) -> str:
@@ -168,16 +169,20 @@ class PolycomDriver:
                         f"no complete answer within {self.target.timeout:g} s "
                         f"({buffer.count(api.PROMPT)} of {len(commands)} replies)",
                         "the codec is slow or overloaded; raise --timeout",
+                        kind=ErrorKind.TIMEOUT,
                     )
                 time.sleep(0.005)
         except (NetmikoBaseException, OSError, EOFError) as exc:
-            raise DeviceError(self.target.name, step, f"the session failed ({exc})") from None
+            raise session_lost(self.target.name, step, exc) from None
         replies = buffer[buffer.find(commands[0]) if commands else 0 :].split(f"{api.PROMPT} ")
         for command, reply in zip(commands, replies, strict=False):
             errors = api.api_errors(reply)
             if errors:
                 raise DeviceError(
-                    self.target.name, step, f"the codec refused {command!r}: {errors[0]}"
+                    self.target.name,
+                    step,
+                    f"the codec refused {command!r}: {errors[0]}",
+                    kind=ErrorKind.REFUSED,
                 )
         return buffer
 
@@ -264,6 +269,7 @@ class PolycomDriver:
                         f"({exc.message})",
                         f"reach it at {new} from the management network, or at the site; "
                         "set mgmt_address in the site file to where it answers",
+                        kind=exc.kind,
                     ) from None
                 time.sleep(0.5)
         read = self._read("verify address", api.read_commands([api.ADDRESS_KEY]))
@@ -285,6 +291,17 @@ class PolycomDriver:
 
     def save(self) -> None:
         """Settings persist on the codec as they are set."""
+
+    def verify(self) -> None:
+        """Verified: registered with the gatekeeper and the SIP registrar (its own status)."""
+        missing = self.registration_problems()
+        if missing:
+            raise DeviceError(
+                self.target.name,
+                "verify",
+                f"the codec is not registered: {', '.join(missing)}",
+                "check the gatekeeper/registrar addresses and the path to the hub",
+            )
 
     def registration_problems(self) -> list[str]:
         """What is not registered, from the codec's own status ('' when all is well)."""

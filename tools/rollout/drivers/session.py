@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from rollout.drivers.base import DeviceError, Target
+from rollout.drivers.base import DeviceError, ErrorKind, Target
 from rollout.inventory.model import Platform
 
 # Paramiko's transport thread logs its own tracebacks (e.g. a host that accepts TCP and never
@@ -43,6 +43,7 @@ def open_session(target: Target, device_type: str) -> Any:
             f"no known-hosts file to verify {target.host}:{target.port} against "
             f"({known or 'none configured'}); the device offers {_offered(target)}",
             f"record the device's key first: rollout trust {target.name}",
+            kind=ErrorKind.HOST_KEY,
         )
     params: dict[str, Any] = {
         "device_type": device_type,
@@ -75,24 +76,31 @@ def open_session(target: Target, device_type: str) -> Any:
             step,
             "authentication failed",
             "check the device's credentials in the vault",
+            kind=ErrorKind.AUTH,
         ) from None
     except NetmikoTimeoutException as exc:
-        text = str(exc)
-        if "does not match" in text or "not found in known_hosts" in text:
-            raise _host_key_error(target, changed="does not match" in text) from None
-        if "TCP connection to device failed" in text:
+        # Netmiko raises this from inside its handler of paramiko's own exception
+        # (netmiko/base_connection.py, establish_connection): that exception is the context.
+        cause = exc.__context__
+        if isinstance(cause, BadHostKeyException):
+            raise _host_key_error(target, changed=True) from None
+        if isinstance(cause, SSHException) and _unknown_host_key(cause):
+            raise _host_key_error(target, changed=False) from None
+        if isinstance(cause, OSError):  # `except socket.error`: "TCP connection ... failed"
             raise DeviceError(
                 target.name,
                 step,
                 f"no answer from {target.host}:{target.port}: no TCP connection "
                 "(unreachable: refused, or no route)",
                 "check that the device is up and reachable from here",
+                kind=ErrorKind.UNREACHABLE,
             ) from None
         raise DeviceError(
             target.name,
             step,
             f"no answer from {target.host}:{target.port}",
             "check that the device is up and reachable from here",
+            kind=ErrorKind.TIMEOUT,
         ) from None
     except BadHostKeyException as exc:
         from rollout.trust import key_fingerprint
@@ -105,10 +113,11 @@ def open_session(target: Target, device_type: str) -> Any:
             f"{key_fingerprint(exc.expected_key)}; the connection was stopped",
             "a changed key means a replaced device or someone in between: check with the site, "
             f"then record the new key: rollout trust {target.name}{_lab_flag(target)}",
+            kind=ErrorKind.HOST_KEY,
         ) from None
     except SSHException as exc:
         text = str(exc)
-        if "not found in known_hosts" in text or "host key" in text.lower():
+        if _unknown_host_key(exc):
             raise DeviceError(
                 target.name,
                 step,
@@ -116,10 +125,60 @@ def open_session(target: Target, device_type: str) -> Any:
                 f"the device offers {_offered(target)}; the connection was stopped",
                 "if that fingerprint is the device's, record it: "
                 f"rollout trust {target.name}{_lab_flag(target)}",
+                kind=ErrorKind.HOST_KEY,
             ) from None
-        raise DeviceError(target.name, step, f"SSH failed: {text}") from None
+        # e.g. "Error reading SSH protocol banner": the port answered TCP, not SSH in time
+        raise DeviceError(
+            target.name, step, f"SSH failed: {text}", kind=_ssh_failure_kind(exc)
+        ) from None
     except (NetmikoBaseException, OSError, EOFError, ValueError) as exc:
-        raise DeviceError(target.name, step, f"cannot connect: {exc}") from None
+        # e.g. ReadTimeout: logged in, but the prompt never came (session preparation)
+        kind = ErrorKind.TIMEOUT if _timed_out(exc) else ErrorKind.UNREACHABLE
+        raise DeviceError(target.name, step, f"cannot connect: {exc}", kind=kind) from None
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Netmiko's ReadTimeout (netmiko/exceptions.py) or a socket timeout (TimeoutError)."""
+    from netmiko.exceptions import ReadTimeout
+
+    return isinstance(exc, ReadTimeout | TimeoutError)
+
+
+def _unknown_host_key(exc: Exception) -> bool:
+    """paramiko's RejectPolicy refusing a host key the known-hosts file lacks.
+
+    paramiko has no exception class of its own for it: RejectPolicy.missing_host_key raises a
+    plain SSHException("Server {!r} not found in known_hosts") (paramiko/client.py).
+    """
+    return "not found in known_hosts" in str(exc)
+
+
+def _ssh_failure_kind(exc: Exception) -> ErrorKind:
+    """A failed SSH handshake: a timeout when its cause was one, else unreachable.
+
+    paramiko raises SSHException("Error reading SSH protocol banner...") from inside the
+    handler of the socket's own exception (paramiko/transport.py, `_check_banner`), so the
+    socket timeout is the exception's context.
+    """
+    cause = exc.__cause__ or exc.__context__
+    return ErrorKind.TIMEOUT if isinstance(cause, TimeoutError) else ErrorKind.UNREACHABLE
+
+
+def session_lost(
+    name: str, step: str, exc: BaseException, what: str = "the session failed"
+) -> DeviceError:
+    """An open session that failed while a step ran: a timeout, or the session lost.
+
+    Netmiko raises ReadTimeout when the expected prompt never came back (netmiko/exceptions.py:
+    `class ReadTimeout(ReadException)`); a socket timeout is Python's TimeoutError. Anything
+    else (closed socket, reset, end of file, paramiko's "Socket is closed") lost the session.
+    """
+    return DeviceError(name, step, f"{what} ({exc})", kind=lost_kind(exc))
+
+
+def lost_kind(exc: BaseException) -> ErrorKind:
+    """The kind of an exception raised by an open Netmiko or paramiko session."""
+    return ErrorKind.TIMEOUT if _timed_out(exc) else ErrorKind.SESSION_LOST
 
 
 def _lab_flag(target: Target) -> str:
@@ -160,6 +219,7 @@ def _host_key_error(target: Target, *, changed: bool) -> DeviceError:
             "the connection was stopped",
             "a changed key means a replaced device or someone in between: check with the site, "
             f"then record the new key: {fix}",
+            kind=ErrorKind.HOST_KEY,
         )
     return DeviceError(
         target.name,
@@ -167,6 +227,7 @@ def _host_key_error(target: Target, *, changed: bool) -> DeviceError:
         f"the host key of {target.host}:{target.port} is unknown (not in {known}); "
         f"the device offers {_offered(target)}; the connection was stopped",
         f"if that fingerprint is the device's, record it: {fix}",
+        kind=ErrorKind.HOST_KEY,
     )
 
 

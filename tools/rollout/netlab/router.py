@@ -1,7 +1,8 @@
-"""The lab's site router as a managed linux_router: render, plan, push (revert timer), confirm.
+"""The lab's site router as a managed linux_router: plan and push through the engine's steps.
 
-``plan`` and ``push`` go the way every rollout goes: the router's sshd (Netmiko, host key in the
-netlab's known_hosts, the vault's admin key). ``driver`` reaches the router through its
+``plan`` and ``push`` go the way every rollout goes: the engine's step functions (audit lines,
+the commit safety order) over the router's sshd (Netmiko, host key in the netlab's
+known_hosts, the vault's admin key). ``driver`` reaches the router through its
 namespace instead, for the lab's own checks (``rollout verify``), which hold no vault key.
 
 A namespace has no systemd: ``boot`` runs the router's ``boot.sh`` the way its
@@ -14,17 +15,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rollout.backups import BackupStore
 from rollout.drivers.base import Plan, Target
 from rollout.drivers.linux_router import LinuxRouterDriver
 from rollout.drivers.linux_shell import NetnsShell
 from rollout.drivers.linux_system import SUBIF
+from rollout.engine import steps
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import Platform
+from rollout.inventory.model import Platform, Role
 from rollout.netlab import ns as nsh
 from rollout.netlab.lab import ROUTER_RUN, LabState, lab_router, router_target
 from rollout.netlab.ns import NetlabError
 from rollout.render import render_device
 from rollout.secrets import Secrets
+from rollout.targets import Managed
 
 
 def driver(inv: Inventory, state: LabState, slug: str) -> LinuxRouterDriver:
@@ -35,6 +39,17 @@ def driver(inv: Inventory, state: LabState, slug: str) -> LinuxRouterDriver:
         router.hostname, Platform.LINUX_ROUTER, ns, 0, "", "", None, 60, folder=str(ROUTER_RUN / ns)
     )
     return LinuxRouterDriver(target, shell=NetnsShell(target, ns))
+
+
+def managed(inv: Inventory, folder: Path, slug: str, secrets: Secrets) -> Managed:
+    """The site's lab router as a managed device, reached the way `rollout site --netlab` does."""
+    from rollout.targets import managed_devices
+
+    return next(
+        m
+        for m in managed_devices(inv, [slug], secrets, netlab=folder)
+        if m.device.role is Role.WAN_ROUTER
+    )
 
 
 def ssh_driver(inv: Inventory, folder: Path, slug: str, secrets: Secrets) -> LinuxRouterDriver:
@@ -53,30 +68,31 @@ def intended(inv: Inventory, slug: str, secrets: Secrets) -> str:
 
 
 def plan(inv: Inventory, folder: Path, slug: str, secrets: Secrets) -> Plan:
-    drv = ssh_driver(inv, folder, slug, secrets)
-    try:
-        return drv.plan(drv.running_config(), intended(inv, slug, secrets))
-    finally:
-        drv.close()
+    """The engine's plan step (read, plan, audit line)."""
+    return steps.plan_one(inv, secrets, managed(inv, folder, slug, secrets))
 
 
 def push(
     inv: Inventory, folder: Path, slug: str, secrets: Secrets, revert_minutes: int = 5
 ) -> Plan:
-    """Plan, commit with the revert timer, check the router runs what was pushed, confirm."""
-    drv = ssh_driver(inv, folder, slug, secrets)
-    try:
-        the_plan = drv.plan(drv.running_config(), intended(inv, slug, secrets))
-        if not the_plan.changed:
-            return the_plan
-        drv.commit(the_plan, revert_minutes)
-        if drv.live_problems():
-            return the_plan  # left unconfirmed: the revert timer puts the old files back
-        drv.confirm()
-        drv.save()
-        return the_plan
-    finally:
-        drv.close()
+    """The engine's steps in the commit safety order: backup, push with the revert timer,
+    verify, confirm, save. Nothing to change: nothing is backed up or sent.
+
+    A verify that fails raises its DeviceError and leaves the push unconfirmed: the router's
+    revert timer puts the previous files back.
+    """
+    m = managed(inv, folder, slug, secrets)
+    planned = steps.plan_one(inv, secrets, m)
+    if not planned.changed:
+        return planned
+    store = BackupStore(inv.root)
+    steps.backup_one(store, store.new_set(slug), secrets, m)
+    the_plan = steps.push_one(inv, secrets, m, revert_minutes)
+    if the_plan.changed:
+        steps.verify_one(inv, secrets, m)
+        steps.confirm_one(m)
+        steps.save_one(m)
+    return the_plan
 
 
 def boot(state: LabState, slug: str) -> str:

@@ -1,0 +1,168 @@
+"""The site-wide transaction through Ansible (playbooks/site.yml): the lock, the run, and the
+rollback of an interrupted run; the CLI only asks, calls and prints."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rollout import audit
+from rollout.backups import BackupStore
+from rollout.engine.facts import minute_seconds
+from rollout.engine.interrupt import Trap, roll_back
+from rollout.fleet import Result
+from rollout.inventory.loader import Inventory
+from rollout.lock import Holder
+from rollout.runner import PlaybookRun
+from rollout.secrets import Secrets
+
+
+@dataclass(frozen=True)
+class Labs:
+    """Where the devices are reached: the lab twin, the network lab's router, or neither."""
+
+    lab: Path | None
+    netlab: Path | None
+
+    def describe(self) -> str:
+        held = [n for n, p in (("lab", self.lab), ("network lab", self.netlab)) if p]
+        return " + ".join(held) if held else "LIVE devices"
+
+
+@dataclass(frozen=True)
+class SiteRun:
+    """What a site run did: the playbook's outcome, or the rollback of an interrupted run."""
+
+    sites: list[str]
+    dry_run: bool
+    backup_set: str
+    run: PlaybookRun
+    rolled_back: list[Result[str]] | None = None
+    """Set when a signal interrupted the run: each device put back to the backup set."""
+
+    @property
+    def interrupted(self) -> bool:
+        return self.rolled_back is not None
+
+    @property
+    def failed(self) -> bool:
+        return self.interrupted or self.run.rc != 0
+
+    @property
+    def changed(self) -> bool:
+        return any(h.changed for h in self.run.hosts.values())
+
+
+def revert_wait(minutes: int) -> float:
+    """Seconds a rollback waits for a device that lost management to revert by itself."""
+    return round(minutes * minute_seconds() * 1.5 + 10, 1)
+
+
+def run_sites(
+    root: Path,
+    inv: Inventory,
+    secrets: Secrets,
+    chosen: list[str],
+    *,
+    dry_run: bool,
+    revert_minutes: int | None,
+    labs: Labs,
+    progress: Callable[[str], None] | None = None,
+    on_stale: Callable[[Holder], None] | None = None,
+    on_interrupt: Callable[[str], None] | None = None,
+) -> SiteRun:
+    """Hold the sites' lock (not for a dry run), run the playbook, audit the outcome.
+
+    on_stale: told of each stale lock taken over; on_interrupt: told the backup set before an
+    interrupted run is rolled back.
+    """
+    from rollout.lock import site_lock
+
+    command = "rollout site " + " ".join(chosen) + (" --dry-run" if dry_run else "")
+    lock = contextlib.nullcontext() if dry_run else site_lock(root, chosen, command)
+    with lock as held:
+        if held is not None:
+            for stale in held.stale:
+                if on_stale is not None:
+                    on_stale(stale)
+                audit.record(
+                    root,
+                    "lock-takeover",
+                    sites=[stale.site],
+                    result="ok",
+                    detail=f"stale lock of {stale.describe()}",
+                )
+        return _run(
+            root, inv, secrets, chosen, dry_run, revert_minutes, labs, progress, on_interrupt
+        )
+
+
+def _run(
+    root: Path,
+    inv: Inventory,
+    secrets: Secrets,
+    chosen: list[str],
+    dry_run: bool,
+    revert_minutes: int | None,
+    labs: Labs,
+    progress: Callable[[str], None] | None,
+    on_interrupt: Callable[[str], None] | None,
+) -> SiteRun:
+    from rollout.runner import run_playbook
+
+    with Trap() as trap:
+        store = BackupStore(root)
+        stamp = store.new_set(chosen[0]).id
+        for slug in chosen[1:]:
+            (store.base / slug / stamp).mkdir(parents=True, exist_ok=True)
+        minutes = revert_minutes or inv.province.revert_minutes
+        extravars = {
+            "site_rollout_backup_set": stamp,
+            "site_rollout_revert_minutes": minutes,
+            "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
+            "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
+            "site_rollout_revert_wait": revert_wait(minutes),
+        }
+        action = "plan" if dry_run else "rollout"
+        audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
+        limit = ",".join(f"site_{s.replace('-', '_')}" for s in chosen)
+        run = run_playbook(
+            root,
+            "playbooks/site.yml",
+            limit=limit,
+            extravars=extravars,
+            secrets=secrets,
+            check=dry_run,
+            progress=progress,
+            cancel=trap.cancel,
+        )
+        if trap.happened:
+            trap.stop_children()
+            if on_interrupt is not None:
+                on_interrupt(stamp)
+            results = roll_back(inv, secrets, root, chosen, stamp, lab=labs.lab, netlab=labs.netlab)
+            bad = [r for r in results if not r.ok]
+            audit.record(
+                root,
+                "rollout",
+                sites=chosen,
+                devices=[r.device for r in results],
+                result="interrupted, rolled back" if not bad else "interrupted, rollback failed",
+                backup_set=stamp,
+            )
+            return SiteRun(chosen, dry_run, stamp, run, results)
+    done = SiteRun(chosen, dry_run, stamp, run)
+    changes = sorted({c for h in run.hosts.values() for c in h.commands})
+    audit.record(
+        root,
+        action,
+        sites=chosen,
+        devices=sorted(run.hosts),
+        result="failed, rolled back" if done.failed else ("ok" if not dry_run else "planned"),
+        change=audit.change_hash(changes),
+        detail="; ".join(run.messages),
+        backup_set=stamp,
+    )
+    return done

@@ -1,0 +1,161 @@
+"""One function per device step, the only place a device is read, planned, pushed, verified,
+confirmed, saved or rolled back (the CLI, the Ansible modules, drift and the network lab).
+
+Each step opens its own session, raises DeviceError naming the step, and (except the bare
+read ``plan_device``, which drift audits once for the whole fleet) appends one audit line.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rollout import audit
+from rollout.backups import BackupSet, BackupStore
+from rollout.drivers.base import DeviceError, Driver, Plan
+from rollout.engine import lost
+from rollout.engine.audited import Step, audited, session
+from rollout.inventory.loader import Inventory
+from rollout.render import render_device
+from rollout.secrets import Secrets
+from rollout.targets import Managed
+
+# The commit safety order of a rollout (design "Commit safety order"): push with the revert
+# timer, verify, confirm, and save last, so that an unconfirmed change never reaches
+# startup-config (a controller that dies before the confirm leaves the revert timer to undo it).
+# The role site_rollout runs its tasks in this order; tests hold it to that.
+COMMIT_ORDER = ("backup", "push", "verify", "confirm", "save")
+
+
+def intended(inv: Inventory, secrets: Secrets, m: Managed) -> str:
+    return render_device(inv, m.site, m.device, secrets).text
+
+
+def read_plan(driver: Driver, text: str) -> tuple[str, Plan]:
+    """The one read of a device: its running configuration and the plan to reach text."""
+    running = driver.running_config()
+    return running, driver.plan(running, text)
+
+
+def plan_device(inv: Inventory, secrets: Secrets, m: Managed) -> tuple[str, Plan]:
+    """Read one device and plan it, without an audit line (drift audits its run once)."""
+    text = intended(inv, secrets, m)
+    with session(m) as driver:
+        return read_plan(driver, text)
+
+
+def plan_one(inv: Inventory, secrets: Secrets, m: Managed, **extra: object) -> Plan:
+    with audited(m, "plan", **extra) as step:
+        plan = plan_device(inv, secrets, m)[1]
+        step.change = audit.change_hash(plan.commands)
+        step.detail = f"{len(plan.commands)} lines to send"
+        return plan
+
+
+def backup_one(store: BackupStore, backup: BackupSet, secrets: Secrets, m: Managed) -> Path:
+    with audited(m, "backup", backup_set=backup.id) as step:
+        with session(m) as driver:
+            text = driver.running_config()
+        path = store.write(backup, m.device.hostname, text, secrets)
+        step.detail = str(path)
+        return path
+
+
+def push_one(
+    inv: Inventory, secrets: Secrets, m: Managed, revert_minutes: int, *, check: bool = False
+) -> Plan:
+    """Send the plan with the revert timer (check: only plan it, nothing is sent)."""
+    if check:
+        return plan_one(inv, secrets, m, revert_minutes=revert_minutes)
+    with (
+        audited(m, "push", revert_minutes=revert_minutes) as step,
+        session(m) as driver,
+    ):
+        plan = read_plan(driver, intended(inv, secrets, m))[1]
+        step.change = audit.change_hash(plan.commands)
+        step.detail = f"{len(plan.commands)} lines"
+        if plan.changed:
+            try:
+                driver.commit(plan, revert_minutes)
+            except DeviceError as exc:
+                raise lost.explain(m, exc, revert_minutes) from None
+        return plan
+
+
+def verify_one(inv: Inventory, secrets: Secrets, m: Managed) -> None:
+    """A fresh session (management still reachable), no line left, the driver's own verify."""
+    with audited(m, "verify"), session(m) as driver:
+        plan = read_plan(driver, intended(inv, secrets, m))[1]
+        if plan.changed:
+            raise DeviceError(
+                m.device.hostname,
+                "verify",
+                f"{len(plan.commands)} lines still differ after the push, first: "
+                f"{secrets.redact(plan.commands[0])!r}",
+                "run `rollout plan` to see them; the device may reject or rewrite those lines",
+            )
+        driver.verify()
+
+
+def confirm_one(m: Managed) -> None:
+    with audited(m, "confirm"), session(m) as driver:
+        driver.confirm()
+
+
+def save_one(m: Managed) -> None:
+    """Write the running configuration to startup: only after confirm_one (COMMIT_ORDER)."""
+    with audited(m, "save"), session(m) as driver:
+        driver.save()
+
+
+def rollback_one(backup: BackupSet, m: Managed, *, wait_seconds: float = 0.0) -> str:
+    """Converge the device to its backup; returns a note for the report ('' when plain).
+
+    When the device cannot be reached (management cut by the push), wait up to wait_seconds
+    for its revert timer to restore the old configuration, then converge and check.
+    """
+    with audited(m, "rollback", backup_set=backup.id) as step:
+        text = backup.read(m.device.hostname)
+        note = ""
+        start = time.monotonic()
+        while True:
+            try:
+                _rollback(backup, m, text, step)
+                break
+            except DeviceError as exc:
+                waited = time.monotonic() - start
+                if not lost.may_come_back(exc) or waited >= wait_seconds:
+                    if note or waited:
+                        raise DeviceError(
+                            m.device.hostname,
+                            "rollback",
+                            f"management did not come back within {waited:.0f} s ({exc.message})",
+                            f"the device's revert timer restores backup {backup.id} by itself; "
+                            "check it from the console, then `rollout drift`",
+                            kind=exc.kind,
+                        ) from None
+                    raise
+                note = "management was lost after the push; waiting for the device's revert timer"
+                time.sleep(min(2.0, max(0.2, wait_seconds - waited)))
+        if note:
+            note = (
+                f"management was lost after the push; the device's revert timer restored it "
+                f"after {time.monotonic() - start:.0f} s and it matches backup {backup.id}"
+            )
+        step.detail = note
+        return note
+
+
+def _rollback(backup: BackupSet, m: Managed, text: str, step: Step) -> None:
+    with session(m) as driver:
+        driver.rollback(text)
+        running = driver.running_config()
+        left = driver.plan(running, text)
+        step.change = audit.change_hash(left.commands)
+        if left.changed:
+            raise DeviceError(
+                m.device.hostname,
+                "rollback",
+                f"{len(left.commands)} lines still differ from backup {backup.id}",
+                "compare by hand: rollout plan; the backup is kept",
+            )
