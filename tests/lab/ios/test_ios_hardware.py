@@ -16,8 +16,8 @@ from netmiko import ConnectHandler
 from rollout.hardware import MODELS, OsFamily
 from rollout.inventory.loader import load_inventory
 from rollout.lab.day0 import ios_day0
-from rollout.lab.ios.outcome import SLA_RUNNING_MESSAGE
 from rollout.lab.ios.device import IosDevice
+from rollout.lab.ios.outcome import SLA_RUNNING_MESSAGE
 from rollout.lab.ios.rules import CONFIRMED_NEGATIONS
 from rollout.lab.platforms import IosLabDevice
 from rollout.lab.server import ServerThread
