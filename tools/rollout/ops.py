@@ -52,10 +52,7 @@ class _Step:
 def audited(m: Managed, action: str, **extra: object) -> Iterator[_Step]:
     """Append one audit line for a step on one device: ok with its change, or the error."""
     step = _Step()
-    known = m.target.known_hosts
-    lab = (
-        known is not None and known.name == "known_hosts" and (known.parent / "state.json").exists()
-    )
+    lab = m.target.where != "live"  # rollout.endpoints.Where: lab or netlab
 
     def record(result: str, detail: str) -> None:
         audit.record(
