@@ -54,7 +54,7 @@ def _rollout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_router_is_reached_over_its_own_sshd_only(day0_repo: Path) -> None:
-    state = lab.LabState.read(day0_repo / ".netlab")
+    state = lab.NetlabState.read(day0_repo / ".netlab")
     assert state is not None
     mgmt = state.sites[SITE].mgmt
     assert mgmt.startswith("198.1")  # the benchmarking range, nothing routable
@@ -88,7 +88,7 @@ def test_plan_site_drift_rollback_over_ssh(day0_repo: Path) -> None:
     assert f"{ROUTER}: no changes" in again.stdout
 
     assert _rollout(day0_repo, "backup", SITE, "--netlab").returncode == 0
-    state = lab.LabState.read(day0_repo / ".netlab")
+    state = lab.NetlabState.read(day0_repo / ".netlab")
     assert state is not None
     rtr = state.names.rtr(SITE)
     ns.run(["tc", "qdisc", "del", "dev", "wan0", "root"], ns=rtr)
