@@ -157,7 +157,7 @@ def test_a_netlab_endpoint_stands_a_linux_router_in_for_the_wan_router(
     (m,) = managed_devices(inv, [SITE], secrets, netlab=tmp_path)
     assert m.device.platform is Platform.LINUX_ROUTER
     assert m.device.hostname == router.hostname
-    assert (m.device.wan_interface, m.device.lan_interface) == ("wan0", "lan0")  # type: ignore[union-attr]
+    assert (m.device.wan_interface, m.device.lan_interface) == ("wan0", "lan0")
     t = m.target
     assert (t.platform, t.host, t.port, t.username, t.password) == (
         Platform.LINUX_ROUTER,
