@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rollout.netlab.lab import LabState
 from rollout.netlab.names import new_id
+from rollout.netlab.state import NetlabState
 
 NEEDED = ("ip", "tc", "nft", "vtysh", "kamailio", "sipp", "/usr/sbin/sshd")
 
@@ -35,8 +35,8 @@ def new_lab_id() -> str:
     return new_id()
 
 
-def lab_state(folder: Path) -> LabState:
+def lab_state(folder: Path) -> NetlabState:
     """The lab state in folder; fails the test if there is none."""
-    state = LabState.read(folder)
+    state = NetlabState.read(folder)
     assert state is not None, f"no network lab state in {folder}"
     return state

@@ -184,7 +184,7 @@ def test_mcu_media_port_is_an_even_port_inside_the_mcu_range() -> None:
 
 
 def test_the_lab_probes_ride_on_the_media_flow_ports() -> None:
-    from rollout.netlab.lab import LabState, mcu_udp_ports
+    from rollout.netlab.lab import NetlabState, mcu_udp_ports
     from rollout.netlab.verify import codec_ports
 
     media, probe, sink = mcu_udp_ports(49152, 65535)
@@ -192,11 +192,11 @@ def test_the_lab_probes_ride_on_the_media_flow_ports() -> None:
     assert all(49152 <= p <= 65535 for p in (media, probe, sink))
     with pytest.raises(NetlabError, match="no room"):
         mcu_udp_ports(50000, 50004)
-    state = LabState(folder="/nonexistent", hub={"codec_udp": "3230-3329"})
+    state = NetlabState(folder="/nonexistent", hub={"codec_udp": "3230-3329"})
     rtp, probes, flood = codec_ports(state)
     assert rtp == 3230 and probes == [3240, 3242, 3244, 3246] and flood == 3260
     with pytest.raises(NetlabError, match="codec_udp"):
-        codec_ports(LabState(folder="/nonexistent", hub={"codec_udp": "3230-3250"}))
+        codec_ports(NetlabState(folder="/nonexistent", hub={"codec_udp": "3230-3250"}))
 
 
 def test_probes_run_in_waves_that_bind_no_socket_twice() -> None:

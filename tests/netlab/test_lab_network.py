@@ -62,7 +62,7 @@ def test_lab_up_network_then_lab_down_leaves_nothing(tmp_path: Path) -> None:
         data = json.loads(up.stdout)
         assert {d["name"] for d in data["devices"]} >= {f"{SITE}-rtr01", f"{SITE}-sw01"}
         made = data["network"]["namespaces"]
-        state = lab.LabState.read(root / ".netlab")
+        state = lab.NetlabState.read(root / ".netlab")
         assert state is not None
         assert state.lab_id and state.names.rtr(SITE) in made and state.names.hub in made
         assert set(made) <= set(ns.namespaces())

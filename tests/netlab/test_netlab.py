@@ -8,10 +8,12 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from rollout.drivers.linux_router import LinuxRouterDriver
 from rollout.inventory.loader import load_inventory
 from rollout.netlab import lab, ns, router, soak
 from rollout.netlab import verify as v
@@ -72,7 +74,7 @@ def test_verify_passes_on_the_pushed_site_with_both_paths(lab_repo: Path) -> Non
 
 def test_qos_proof_passes_with_qos_and_fails_without(lab_repo: Path) -> None:
     inv = load_inventory(lab_repo)
-    state = lab.LabState.read(lab_repo / ".netlab")
+    state = lab.NetlabState.read(lab_repo / ".netlab")
     assert state is not None
     proof = v.qos_proof(inv, state, SITE, seconds=3)
     with_qos = {c.name: c for c in proof.checks_with}
@@ -88,7 +90,7 @@ def test_qos_proof_passes_with_qos_and_fails_without(lab_repo: Path) -> None:
 
 def test_a_hand_broken_router_fails_verify_and_names_the_cause(lab_repo: Path) -> None:
     inv = load_inventory(lab_repo)
-    state = lab.LabState.read(lab_repo / ".netlab")
+    state = lab.NetlabState.read(lab_repo / ".netlab")
     assert state is not None
     rtr = state.names.rtr(SITE)
     ns.run(["tc", "qdisc", "del", "dev", "wan0", "root"], ns=rtr)
@@ -105,17 +107,16 @@ def test_a_hand_broken_router_fails_verify_and_names_the_cause(lab_repo: Path) -
     assert router.driver(inv, state, SITE).live_problems() == []
 
 
-def test_commit_reverts_by_itself_unless_confirmed(
-    lab_repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_commit_reverts_by_itself_unless_confirmed(lab_repo: Path) -> None:
     """The revert timer runs on the router: it fires after the SSH session is gone."""
     from rollout.secrets import load_secrets
 
-    # long enough that a loaded machine reads the committed state before the timer fires
-    monkeypatch.setenv("ROLLOUT_MINUTE_SECONDS", "5")
     inv = load_inventory(lab_repo)
     secrets = load_secrets(lab_repo)
-    drv = router.ssh_driver(inv, lab_repo / ".netlab", SITE, secrets)
+    target = router.ssh_driver(inv, lab_repo / ".netlab", SITE, secrets).target
+    # a 5-second minute (the lab's is in its endpoints): long enough that a loaded machine reads
+    # the committed state before the timer fires
+    drv = LinuxRouterDriver(replace(target, minute_seconds=5))
     good = drv.running_config()
     bad = good.replace("rate 950kbit ceil 950kbit", "rate 64kbit ceil 64kbit")
     plan = drv.plan(good, bad)
@@ -123,7 +124,7 @@ def test_commit_reverts_by_itself_unless_confirmed(
     drv.commit(plan, revert_minutes=1)
     assert "64kbit" in drv.running_config()
     drv.close()
-    state = lab.LabState.read(lab_repo / ".netlab")
+    state = lab.NetlabState.read(lab_repo / ".netlab")
     assert state is not None
     local = router.driver(inv, state, SITE)
     ns.wait_for(Path(local.dir / "reverted").exists, 30, "the revert timer")
@@ -134,7 +135,7 @@ def test_commit_reverts_by_itself_unless_confirmed(
 
 def test_soak_schedule_resumes_and_reports(lab_repo: Path) -> None:
     inv = load_inventory(lab_repo)
-    state = lab.LabState.read(lab_repo / ".netlab")
+    state = lab.NetlabState.read(lab_repo / ".netlab")
     assert state is not None
     db = lab_repo / "var/proof" / SITE / "soak.sqlite"
     segments = soak.parse_schedule("clear:4s,storm:4s", None, "0s")

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.netlab
 SITE = "bao-thang"
 
 
-def _state(root: Path) -> lab.LabState:
-    state = lab.LabState.read(root / ".netlab")
+def _state(root: Path) -> lab.NetlabState:
+    state = lab.NetlabState.read(root / ".netlab")
     assert state is not None
     return state
 

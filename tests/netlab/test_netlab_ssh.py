@@ -53,7 +53,7 @@ def _rollout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_router_is_reached_over_its_own_sshd_only(day0_repo: Path) -> None:
-    state = lab.LabState.read(day0_repo / ".netlab")
+    state = lab.NetlabState.read(day0_repo / ".netlab")
     assert state is not None
     mgmt = state.sites[SITE].mgmt
     assert mgmt.startswith("198.1")  # the benchmarking range, nothing routable
@@ -87,7 +87,7 @@ def test_plan_site_drift_rollback_over_ssh(day0_repo: Path) -> None:
     assert f"{ROUTER}: no changes" in again.stdout
 
     assert _rollout(day0_repo, "backup", SITE, "--netlab").returncode == 0
-    state = lab.LabState.read(day0_repo / ".netlab")
+    state = lab.NetlabState.read(day0_repo / ".netlab")
     assert state is not None
     rtr = state.names.rtr(SITE)
     ns.run(["tc", "qdisc", "del", "dev", "wan0", "root"], ns=rtr)
@@ -104,6 +104,27 @@ def test_plan_site_drift_rollback_over_ssh(day0_repo: Path) -> None:
     clean = _rollout(day0_repo, "drift", SITE, "--netlab")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "192.0.2.0/24" not in ns.run(["ip", "route", "show"], ns=rtr)
+
+
+def test_the_lab_publishes_the_endpoint_targets_read(day0_repo: Path) -> None:
+    """The network lab says where its router is (endpoints.json); rollout reads only that."""
+    from rollout.endpoints import Where, read_endpoints
+    from rollout.inventory.loader import load_inventory
+    from rollout.inventory.model import Platform
+    from rollout.secrets import load_secrets
+    from rollout.targets import managed_devices
+
+    state = lab.NetlabState.read(day0_repo / ".netlab")
+    assert state is not None
+    (endpoint,) = read_endpoints(day0_repo / ".netlab").values()
+    assert (endpoint.name, endpoint.site, endpoint.where) == (ROUTER, SITE, Where.NETLAB)
+    inv = load_inventory(day0_repo)
+    (m,) = managed_devices(inv, [SITE], load_secrets(day0_repo), netlab=day0_repo / ".netlab")
+    assert m.device.platform is Platform.LINUX_ROUTER
+    assert (m.target.host, m.target.port) == (state.sites[SITE].mgmt, 22)
+    assert m.target.known_hosts == state.known_hosts
+    assert (m.target.where, m.target.minute_seconds) == (Where.NETLAB, state.minute_seconds)
+    assert m.target.folder == f"/run/rollout/{state.names.rtr(SITE)}"
 
 
 def test_a_wrong_host_key_is_refused(day0_repo: Path, tmp_path: Path) -> None:

@@ -12,13 +12,13 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from rollout.drivers.base import Target
+from rollout.drivers.linux_checks import verdict
 from rollout.drivers.linux_router import (
     FILES,
     PRODUCTION,
     UNIT,
     Layout,
     LinuxRouterDriver,
-    _verdict,
     apply_script,
     boot_script,
     layout_for,
@@ -161,8 +161,8 @@ def test_subinterfaces_as_the_kernel_shows_them() -> None:
 
 
 def test_a_log_rule_is_not_a_drop() -> None:
-    assert _verdict('limit rate 10/minute log prefix "WAN-IN drop: "') == "log"
-    assert _verdict("counter packets 3 bytes 120 drop") == "drop"
+    assert verdict('limit rate 10/minute log prefix "WAN-IN drop: "') == "log"
+    assert verdict("counter packets 3 bytes 120 drop") == "drop"
 
 
 class _Answers:

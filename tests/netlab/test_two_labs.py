@@ -54,7 +54,7 @@ def test_two_labs_of_one_site_run_side_by_side_and_one_down_leaves_the_other(
     two_labs: tuple[Inventory, Secrets, Path, Path],
 ) -> None:
     inv, secrets, first, second = two_labs
-    a, b = lab.LabState.read(first), lab.LabState.read(second)
+    a, b = lab.NetlabState.read(first), lab.NetlabState.read(second)
     assert a is not None and b is not None
     assert a.lab_id != b.lab_id
     assert not set(a.namespaces) & set(b.namespaces)

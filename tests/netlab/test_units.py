@@ -220,7 +220,7 @@ def test_a_login_other_than_root_runs_router_commands_through_sudo(user: str, su
 
 
 def test_a_live_linux_router_gets_the_vault_key_and_others_do_not() -> None:
-    from rollout.targets import router_key
+    from rollout.credentials import router_key
 
     inv = load_inventory(REPO)
     secrets = load_secrets(REPO)
@@ -244,48 +244,48 @@ def _nft(name: str) -> str:
 
 
 def test_an_applied_ruleset_matches_its_file_although_nft_words_it_differently() -> None:
-    from rollout.drivers.linux_router import _acl_problems
+    from rollout.drivers.linux_checks import acl_problems
 
-    assert _acl_problems(_nft("nftables.conf"), _nft("applied.txt")) == []
+    assert acl_problems(_nft("nftables.conf"), _nft("applied.txt")) == []
 
 
 def test_a_rule_deleted_by_hand_is_named() -> None:
-    from rollout.drivers.linux_router import _acl_problems
+    from rollout.drivers.linux_checks import acl_problems
 
-    assert _acl_problems(_nft("nftables.conf"), _nft("rule-deleted.txt")) == [
+    assert acl_problems(_nft("nftables.conf"), _nft("rule-deleted.txt")) == [
         "ACL: chain wan_in lacks the plan's rule 'meta l4proto udp ip saddr 10.16.0.0/26 "
         "ip daddr 10.16.1.0/26 udp dport 3230-3329 counter accept'"
     ]
 
 
 def test_a_rule_added_by_hand_is_named() -> None:
-    from rollout.drivers.linux_router import _acl_problems
+    from rollout.drivers.linux_checks import acl_problems
 
-    assert _acl_problems(_nft("nftables.conf"), _nft("rule-added.txt")) == [
+    assert acl_problems(_nft("nftables.conf"), _nft("rule-added.txt")) == [
         "ACL: chain wan_in has a rule the plan does not: 'ip saddr 0.0.0.0/0 tcp dport 23 accept'"
     ]
 
 
 def test_rules_nft_words_its_own_way_are_one_rule() -> None:
-    from rollout.drivers.linux_router import _rule_key
+    from rollout.drivers.linux_checks import rule_key
 
-    assert _rule_key(
+    assert rule_key(
         "meta l4proto tcp ip saddr 203.0.113.0/24 tcp sport 443 tcp flags & (ack | rst) != 0 "
         "counter accept"
-    ) == _rule_key(
+    ) == rule_key(
         "ip saddr 203.0.113.0/24 tcp sport 443 tcp flags rst,ack counter packets 3 bytes 180 "
         "accept # handle 32"
     )
     # l4proto without a port match is a match of its own: kept
-    assert _rule_key("meta l4proto icmp accept") != _rule_key("accept")
+    assert rule_key("meta l4proto icmp accept") != rule_key("accept")
 
 
 def test_when_the_difference_is_more_than_added_or_removed_rules_the_counts_are_given() -> None:
-    from rollout.drivers.linux_router import _acl_problems
+    from rollout.drivers.linux_checks import acl_problems
 
     want = _nft("nftables.conf")
     have = _nft("rule-deleted.txt").replace("tcp dport 5061", "tcp dport 5062")
-    assert _acl_problems(want, have) == ["ACL: nftables chain wan_in has 30 rules, the plan has 31"]
+    assert acl_problems(want, have) == ["ACL: nftables chain wan_in has 30 rules, the plan has 31"]
 
 
 def _lab_names(lab_id: str, slugs: tuple[str, ...]) -> set[str]:

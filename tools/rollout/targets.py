@@ -1,5 +1,8 @@
 """Where each managed device is reached: the real network, the lab twin (--lab), or the
-network lab's linux_router in place of a site's WAN router (--netlab, reached over its sshd)."""
+network lab's linux_router in place of a site's WAN router (--netlab, reached over its sshd).
+
+The labs say where their devices are in their state folders (rollout.endpoints); this module
+reads that and nothing else of them."""
 
 from __future__ import annotations
 
@@ -7,11 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rollout.credentials import admin_key, login, router_key
 from rollout.drivers.base import Driver, Target
+from rollout.endpoints import ENDPOINTS_FILE, Endpoint, live_endpoint, read_endpoints
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Device, Platform, Role, Site
 from rollout.secrets import Secrets
+from rollout.standin import stand_in
 
 KNOWN_HOSTS = Path("inventory/known_hosts")
 ENV_TIMEOUT = "ROLLOUT_DEVICE_TIMEOUT"
@@ -34,7 +40,6 @@ def device_timeout(default: float = DEFAULT_TIMEOUT) -> float:
 
 
 MANAGED = (Platform.CISCO_IOS, Platform.POLYCOM, Platform.LINUX_ROUTER)
-CODEC_USER = "admin"
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,6 @@ class Managed:
     root: Path | None = None  # the repository (where var/audit.log lives)
 
 
-def credentials(inv: Inventory, device: Device, secrets: Secrets) -> tuple[str, str]:
-    cred = inv.province.credentials
-    if device.platform is Platform.POLYCOM:
-        return CODEC_USER, secrets[cred.codec_admin_password]
-    return cred.admin_user, secrets[cred.admin_password]
-
-
 def lab_dir(root: Path, option: Path | None = None) -> Path:
     import os
 
@@ -61,6 +59,34 @@ def lab_dir(root: Path, option: Path | None = None) -> Path:
         return option
     env = os.environ.get("ROLLOUT_LAB_DIR")
     return Path(env) if env else root / ".lab"
+
+
+def target_for(
+    inv: Inventory, device: Device, endpoint: Endpoint, secrets: Secrets, timeout: float
+) -> Target:
+    """How rollout reaches the device at the endpoint, with the vault's login for it.
+
+    An endpoint naming a login of its own (the network lab's root) takes the admin key only.
+    """
+    if endpoint.user:
+        user, password, key = endpoint.user, "", admin_key(inv, secrets)
+    else:
+        user, password = login(inv, device, secrets)
+        key = router_key(inv, device, secrets)
+    return Target(
+        endpoint.name,
+        endpoint.platform,
+        endpoint.host,
+        endpoint.port,
+        user,
+        password,
+        endpoint.known_hosts,
+        timeout,
+        key=key,
+        folder=endpoint.folder,
+        where=endpoint.where,
+        minute_seconds=endpoint.minute_seconds,
+    )
 
 
 def managed_devices(
@@ -75,99 +101,66 @@ def managed_devices(
 ) -> list[Managed]:
     """The pushable devices of the sites; with lab set, their lab addresses and host keys.
 
-    With netlab set (a network lab's state folder), a site's WAN router is the network lab's
-    linux_router (its Linux twin, rendered as such), reached over the router's sshd; the site's
-    other devices come from the lab twin when lab is set too, else they are left out.
+    lab and netlab are state folders of the labs; each holds the endpoints its lab wrote
+    (rollout.endpoints). With netlab set, a site's WAN router is the platform the network lab
+    runs for it (a linux_router standing in: rollout.standin), reached over the router's sshd;
+    the site's other devices come from the lab twin when lab is set too, else they are left out.
     With lab_only, devices (sites) the running labs do not hold are left out instead of refused.
     """
     timeout = device_timeout() if timeout is None else timeout
-    lab_devices = {}
+    sites = list(sites)
+    lab_at = _read(lab, "no lab is running", "start it: rollout lab up")
+    net_at = _read(netlab, "no network lab is up", "start it: rollout netlab up SITE")
+    held = list(dict.fromkeys(e.site for e in (net_at or {}).values()))
     known = inv.root / KNOWN_HOSTS
-    if lab is not None:
-        from rollout.lab.manager import LabState
-
-        state = LabState.read(lab)
-        if state is None:
-            raise RolloutError(f"no lab is running (no state in {lab})", "start it: rollout lab up")
-        lab_devices = state.devices
-        known = state.known_hosts
-    routers = _netlab_routers(inv, sites, secrets, netlab, timeout, lab_only)
     out = []
     for slug in sites:
         site = inv.sites[slug]
+        if net_at is not None and slug not in held and not lab_only:
+            raise RolloutError(
+                f"site {slug} is not in the network lab ({', '.join(held) or 'none'})",
+                f"rollout netlab down; rollout netlab up {slug}",
+            )
         for device in site.devices:
-            if netlab is not None and device.role is Role.WAN_ROUTER and slug in routers:
-                out.append(routers[slug])
+            if net_at is not None and device.role is Role.WAN_ROUTER and slug in held:
+                endpoint = net_at.get(device.hostname)
+                if endpoint is None:
+                    raise RolloutError(
+                        f"site {slug} has no managed router in the network lab ({netlab})",
+                        f"rollout netlab down; rollout netlab up {slug}",
+                    )
+                twin = stand_in(device, endpoint.platform)
+                target = target_for(inv, twin, endpoint, secrets, timeout)
+                out.append(Managed(site, twin, target, inv.root))
                 continue
-            if device.platform not in MANAGED or (netlab is not None and lab is None):
+            if device.platform not in MANAGED or (net_at is not None and lab_at is None):
                 continue
-            user, password = credentials(inv, device, secrets)
-            if lab is not None:
-                where = lab_devices.get(device.hostname)
-                if where is None and lab_only:
+            if lab_at is not None:
+                found = lab_at.get(device.hostname)
+                if found is None and lab_only:
                     continue
-                if where is None:
+                if found is None:
                     raise RolloutError(
                         f"{device.hostname} is not in the running lab",
                         f"restart the lab with its site: rollout lab down; rollout lab up {slug}",
                     )
-                host, port = where.host, where.port
+                endpoint = found
             else:
-                host, port = device.mgmt_address, 22
-            target = Target(
-                device.hostname,
-                device.platform,
-                host,
-                port,
-                user,
-                password,
-                known,
-                timeout,
-                key=router_key(inv, device, secrets),
-            )
+                endpoint = live_endpoint(
+                    device.hostname, device.platform, device.mgmt_address, known
+                )
+            target = target_for(inv, device, endpoint, secrets, timeout)
             out.append(Managed(site, device, target, inv.root))
     return out
 
 
-def router_key(inv: Inventory, device: Device, secrets: Secrets) -> str:
-    """A linux_router logs in with the vault's admin key when the province names one."""
-    name = inv.province.credentials.linux_router_admin_key
-    if device.platform is not Platform.LINUX_ROUTER or not name:
-        return ""
-    return secrets[name]
-
-
-def _netlab_routers(
-    inv: Inventory,
-    sites: Iterable[str],
-    secrets: Secrets,
-    netlab: Path | None,
-    timeout: float,
-    lab_only: bool,
-) -> dict[str, Managed]:
-    """Per site held by the network lab: its linux_router, reached over the router's sshd."""
-    if netlab is None:
-        return {}
-    from rollout.netlab.lab import LabState, lab_router, router_target
-
-    state = LabState.read(netlab)
-    if state is None:
-        raise RolloutError(
-            f"no network lab is up (no state in {netlab})", "start it: rollout netlab up SITE"
-        )
-    out = {}
-    for slug in sites:
-        if slug not in state.sites:
-            if lab_only:
-                continue
-            raise RolloutError(
-                f"site {slug} is not in the network lab ({', '.join(state.sites) or 'none'})",
-                f"rollout netlab down; rollout netlab up {slug}",
-            )
-        site = inv.sites[slug]
-        target = router_target(inv, state, slug, secrets, timeout)
-        out[slug] = Managed(site, lab_router(site), target, inv.root)
-    return out
+def _read(folder: Path | None, missing: str, fix: str) -> dict[str, Endpoint] | None:
+    """The endpoints a lab wrote into its state folder (None when no folder is given)."""
+    if folder is None:
+        return None
+    if not (folder / ENDPOINTS_FILE).exists():
+        raise RolloutError(f"{missing} (no {ENDPOINTS_FILE} in {folder})", fix)
+    return read_endpoints(folder, fix)
 
 
 def netlab_dir(root: Path, option: Path | None = None) -> Path:

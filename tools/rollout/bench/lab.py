@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rollout.credentials import login as credentials
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform
 from rollout.lab.manager import LabDeviceSpec
 from rollout.render import render_device
 from rollout.secrets import Secrets
-from rollout.targets import credentials
 
 
 def converged_specs(inv: Inventory, sites: Iterable[str], secrets: Secrets) -> list[LabDeviceSpec]:

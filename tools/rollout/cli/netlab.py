@@ -40,9 +40,9 @@ def _folder(root: Path, option: Path | None) -> Path:
 
 
 def _state(folder: Path) -> Any:
-    from rollout.netlab.lab import LabState
+    from rollout.netlab.state import NetlabState
 
-    state = LabState.read(folder)
+    state = NetlabState.read(folder)
     if state is None:
         raise RolloutError(
             f"no network lab is up (no state in {folder})", "start it: rollout netlab up SITE"

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from rollout.endpoints import Where
 from rollout.errors import RolloutError
 from rollout.inventory.model import Platform
 
@@ -58,7 +59,9 @@ class Target:
     """Where and how to reach a device. Neither password nor key ever appears in repr.
 
     key: an OpenSSH private key (text from the vault) for key-only logins; folder: where a
-    device that keeps its configuration as files has them ("" = the platform's default).
+    device that keeps its configuration as files has them ("" = the platform's default);
+    where: who runs the device (rollout.endpoints); minute_seconds: the length of a device
+    minute for revert timers (60 live, the lab's scale in a lab).
     """
 
     name: str
@@ -71,6 +74,8 @@ class Target:
     timeout: float = 20.0
     key: str = field(repr=False, default="")
     folder: str = ""
+    where: Where = Where.LIVE
+    minute_seconds: float = 60.0
 
 
 @dataclass(frozen=True)

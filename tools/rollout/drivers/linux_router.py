@@ -29,209 +29,60 @@ router is data (``Layout``): ``/etc/rollout`` by default, the Target's folder wh
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from rollout.drivers.base import DeviceError, Plan, Target
+from rollout.drivers.linux_checks import acl_problems, frr_route_problems, kbit, wan_interface
+from rollout.drivers.linux_files import (
+    APPLY_SECONDS,
+    FILES,
+    LIVE,
+    MARK,
+    NFT_TABLE,
+    PRODUCTION,
+    UNIT,
+    Layout,
+    apply_script,
+    boot_script,
+    bundle_plan,
+    join_bundle,
+    layout_for,
+    live_section,
+    revert_script,
+    split_bundle,
+)
 from rollout.drivers.linux_shell import NetnsShell, Shell, SshShell
 from rollout.drivers.linux_system import subinterface_problems, sysctl_settings
-from rollout.inventory.model import Platform
 
-FILES = (
-    "frr.conf",
-    "qos.tc",
-    "nftables.conf",
-    "network.sh",
-    "sysctl.conf",
-    "rollout-router.service",
-)
-UNIT = "rollout-router.service"
-NFT_TABLE = "inet rollout"  # nftables.conf's own table: the only one rollout reads or replaces
-MARK = "### file: "
-LIVE = "### live: the router does not run its files"
-APPLY_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where a router keeps rollout's files and FRR's sockets, and which programs it runs."""
-
-    folder: PurePosixPath
-    vty_socket: PurePosixPath
-    frr_confdir: PurePosixPath
-    frr_rundir: PurePosixPath
-    unit_dir: PurePosixPath | None = None  # where the boot unit is installed (None: no systemd)
-    python: str = "/usr/bin/python3"
-    frr_reload: str = "/usr/lib/frr/frr-reload.py"
-    frr_bindir: str = "/usr/bin"
-    path: str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-PRODUCTION = Layout(
-    PurePosixPath("/etc/rollout"),
-    PurePosixPath("/run/frr"),
-    PurePosixPath("/etc/frr"),
-    PurePosixPath("/run/frr"),
-    PurePosixPath("/etc/systemd/system"),
-)
-
-
-def layout_for(target: Target) -> Layout:
-    """The Target's folder holds everything (the lab's FRR runs there), else PRODUCTION."""
-    if not target.folder:
-        return PRODUCTION
-    folder = PurePosixPath(target.folder)
-    return Layout(folder, folder, folder, folder)
-
-
-def split_bundle(text: str) -> dict[str, str]:
-    files: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines(keepends=True):
-        if line.startswith(MARK):
-            current = files.setdefault(line[len(MARK) :].strip(), [])
-        elif line.startswith("### "):
-            current = None  # the live section (or anything else) is not a file
-        elif current is not None:
-            current.append(line)
-    return {name: "".join(files.get(name, [])) for name in FILES}
-
-
-def join_bundle(files: dict[str, str], live: list[str] | None = None) -> str:
-    text = "".join(f"{MARK}{name}\n{files.get(name, '')}" for name in FILES)
-    if live:
-        text += f"{LIVE}\n" + "".join(f"{p}\n" for p in live)
-    return text
-
-
-def live_section(text: str) -> list[str]:
-    """The live differences a running_config carries (none when the router runs its files)."""
-    _, found, rest = text.partition(f"{LIVE}\n")
-    return [line for line in rest.splitlines() if line.strip()] if found else []
-
-
-def bundle_plan(device: str, running: str, intended: str) -> Plan:
-    have, want = split_bundle(running), split_bundle(intended)
-    lines: list[str] = []
-    added: list[str] = []
-    removed: list[str] = []
-    for name in FILES:
-        diff = list(
-            difflib.unified_diff(
-                have[name].splitlines(),
-                want[name].splitlines(),
-                f"running/{name}",
-                f"intended/{name}",
-                lineterm="",
-                n=1,
-            )
-        )
-        lines += diff
-        added += [d[1:] for d in diff if d.startswith("+") and not d.startswith("+++")]
-        removed += [d[1:] for d in diff if d.startswith("-") and not d.startswith("---")]
-    live = live_section(running)
-    lines += [f"live: {p} (a push applies the files again)" for p in live]
-    removed += live
-    return Plan(device, Platform.LINUX_ROUTER, tuple(lines), tuple(removed), tuple(added))
-
-
-def boot_script(layout: Layout) -> str:
-    """boot.sh: what the kernel forgets at a reboot, from the files (rollout-router.service runs
-    it at boot, apply.sh at every push; the network lab, which has no systemd, runs it directly).
-
-    nftables first and forwarding only once it is loaded (fail closed: no forwarding without
-    the ACLs); then the VLAN sub-interfaces and the QoS plan. A failure of those is reported
-    (exit 1) after the other steps ran.
-    """
-    return f"""#!/bin/sh
-# Managed by rollout: restore nftables, forwarding, the VLAN sub-interfaces and the QoS plan
-# from the files in this folder. Run at boot by {UNIT} and by apply.sh at every push.
-PATH={shlex.quote(layout.path)}; export PATH
-cd {shlex.quote(str(layout.folder))} || exit 1
-rc=0
-failed() {{ echo "boot: applying $1 failed" >&2; rc=1; }}
-if [ -s nftables.conf ]; then
-	nft -f nftables.conf || {{ echo "boot: nftables.conf failed, no forwarding" >&2; exit 1; }}
-fi
-if [ -s sysctl.conf ]; then sysctl -q -p sysctl.conf >/dev/null || failed sysctl.conf; fi
-if [ -s network.sh ]; then sh ./network.sh || failed network.sh; fi
-wan=$(awk '/^interface /{{i=$2}} /^ description WAN/{{print i; exit}}' frr.conf 2>/dev/null)
-if [ -n "$wan" ]; then tc qdisc del dev "$wan" root 2>/dev/null; fi
-if grep -q '[^[:space:]]' qos.tc 2>/dev/null; then tc -batch qos.tc || failed qos.tc; fi
-exit $rc
-"""
-
-
-def apply_script(layout: Layout) -> str:
-    """apply.sh: make the router run the files (used by the driver and the timer): boot.sh,
-    then FRR, then the boot unit installed and enabled (where the router has systemd)."""
-    q = shlex.quote
-    folder = q(str(layout.folder))
-    frr = " ".join(
-        q(a)
-        for a in (
-            layout.python,
-            layout.frr_reload,
-            "--reload",
-            "--bindir",
-            layout.frr_bindir,
-            "--confdir",
-            str(layout.frr_confdir),
-            "--rundir",
-            str(layout.frr_rundir),
-            "--vty_socket",
-            str(layout.vty_socket),
-            "--daemon",
-            "",
-            str(layout.folder / "frr.conf"),
-        )
-    )
-    unit = ""
-    if layout.unit_dir is not None:
-        installed = q(str(layout.unit_dir / UNIT))
-        unit = (
-            f"if [ -s {UNIT} ]; then install -m 0644 {UNIT} {installed} && "
-            f"systemctl daemon-reload && systemctl enable --quiet {UNIT} || fail {UNIT}; fi\n"
-        )
-    return f"""#!/bin/sh
-# Managed by rollout: make the router run the files in this folder (boot.sh, FRR, boot unit).
-# Run by rollout (push, rollback) and by revert.sh (the revert timer).
-PATH={q(layout.path)}; export PATH
-cd {folder} || exit 1
-fail() {{ echo "applying $1 failed" >&2; exit 1; }}
-sh ./boot.sh || fail boot.sh
-if [ -s frr.conf ]; then {frr} >&2 || fail frr.conf; fi
-{unit}exit 0
-"""
-
-
-def revert_script(layout: Layout) -> str:
-    """revert.sh SECONDS: the revert timer, detached on the router by commit."""
-    return f"""#!/bin/sh
-# Managed by rollout: the revert timer of a commit. After $1 seconds, unless confirmed
-# (which kills this process group), the previous files in pending/ are put back and applied.
-cd {shlex.quote(str(layout.folder))} || exit 1
-sleep "$1"
-[ -d pending ] || exit 0
-for f in {" ".join(FILES)}; do cp "pending/$f" ".$f.tmp" && mv ".$f.tmp" "$f"; done
-sh ./apply.sh > revert.log 2>&1
-rm -rf pending revert.pid
-date +%s > reverted
-"""
+__all__ = [
+    "APPLY_SECONDS",
+    "FILES",
+    "LIVE",
+    "MARK",
+    "NFT_TABLE",
+    "PRODUCTION",
+    "UNIT",
+    "Layout",
+    "LinuxRouterDriver",
+    "apply_script",
+    "boot_script",
+    "bundle_plan",
+    "join_bundle",
+    "layout_for",
+    "live_section",
+    "revert_script",
+    "split_bundle",
+]
 
 
 class LinuxRouterDriver:
     """One linux_router, through its shell (SSH unless another Shell is given)."""
 
-    def __init__(
-        self, target: Target, minute_seconds: float = 60.0, shell: Shell | None = None
-    ) -> None:
+    def __init__(self, target: Target, shell: Shell | None = None) -> None:
         self.target = target
-        self.minute_seconds = float(os.environ.get("ROLLOUT_MINUTE_SECONDS", minute_seconds))
+        self.minute_seconds = target.minute_seconds  # 60 live; the lab's scale in a lab
         self.layout = layout_for(target)
         self.dir = self.layout.folder
         self.shell: Shell = shell if shell is not None else SshShell(target)
@@ -360,7 +211,7 @@ class LinuxRouterDriver:
         """Where the running router differs from its applied files (hand edits, lost state)."""
         files = self._files() if files is None else files
         problems: list[str] = []
-        wan = _wan_interface(files.get("frr.conf", ""))
+        wan = wan_interface(files.get("frr.conf", ""))
         dev = shlex.quote(wan or "lo")
         shown = self.sh(
             "read qos",
@@ -382,7 +233,7 @@ class LinuxRouterDriver:
                 found = re.search(rf"class htb {re.escape(classid)} .*?rate (\S+)", classes)
                 if not found:
                     problems.append(f"QoS: class {classid} ({rate}) is missing on {wan}")
-                elif _kbit(found.group(1)) != _kbit(rate):
+                elif kbit(found.group(1)) != kbit(rate):
                     problems.append(
                         f"QoS: class {classid} runs at {found.group(1)}, the plan says {rate}"
                     )
@@ -395,7 +246,7 @@ class LinuxRouterDriver:
                     problems.append(f"QoS: no filter for dsfield {value} to class {flow} on {wan}")
         if files.get("nftables.conf", "").strip():
             table = self.sh("read nftables", f"nft list table {NFT_TABLE}", check=False)
-            problems += _acl_problems(files["nftables.conf"], table)
+            problems += acl_problems(files["nftables.conf"], table)
         problems += self._system_problems(files)
         frr = files.get("frr.conf", "")
         if frr.strip():
@@ -410,7 +261,7 @@ class LinuxRouterDriver:
                 ):
                     problems.append(f"routing: no route to {prefix} via {m.group(2)}")
             running = self.vtysh("show running-config", check=False)
-            problems += _frr_route_problems(frr, running)
+            problems += frr_route_problems(frr, running)
         return problems
 
     def _system_problems(self, files: dict[str, str]) -> list[str]:
@@ -477,122 +328,3 @@ class LinuxRouterDriver:
                 "left unconfirmed: the revert timer puts the previous files back; see "
                 "`rollout drift` for what differs",
             )
-
-
-def _acl_problems(wanted: str, ruleset: str) -> list[str]:
-    problems: list[str] = []
-    for chain in re.findall(r"^\tchain (\S+) \{", wanted, re.M):
-        want_rules = _chain_rules(wanted, chain)
-        have_rules = _chain_rules(ruleset, chain)
-        if not have_rules and want_rules:
-            problems.append(f"ACL: nftables chain {chain} is missing")
-        elif len(have_rules) != len(want_rules):
-            problems += _added_or_removed(chain, want_rules, have_rules) or [
-                f"ACL: nftables chain {chain} has {len(have_rules)} rules, "
-                f"the plan has {len(want_rules)}"
-            ]
-        else:
-            for want_rule, have_rule in zip(want_rules, have_rules, strict=True):
-                if _verdict(want_rule) != _verdict(have_rule):
-                    problems.append(
-                        f"ACL: in chain {chain}, '{have_rule}' differs from the plan's "
-                        f"'{want_rule}'"
-                    )
-                    break
-    return problems
-
-
-def _added_or_removed(chain: str, want_rules: list[str], have_rules: list[str]) -> list[str]:
-    """The rules added to or removed from a chain by hand, named; [] when it is not only that.
-
-    nft lists a rule in its own words (no `meta l4proto` before a port match, its own order
-    of TCP flags): both sides are compared in a common form, and rules are named only when the
-    unmatched ones account exactly for the difference in count.
-    """
-    want_keys = [_rule_key(r) for r in want_rules]
-    have_keys = [_rule_key(r) for r in have_rules]
-    missing = [r for r, k in zip(want_rules, want_keys, strict=True) if k not in have_keys]
-    extra = [r for r, k in zip(have_rules, have_keys, strict=True) if k not in want_keys]
-    if len(missing) + len(extra) != abs(len(want_rules) - len(have_rules)):
-        return []
-    return [f"ACL: chain {chain} lacks the plan's rule '{_shown(r)}'" for r in missing] + [
-        f"ACL: chain {chain} has a rule the plan does not: '{_shown(r)}'" for r in extra
-    ]
-
-
-def _rule_key(rule: str) -> str:
-    """A rule as written in nftables.conf or as `nft list ruleset` shows it, in one form."""
-    text = _shown(rule)
-    text = re.sub(r"\bmeta l4proto (tcp|udp) (?=.*\b\1 [sd]port\b)", "", text)
-    # nft 1.0.6 (measured here) lists a limit's burst only when it is not the default of 5
-    # packets ("limit rate 10/minute"); since "[PATCH nft,v2] limit: display default burst when
-    # listing ruleset" (netfilter-devel, 2023-09-19, src/statement.c) nft always lists it
-    text = re.sub(r"\b(limit rate \S+) burst 5 packets\b", r"\1", text)
-    text = re.sub(
-        r"\btcp flags & \(([^)]*)\) != 0",
-        lambda m: "tcp flags " + ",".join(sorted(f.strip() for f in m.group(1).split("|"))),
-        text,
-    )
-    text = re.sub(
-        r"\btcp flags ([a-z]+(?:,[a-z]+)+)\b",
-        lambda m: "tcp flags " + ",".join(sorted(m.group(1).split(","))),
-        text,
-    )
-    return " ".join(text.split())
-
-
-def _shown(rule: str) -> str:
-    """A rule without its handle and its counter's values."""
-    text = re.sub(r"\s*# handle \d+$", "", rule)
-    return re.sub(r"\bcounter packets \d+ bytes \d+", "counter", text).strip()
-
-
-def _frr_route_problems(wanted: str, running: str) -> list[str]:
-    """Static routes FRR runs against those of frr.conf (a route added or removed in vtysh)."""
-    if "ip route" not in wanted and "ip route" not in running:
-        return []
-    pattern = re.compile(r"^ip route \S+ \S+.*$", re.M)
-    want = {m.group(0).strip() for m in pattern.finditer(wanted)}
-    have = {m.group(0).strip() for m in pattern.finditer(running)}
-    if not running.strip():
-        return ["routing: FRR does not answer (vtysh show running-config is empty)"]
-    return [f"routing: FRR runs '{r}', frr.conf does not have it" for r in sorted(have - want)] + [
-        f"routing: FRR lacks '{r}' of frr.conf" for r in sorted(want - have)
-    ]
-
-
-def _chain_rules(text: str, chain: str) -> list[str]:
-    m = re.search(rf"chain {re.escape(chain)} \{{\n(.*?)\n\t\}}", text, re.S)
-    if not m:
-        return []
-    rules = []
-    for raw in m.group(1).splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or line.startswith("type "):
-            continue
-        rules.append(line)
-    return rules
-
-
-def _verdict(rule: str) -> str:
-    """What a rule does: its verdict, else `set` or `log` (a log prefix's words are not one)."""
-    text = re.sub(r'"[^"]*"', '""', rule)
-    for word in ("accept", "drop", "jump", "goto", "reject"):
-        if re.search(rf"\b{word}\b", text):
-            return word
-    if " set " in text:
-        return "set"
-    return "log" if re.search(r"\blog\b", text) else "?"
-
-
-def _kbit(value: str) -> int:
-    m = re.match(r"([\d.]+)([KMG]?)bit", value, re.I)
-    if not m:
-        return -1
-    scale = {"": 0.001, "k": 1, "m": 1000, "g": 1_000_000}[m.group(2).lower()]
-    return round(float(m.group(1)) * scale)
-
-
-def _wan_interface(frr: str) -> str:
-    m = re.search(r"^interface (\S+)\n description WAN", frr, re.M)
-    return m.group(1) if m else ""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rollout.drivers.base import DeviceError, ErrorKind, Target
-from rollout.inventory.model import Platform
+from rollout.endpoints import Where
 
 # Paramiko's transport thread logs its own tracebacks (e.g. a host that accepts TCP and never
 # speaks SSH); with no handler Python prints them on stderr. The DeviceError says it plainly.
@@ -183,10 +183,7 @@ def lost_kind(exc: BaseException) -> ErrorKind:
 
 def _lab_flag(target: Target) -> str:
     """The flag that reaches the same lab again (the fix texts name the right command)."""
-    known = target.known_hosts
-    if known is None or known.name != "known_hosts" or not (known.parent / "state.json").exists():
-        return ""
-    return " --netlab" if target.platform is Platform.LINUX_ROUTER else " --lab"
+    return {Where.LAB: " --lab", Where.NETLAB: " --netlab"}.get(target.where, "")
 
 
 def _offered(target: Target) -> str:

@@ -1,32 +1,34 @@
 """What the engine needs to know of a target beyond its address: read in one place each.
 
-`Target` is to carry `minute_seconds` (the length of its revert timer's minute: 60, or a
-lab's faster scale) and `where` ("lab" or "live"), filled in by the labs. Until it does,
-these functions read them the way the rollout always has; each becomes one line then
-(`return target.minute_seconds`, `return target.where`).
+Both come from the target's endpoint (`rollout.endpoints`): a live device has a 60 s minute and
+is `live`; a lab writes its own scale and `lab`/`netlab` into the endpoints it publishes.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable
+from pathlib import Path
 
 from rollout.drivers.base import Target
+from rollout.endpoints import LIVE_MINUTE_SECONDS, read_endpoints
 
-ENV_MINUTE = "ROLLOUT_MINUTE_SECONDS"
+
+def minute_seconds(target: Target) -> float:
+    """Seconds in one minute of the target's revert timer (60 live, the lab's scale in a lab)."""
+    return target.minute_seconds
 
 
-def minute_seconds(target: Target | None = None) -> float:
-    """Seconds in one minute of the target's revert timer: 60, or $ROLLOUT_MINUTE_SECONDS."""
-    try:
-        return max(0.05, float(os.environ.get(ENV_MINUTE, "") or 60))
-    except ValueError:
-        return 60.0
+def slowest_minute(folders: Iterable[Path | None]) -> float:
+    """The longest revert-timer minute of the devices the labs in folders publish (60 live)."""
+    minutes = [
+        e.minute_seconds
+        for folder in folders
+        if folder is not None
+        for e in read_endpoints(folder).values()
+    ]
+    return max(minutes) if minutes else LIVE_MINUTE_SECONDS
 
 
 def where(target: Target) -> str:
-    """'lab' when the target's known-hosts file is a running lab's, else 'live'."""
-    known = target.known_hosts
-    lab = (
-        known is not None and known.name == "known_hosts" and (known.parent / "state.json").exists()
-    )
-    return "lab" if lab else "live"
+    """Who runs the device: 'live', 'lab' or 'netlab' (the audit log's target field)."""
+    return target.where.value

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rollout import audit
 from rollout.backups import BackupStore
-from rollout.engine.facts import minute_seconds
+from rollout.engine.facts import slowest_minute
 from rollout.engine.interrupt import Trap, roll_back
 from rollout.fleet import Result
 from rollout.inventory.loader import Inventory
@@ -55,9 +55,11 @@ class SiteRun:
         return any(h.changed for h in self.run.hosts.values())
 
 
-def revert_wait(minutes: int) -> float:
-    """Seconds a rollback waits for a device that lost management to revert by itself."""
-    return round(minutes * minute_seconds() * 1.5 + 10, 1)
+def revert_wait(minutes: int, labs: Labs | None = None) -> float:
+    """Seconds a rollback waits for a device that lost management to revert by itself: the
+    timer's minutes in the slowest minute of the devices reached (the labs publish theirs)."""
+    minute = slowest_minute((labs.lab, labs.netlab)) if labs is not None else 60.0
+    return round(minutes * minute * 1.5 + 10, 1)
 
 
 def run_sites(
@@ -123,7 +125,7 @@ def _run(
             "site_rollout_revert_minutes": minutes,
             "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
             "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
-            "site_rollout_revert_wait": revert_wait(minutes),
+            "site_rollout_revert_wait": revert_wait(minutes, labs),
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)

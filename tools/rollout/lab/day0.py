@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 
+from rollout.credentials import login
 from rollout.errors import RolloutError
 from rollout.hardware import MODELS
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Device, Platform
-from rollout.lab.manager import LabDeviceSpec
+from rollout.lab.specs import LabDeviceSpec
 from rollout.secrets import Secrets, cisco_type9
-from rollout.targets import credentials
 
 
 def _unit_ids(hostname: str) -> tuple[str, str]:
@@ -80,7 +80,7 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
     specs = []
     for slug in sites:
         for device in inv.sites[slug].devices:
-            user, password = credentials(inv, device, secrets)
+            user, password = login(inv, device, secrets)
             if device.platform is Platform.CISCO_IOS:
                 config: str | dict[str, str] = ios_day0(inv, device, secrets)
             elif device.platform is Platform.POLYCOM:

@@ -16,11 +16,11 @@ from rollout.netlab.flowcheck import (
     Host,
     check_flows,
 )
-from rollout.netlab.lab import LabState
 from rollout.netlab.ns import NetlabError
+from rollout.netlab.state import NetlabState
 
 
-def lab_hosts(inv: Inventory, state: LabState, slug: str) -> list[Host]:
+def lab_hosts(inv: Inventory, state: NetlabState, slug: str) -> list[Host]:
     """The lab's addresses on the hub/NOC side, on the site's VLANs and on its router."""
     conf = inv.sites[slug].vlan("conference")
     assert conf is not None
@@ -44,7 +44,7 @@ def lab_hosts(inv: Inventory, state: LabState, slug: str) -> list[Host]:
     return hosts
 
 
-def drop_pairs(state: LabState, slug: str, hosts: Sequence[Host]) -> list[tuple[Host, Host]]:
+def drop_pairs(state: NetlabState, slug: str, hosts: Sequence[Host]) -> list[tuple[Host, Host]]:
     """Sender and receiver per chain: WAN-IN forward and input, CONFERENCE-IN forward (to the
     hub and to the cloud) and input."""
     by_address = {h.address: h for h in hosts}
@@ -67,7 +67,7 @@ def site_flows(inv: Inventory, slug: str) -> list[FlowLike]:
 
 def check_site(
     inv: Inventory,
-    state: LabState,
+    state: NetlabState,
     slug: str,
     table: Sequence[FlowLike] | None = None,
     timeout: float = DEFAULT_TIMEOUT,

@@ -24,8 +24,10 @@ from rollout.engine import steps
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform, Role
 from rollout.netlab import ns as nsh
-from rollout.netlab.lab import ROUTER_RUN, LabState, lab_router, router_target
+from rollout.netlab.access import lab_router, router_target
 from rollout.netlab.ns import NetlabError
+from rollout.netlab.state import ROUTER_RUN
+from rollout.netlab.state import NetlabState as LabState
 from rollout.render import render_device
 from rollout.secrets import Secrets
 from rollout.targets import Managed

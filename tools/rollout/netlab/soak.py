@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from rollout.inventory.loader import Inventory
-from rollout.netlab.lab import LabState, set_weather
 from rollout.netlab.ns import NetlabError
+from rollout.netlab.state import NetlabState, set_weather
 from rollout.netlab.verify import run_probes
 from rollout.quality import judge
 
@@ -85,7 +85,7 @@ class Progress:
 
 def run(
     inv: Inventory,
-    state: LabState,
+    state: NetlabState,
     slug: str,
     segments: list[tuple[str, float]],
     db: Path,

@@ -32,12 +32,13 @@ from rollout.inventory.model import DSCP_NAMES
 from rollout.netlab import ns as nsh
 from rollout.netlab.flowcheck import FlowReport
 from rollout.netlab.flowsite import check_site
-from rollout.netlab.lab import CLOUD_PORT, NTP_PORT, LabState
+from rollout.netlab.hub import CLOUD_PORT, NTP_PORT
 from rollout.netlab.ns import NetlabError
 from rollout.netlab.probes import Stream
 from rollout.netlab.responder import ntp_request, parse_ntp_reply
 from rollout.netlab.router import driver
 from rollout.netlab.sip import sipp_call, uac_scenario
+from rollout.netlab.state import NetlabState
 from rollout.quality import Check, Outcome, judge
 
 CLASSES = (
@@ -50,7 +51,7 @@ CONFERENCE = ("EF", "AF41", "CS3", "cloud")
 NTP_TIMEOUT_S = 2.0
 
 
-def codec_ports(state: LabState) -> tuple[int, list[int], int]:
+def codec_ports(state: NetlabState) -> tuple[int, list[int], int]:
     """The codec's UDP ports the lab sends from, all inside its fixed media range (the only
     source ports the flows table opens from it to the MCU): RTP, one per class probe, the flood."""
     first, last = (int(x) for x in state.hub.get("codec_udp", "3230-3329").split("-"))
@@ -63,7 +64,7 @@ def codec_ports(state: LabState) -> tuple[int, list[int], int]:
     return rtp, probes, flood
 
 
-def streams(state: LabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
+def streams(state: NetlabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
     """Per class, timestamped probes from the codec's media ports to the responder at the MCU
     (inside the MCU's media range: the codec's media flow carries them, the class is the DSCP);
     the room client's flow to the cloud service, unmarked (the router marks it)."""
@@ -80,7 +81,7 @@ def streams(state: LabState, slug: str, cloud_tos: int = 0) -> list[Stream]:
     return out
 
 
-def run_probes(state: LabState, slug: str, seconds: float) -> dict[str, dict[str, Any]]:
+def run_probes(state: NetlabState, slug: str, seconds: float) -> dict[str, dict[str, Any]]:
     spec = {
         "streams": [s.__dict__ for s in streams(state, slug)],
         "seconds": seconds,
@@ -100,7 +101,7 @@ def run_probes(state: LabState, slug: str, seconds: float) -> dict[str, dict[str
 
 
 def sip_call(
-    state: LabState, slug: str, hold_s: float, codec_port: int = 3230
+    state: NetlabState, slug: str, hold_s: float, codec_port: int = 3230
 ) -> tuple[Check, Check]:
     """SIP registration and call from the codec's address over the lab's SIP transport; RTP
     (G.711 size, EF) during the hold, from the codec's media port to the MCU's."""
@@ -194,7 +195,7 @@ def ntp_answer(ns: str, source: str, port: int, server: str) -> str | None:
         sock.close()
 
 
-def ntp_checks(state: LabState, slug: str) -> list[Check]:
+def ntp_checks(state: NetlabState, slug: str) -> list[Check]:
     """An NTP answer to the codec's and the switch's addresses from the first NTP server."""
     site = state.sites[slug]
     servers = [a for a in state.hub.get("ntp", "").split(",") if a]
@@ -246,7 +247,7 @@ def flow_rows(report: FlowReport) -> list[dict[str, Any]]:
     return rows
 
 
-def verify(inv: Inventory, state: LabState, slug: str, seconds: float = 8.0) -> Outcome:
+def verify(inv: Inventory, state: NetlabState, slug: str, seconds: float = 8.0) -> Outcome:
     outcome = Outcome(slug)
     problems = driver(inv, state, slug).live_problems()
     outcome.checks.append(
@@ -315,7 +316,7 @@ class Proof:
         }
 
 
-def _flooded(state: LabState, slug: str, kbps: int, seconds: float) -> dict[str, dict[str, Any]]:
+def _flooded(state: NetlabState, slug: str, kbps: int, seconds: float) -> dict[str, dict[str, Any]]:
     site, hub = state.sites[slug], state.hub
     flood = subprocess.Popen(
         [
@@ -343,7 +344,7 @@ def _flooded(state: LabState, slug: str, kbps: int, seconds: float) -> dict[str,
 
 
 def qos_proof(
-    inv: Inventory, state: LabState, slug: str, seconds: float = 6.0, factor: float = 3.0
+    inv: Inventory, state: NetlabState, slug: str, seconds: float = 6.0, factor: float = 3.0
 ) -> Proof:
     """The conference classes under a flood of factor x the contracted rate, with the rendered
     QoS and with the WAN interface's qdisc removed; the QoS is put back afterwards."""
