@@ -147,9 +147,11 @@ def find_unit(query: str, among: tuple[Unit, ...]) -> Unit:
             "give the unit's official 5-digit code (e.g. 02701), its name or its slug",
         )
     folded = _fold(text)
-    exact = [u for u in among if folded in (_fold(u.name), _fold(u.codename), _fold(u.slug))]
-    if not exact:
-        exact = [u for u in among if folded == _fold(u.short_name)]
+    exact = [
+        u
+        for u in among
+        if folded in (_fold(u.name), _fold(u.short_name), _fold(u.codename), _fold(u.slug))
+    ]
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
