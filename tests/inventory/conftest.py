@@ -87,7 +87,6 @@ def problems_of() -> Callable[[Path], list[Problem]]:
     return problems
 
 
-
 @pytest.fixture
 def ten_sites(repo: Path) -> Path:
     """The copy cut down to the hub and the nine sites of 2017 (repocopy.the_2017_sites)."""

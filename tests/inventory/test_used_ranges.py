@@ -22,6 +22,7 @@ IPv4Net = ipaddress.IPv4Network
 def _the_ten_sites(ten_sites: Path) -> None:
     """The hub and the nine sites of 2017, made-up units allowed (the sites cloned here)."""
 
+
 networks = st.builds(
     lambda address, prefix: IPv4Net((address, prefix), strict=False),
     st.integers(min_value=0, max_value=2**32 - 1),

@@ -96,8 +96,7 @@ def _load() -> tuple[tuple[ProvinceUnit, ...], tuple[Unit, ...]]:
         )
     except (AttributeError, TypeError, ValueError) as exc:
         raise RegisterError(
-            f"the official register (package vietnam-provinces) is not in the expected form: "
-            f"{exc}",
+            f"the official register (package vietnam-provinces) is not in the expected form: {exc}",
             "install the version pyproject.toml pins (>=2025.10.1,<2026.0)",
         ) from None
     return provinces, units
@@ -165,6 +164,8 @@ def find_unit(query: str, among: tuple[Unit, ...]) -> Unit:
     hint = ", ".join(f"{names[c].name} ({names[c].code})" for c in close)
     raise RegisterError(
         f"no unit of the province is named '{query}'",
-        f"did you mean: {hint}?" if hint else "give the unit's official name, code or slug "
+        f"did you mean: {hint}?"
+        if hint
+        else "give the unit's official name, code or slug "
         "(rollout sync-register --check lists the units)",
     )

@@ -121,7 +121,9 @@ def _show(
     if gone:
         rows = [(g.file, g.code, g.name, g.reason) for g in gone]
         table(f"{len(gone)} sites whose unit is gone", ["file", "code", "name", "why"], rows)
-        click.echo("fix: re-code each to the unit that took over its building, or retire it "
-                   "(docs/province.md)")
+        click.echo(
+            "fix: re-code each to the unit that took over its building, or retire it "
+            "(docs/province.md)"
+        )
     if not missing and not gone:
         click.echo(f"ok: {province} has {units} units in the register, one site each")

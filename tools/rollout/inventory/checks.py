@@ -126,7 +126,8 @@ def _check_unique(inv: Inventory, report: _Report) -> None:
                     f"{kind} {value!r} is already used in {first.file} "
                     f"({'.'.join(map(str, first.path))})",
                     _UNIQUE_FIX.get(
-                        kind, f"give this site its own {kind} (rollout new-site allocates free ones)"
+                        kind,
+                        f"give this site its own {kind} (rollout new-site allocates free ones)",
                     ),
                 )
 

@@ -129,7 +129,7 @@ def _check_unit(
         return
     if site.name != unit.name:
         other = (
-            f", or, if the site is {by_name.name}, set code: \"{by_name.code}\""
+            f', or, if the site is {by_name.name}, set code: "{by_name.code}"'
             if by_name and by_name.code != unit.code
             else ""
         )
