@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 import pytest
-import yaml
 
 from rollout.cli.main import cli
 
