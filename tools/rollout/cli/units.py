@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from rollout.cli.app import Exit, emit_json, fail, repo_root, table
 from rollout.cli.options import format_option, repo_option
 from rollout.errors import RolloutError
+
+if TYPE_CHECKING:
+    from rollout.inventory.newsite import NewSite
+    from rollout.inventory.sync import GoneSite
+    from rollout.register import Unit
 
 
 @click.command("sync-register")
@@ -60,7 +66,7 @@ def sync_register(
         root = repo_root(repo)
         inv = load_inventory(root, check=False)
         diff = register_diff(inv)
-        made = []
+        made: list[NewSite] = []
         if not check and diff.missing:
             if source is None:
                 raise RolloutError(
@@ -107,20 +113,25 @@ def sync_register(
 
 
 def _show(
-    province: str, units: int, missing: list[Any], gone: Any, made: list[Any], root: Path
+    province: str,
+    units: int,
+    missing: Sequence[Unit],
+    gone: Sequence[GoneSite],
+    made: Sequence[NewSite],
+    root: Path,
 ) -> None:
     if made:
-        rows = [
+        created = [
             (n.site.code, n.site.name, str(n.path.relative_to(root)), n.addresses.block)
             for n in made
         ]
-        table(f"created {len(made)} sites", ["code", "unit", "file", "LAN block"], rows)
+        table(f"created {len(made)} sites", ["code", "unit", "file", "LAN block"], created)
     if missing:
         rows = [(u.code, u.name, u.slug) for u in missing]
         table(f"{len(missing)} units without a site", ["code", "unit", "slug"], rows)
     if gone:
-        rows = [(g.file, g.code, g.name, g.reason) for g in gone]
-        table(f"{len(gone)} sites whose unit is gone", ["file", "code", "name", "why"], rows)
+        retired = [(g.file, g.code, g.name, g.reason) for g in gone]
+        table(f"{len(gone)} sites whose unit is gone", ["file", "code", "name", "why"], retired)
         click.echo(
             "fix: re-code each to the unit that took over its building, or retire it "
             "(docs/province.md)"
