@@ -175,3 +175,21 @@ def test_a_synthetic_province_is_not_checked(
     assert problems_of(repo) != []
     edit_province(lambda d: d.update(units="synthetic"))
     assert problems_of(repo) == []
+
+
+def test_only_the_register_module_imports_the_package() -> None:
+    """One door to vietnam-provinces: every other module reads the register through it."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2]
+    importers = []
+    for path in sorted([*(root / "tools").rglob("*.py"), *(root / "plugins").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            if any(n.split(".")[0] == "vietnam_provinces" for n in names):
+                importers.append(str(path.relative_to(root)))
+    assert sorted(set(importers)) == ["tools/rollout/register.py"]
