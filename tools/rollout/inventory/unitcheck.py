@@ -90,6 +90,9 @@ def _check_unit(
     units: dict[str, register.Unit],
     official: register.ProvinceUnit,
 ) -> None:
+    unit = units.get(site.code)
+    if site.level is Level.COMMUNE and unit is not None and site.name == unit.name:
+        return  # the usual case: nothing to look up
     by_name = _by_name(site.name, units)
     if site.level is not Level.COMMUNE:
         target = f"{by_name.name} ({by_name.code})" if by_name else "the commune that took over"
@@ -102,7 +105,6 @@ def _check_unit(
             "slug) and set level: commune, or retire the site (docs/province.md)",
         )
         return
-    unit = units.get(site.code)
     if unit is None and site.code.isdigit():
         unit = next((u for u in units.values() if int(u.code) == int(site.code)), None)
         if unit is not None:
