@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +93,7 @@ def sync_register(
             "province": {"code": diff.province.code, "name": diff.province.name},
             "units": len(diff.units),
             "missing": [{"code": u.code, "name": u.name, "slug": u.slug} for u in missing],
-            "gone": [g.__dict__ for g in diff.gone],
+            "gone": [asdict(g) for g in diff.gone],
             "created": [
                 {
                     "slug": n.site.slug,
