@@ -58,7 +58,7 @@ def test_new_site_takes_the_official_name_and_code(rollout: Rollout, repo: Path,
     assert room["display_name"] == "UBND xã Y Tý"
     assert room["room_id"] == "lci-02701-y-ty"
     assert data["block"] == old["block"]  # the lowest free range: the one just freed
-    assert rollout("validate").exit_code == 0
+    assert rollout("validate", "y-ty").exit_code == 0
 
 
 def test_new_site_by_a_code_without_its_leading_zero(rollout: Rollout, repo: Path) -> None:
