@@ -111,8 +111,8 @@ def province(code: str) -> ProvinceUnit | None:
 
 def provinces_named(name: str) -> list[ProvinceUnit]:
     """Provinces whose name matches (diacritics and case ignored): the fix for a wrong code."""
-    want = _fold(name)
-    return [p for p in _load()[0] if _fold(p.name) in (want, _fold("tỉnh " + want))]
+    bare = _fold(name).removeprefix("tinh ").removeprefix("thanh pho ")
+    return [p for p in _load()[0] if _fold(p.name).removeprefix("thanh pho ") == bare and bare]
 
 
 def units(province_code: str) -> tuple[Unit, ...]:
