@@ -107,7 +107,7 @@ CASES = [
         "yaml-unclosed-quote",
         PILOT,
         "is not valid YAML",
-        _replace(PILOT, 'code: "086"', 'code: "086'),
+        _replace(PILOT, 'code: "02905"', 'code: "02905'),
     ),
     Case(
         "yaml-bad-indentation",
@@ -162,14 +162,14 @@ CASES = [
         "duplicate-key",
         PILOT,
         "duplicate key 'level' (first at line",
-        _replace(PILOT, "level: district\n", "level: district\nlevel: commune\n"),
-        line=_pilot_line("level: district") + 1,
+        _replace(PILOT, "level: commune\n", "level: commune\nlevel: district\n"),
+        line=_pilot_line("level: commune") + 1,
     ),
     Case(
         "non-text-key",
         PILOT,
         "has a non-text key 10",
-        _replace(PILOT, "level: district\n", "level: district\n10: ten\n"),
+        _replace(PILOT, "level: commune\n", "level: commune\n10: ten\n"),
     ),
     Case(
         "unknown-top-level-key",
@@ -201,7 +201,7 @@ CASES = [
         "missing-required-field",
         PILOT,
         "add 'name' to the file",
-        _replace(PILOT, "name: Bảo Thắng\n", ""),
+        _replace(PILOT, "name: Xã Bảo Thắng\n", ""),
     ),
     Case(
         "wrong-type",
@@ -254,7 +254,7 @@ CASES = [
         "invalid-e164",
         PILOT,
         "String should match pattern",
-        _replace(PILOT, 'e164: "10086"', 'e164: "+84-10086"'),
+        _replace(PILOT, 'e164: "1502905"', 'e164: "+84-1502905"'),
         line=_pilot_line("e164:"),
     ),
     Case(

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 import pytest
-import yaml
 
 from rollout.cli.main import cli
 
@@ -74,12 +73,13 @@ def test_version(rollout: Rollout) -> None:
         (["validate", "--bogus"], "No such option '--bogus'"),
         (["validate", "--format", "xml"], "'xml' is not one of 'table', 'json'"),
         (["render", "--format"], "requires an argument"),
-        (["new-site"], "Missing argument 'SLUG'"),
-        (["new-site", "xa-moi", "--name", "X"], "Missing option '--from'"),
-        (["new-site", "xa-moi", "--from", "bao-thang"], "Missing option '--name'"),
-        (["new-site", "xa-moi", "--from", "bao-thang", "--name", "X", "--level", "hub"], "hub"),
-        (["new-site", "-x", "--from", "bao-thang", "--name", "X"], "No such option"),
-        (["new-site", "x", "--from", "bao-thang", "--name", "X", "--calls", "65"], "0<=x<=64"),
+        (["new-site"], "Missing argument 'UNIT'"),
+        (["new-site", "y-ty"], "Missing option '--from'"),
+        (["new-site", "y-ty", "--from", "bao-thang", "--level", "hub"], "No such option"),
+        (["new-site", "-x", "--from", "bao-thang"], "No such option"),
+        (["new-site", "y-ty", "--from", "bao-thang", "--calls", "65"], "0<=x<=64"),
+        (["sync-register", "--calls", "65"], "0<=x<=64"),
+        (["sync-register", "--bogus"], "No such option"),
     ],
 )
 def test_usage_errors_exit_1(rollout: Rollout, args: list[str], fragment: str) -> None:
@@ -123,7 +123,7 @@ def test_outside_a_repository(rollout: Rollout, tmp_path: Path) -> None:
 def test_validate_ok(rollout: Rollout) -> None:
     result = rollout("validate")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "ok: 10 sites, 40 devices, no problems"
+    assert result.stdout.strip() == "ok: 100 sites, 400 devices, no problems"
 
 
 def test_validate_json_ok(rollout: Rollout) -> None:
@@ -132,7 +132,7 @@ def test_validate_json_ok(rollout: Rollout) -> None:
     data = json.loads(result.stdout)
     assert data["ok"] is True
     assert data["problems"] == []
-    assert data["devices"] == 40
+    assert data["devices"] == 400
     assert "bao-thang" in data["sites"]
 
 
@@ -146,7 +146,10 @@ def test_validate_one_site_json(rollout: Rollout) -> None:
 
 def test_validate_json_with_problems(rollout: Rollout, repo: Path) -> None:
     path = repo / "inventory" / "sites" / "sa-pa.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace('code: "088"', 'code: "086"'))
+    text = path.read_text(encoding="utf-8")
+    # the code and name of the pilot's unit: one site per unit
+    text = text.replace('code: "03006"', 'code: "02905"').replace("Phường Sa Pa", "Xã Bảo Thắng")
+    path.write_text(text)
     result = rollout("validate", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -155,7 +158,7 @@ def test_validate_json_with_problems(rollout: Rollout, repo: Path) -> None:
     [problem] = data["problems"]
     assert problem["file"] == "inventory/sites/sa-pa.yml"
     assert problem["path"] == "code"
-    assert problem["line"] == 5
+    assert problem["line"] == 6
     assert "already used" in problem["message"]
 
 
@@ -179,177 +182,6 @@ def test_validate_unknown_site_while_another_is_broken(rollout: Rollout, repo: P
     path.write_text(path.read_text(encoding="utf-8") + "vlanz: 1\n", encoding="utf-8")
     result = rollout("validate", "no-such-site")
     assert result.exit_code == 1
-
-
-# --- new-site --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("args", "fragment"),
-    [
-        (["bat-xat", "--from", "bao-thang"], "site 'bat-xat' already exists"),
-        (["Bat_Xat", "--from", "bao-thang"], "'Bat_Xat' is not a valid site slug"),
-        (["bat--xat", "--from", "bao-thang"], "'bat--xat' is not a valid site slug"),
-        (["--from", "bao-thang", "--", "-x"], "'-x' is not a valid site slug"),
-        (["x" * 41, "--from", "bao-thang"], "is not a valid site slug"),
-        (["xa-moi", "--from", "bao-thag"], "there is no site 'bao-thag' to clone from"),
-        (["xa-moi", "--from", "bao-thang", "--code", "1a"], "--code '1a' is not a GSO code"),
-        (["xa-moi", "--from", "bao-thang", "--code", "086"], "code '086' is already used"),
-        (["xa-moi", "--from", "bao-thang", "--wan-rate", "fast"], "--wan-rate 'fast' is not"),
-        (["xa-moi", "--from", "bao-thang", "--wan-rate", "200G"], "less than or equal to"),
-    ],
-)
-def test_new_site_refuses_and_writes_nothing(
-    rollout: Rollout, repo: Path, args: list[str], fragment: str
-) -> None:
-    before = _site_files(repo)
-    result = rollout("new-site", "--name", "Xã Mới", *args)
-    assert result.exit_code == 1, result.output
-    assert fragment in result.output
-    _no_crash(result)
-    assert _site_files(repo) == before
-    assert "nothing was changed" in result.output or "error:" in result.output
-
-
-def test_new_site_commune_over_budget(rollout: Rollout, repo: Path) -> None:
-    before = _site_files(repo)
-    result = rollout(
-        "new-site",
-        "xa-coc-san",
-        "--from",
-        "bao-thang",
-        "--name",
-        "Cốc San",
-        "--level",
-        "commune",
-        "--wan-rate",
-        "2M",
-    )
-    assert result.exit_code == 1
-    _no_crash(result)
-    assert _site_files(repo) == before
-    # the pilot plans 2 calls at 2048 kbit/s (+20 %): 4915 kbit/s; 52 % of 95 % of 2000 is 988
-    needed, available = round(2 * 2048 * 1.2), (2000 * 95 // 100) * 52 // 100
-    assert f"short by {needed - available} kbit/s" in result.output
-    assert "inventory/sites/xa-coc-san.yml" in result.output
-    assert "raise wan.rate_kbps to at least 9950" in result.output
-    assert "nothing was changed" in result.output
-
-
-def test_new_site_prints_the_allocation_and_validates(rollout: Rollout, repo: Path) -> None:
-    result = rollout(
-        "new-site", "coc-san", "--from", "bao-thang", "--name", "Cốc San", "--level", "commune"
-    )
-    assert result.exit_code == 0, result.output
-    for text in (
-        "inventory/sites/coc-san.yml",
-        "10.16.10.0/24",
-        "10.16.10.0/26",
-        "10.16.10.64/27",
-        "10.255.0.11/32",
-        "10.254.0.40/30",
-        "10000",  # first five-digit commune code
-        "coc-san-rtr01",
-        "10.16.10.66",
-    ):
-        assert text in result.stdout, text
-    path = repo / "inventory" / "sites" / "coc-san.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["slug"] == "coc-san"
-    assert data["level"] == "commune"
-    assert data["code"] == "10000"
-    assert data["devices"][2]["display_name"] == "UBND xa Coc San"
-    assert data["devices"][2]["e164"] == "1010000"
-    assert data["devices"][3]["display_name"] == "UBND xã Cốc San"
-    assert rollout("validate", "coc-san").exit_code == 0
-    assert rollout("validate").stdout.startswith("ok: 11 sites, 44 devices")
-    # the clone renders too
-    render = rollout("render", "coc-san", "--out", str(repo / "out"))
-    assert render.exit_code == 0, render.output
-    assert (repo / "out" / "coc-san" / "coc-san-rtr01.cfg").is_file()
-
-
-def test_new_site_keeps_the_code_quoted_and_explicit_code(rollout: Rollout, repo: Path) -> None:
-    result = rollout("new-site", "xa-moi", "--from", "bao-thang", "--name", "Mới", "--code", "090")
-    assert result.exit_code == 0, result.output
-    text = (repo / "inventory" / "sites" / "xa-moi.yml").read_text(encoding="utf-8")
-    assert 'code: "090"' in text
-    assert 'e164: "10090"' in text
-
-
-def test_new_site_with_a_faster_link(rollout: Rollout, repo: Path) -> None:
-    result = rollout(
-        "new-site", "xa-moi", "--from", "bao-thang", "--name", "Mới", "--wan-rate", "200M"
-    )
-    assert result.exit_code == 0, result.output
-    data = yaml.safe_load((repo / "inventory" / "sites" / "xa-moi.yml").read_text("utf-8"))
-    assert data["wan"]["rate_kbps"] == 200_000
-    assert data["wan"]["port_kbps"] == 200_000  # raised to the rate
-
-
-def test_new_site_twice_is_refused(rollout: Rollout, repo: Path) -> None:
-    args = ("new-site", "xa-moi", "--from", "bao-thang", "--name", "Mới")
-    assert rollout(*args).exit_code == 0
-    text = (repo / "inventory" / "sites" / "xa-moi.yml").read_bytes()
-    again = rollout(*args)
-    assert again.exit_code == 1
-    assert "site 'xa-moi' already exists" in again.output
-    assert (repo / "inventory" / "sites" / "xa-moi.yml").read_bytes() == text
-
-
-def test_new_site_commune_on_a_slow_link_with_one_call(rollout: Rollout, repo: Path) -> None:
-    result = rollout(
-        "new-site",
-        "coc-san",
-        "--from",
-        "bao-thang",
-        "--name",
-        "Cốc San",
-        "--level",
-        "commune",
-        "--wan-rate",
-        "6M",
-        "--calls",
-        "1",
-    )
-    assert result.exit_code == 0, result.output
-    data = yaml.safe_load((repo / "inventory" / "sites" / "coc-san.yml").read_text("utf-8"))
-    assert data["wan"]["rate_kbps"] == 6000
-    assert data["conference"]["simultaneous_video_calls"] == 1
-    assert rollout("validate").exit_code == 0
-
-
-def test_new_site_json(rollout: Rollout) -> None:
-    result = rollout(
-        "new-site", "xa-moi", "--from", "bao-thang", "--name", "Mới", "--format", "json"
-    )
-    assert result.exit_code == 0
-    data = json.loads(result.stdout)
-    assert data["ok"] is True
-    assert data["file"] == "inventory/sites/xa-moi.yml"
-    assert data["site"]["block"] == "10.16.10.0/24"
-
-
-def test_new_site_when_the_pool_is_full(rollout: Rollout, repo: Path) -> None:
-    province = repo / "inventory" / "province.yml"
-    province.write_text(
-        province.read_text(encoding="utf-8")
-        .replace("loopbacks: 10.255.0.0/16", "loopbacks: 10.255.0.0/28")
-        .replace("video_ports: 30", "video_ports: 60"),  # the MCU holds five more sites
-        encoding="utf-8",
-    )
-    hub = repo / "inventory" / "sites" / "ubnd-tinh.yml"
-    hub.write_text(
-        hub.read_text(encoding="utf-8").replace("rate_kbps: 100000\n", "rate_kbps: 200000\n"),
-        encoding="utf-8",
-    )
-    for i in range(5):
-        assert rollout("new-site", f"xa-{i}", "--from", "bao-thang", "--name", "X").exit_code == 0
-    before = _site_files(repo)
-    result = rollout("new-site", "xa-5", "--from", "bao-thang", "--name", "X")
-    assert result.exit_code == 1
-    assert "the loopback pool 10.255.0.0/28 has no free /32 left" in result.output
-    assert _site_files(repo) == before
 
 
 # --- render ----------------------------------------------------------------------------------

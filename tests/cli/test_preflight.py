@@ -134,15 +134,15 @@ def test_documentation_address_in_a_site_is_named(
 
 
 @pytest.mark.usefixtures("own_vault")
-def test_new_site_without_code_is_a_placeholder_until_set(
+def test_a_site_marked_with_a_placeholder_is_refused_until_set(
     rollout: Callable[..., Any], spy: list[str], repo: Path
 ) -> None:
+    # `rollout new-site` writes the register's code and no placeholder; a file edited by hand
+    # may still mark a field as a stand-in, and a live run refuses it until the mark is gone
     _real_cloud(repo)
-    made = rollout("new-site", "coc-san", "--from", "bao-thang", "--name", "Cốc San")
-    assert made.exit_code == 0, made.output
     path = repo / "inventory/sites/coc-san.yml"
     text = path.read_text(encoding="utf-8")
-    assert "placeholders:\n- code\n" in text
+    path.write_text(text + "placeholders:\n- code\n", encoding="utf-8")
     warned = rollout("validate", "coc-san")
     assert warned.exit_code == 0, warned.output
     assert "inventory/sites/coc-san.yml: code" in warned.stderr
@@ -151,16 +151,21 @@ def test_new_site_without_code_is_a_placeholder_until_set(
     assert "inventory/sites/coc-san.yml: code" in refused.output
     assert "placeholder" in refused.output
     assert spy == []
-    # set the real code and drop the marker: the preflight lets the run through
-    path.write_text(text.replace("placeholders:\n- code\n", ""), encoding="utf-8")
+    # drop the marker: the preflight lets the run through
+    path.write_text(text, encoding="utf-8")
     assert rollout("plan", "coc-san").exit_code == 1
     assert spy == ["managed_devices"]
 
 
-def test_new_site_with_code_has_no_placeholder(rollout: Callable[..., Any], repo: Path) -> None:
-    made = rollout("new-site", "y-ty", "--from", "bao-thang", "--name", "Y Tý", "--code", "091")
+def test_new_site_writes_the_official_code_and_no_placeholder(
+    rollout: Callable[..., Any], repo: Path
+) -> None:
+    (repo / "inventory/sites/y-ty.yml").unlink()
+    made = rollout("new-site", "Y Tý", "--from", "bao-thang")
     assert made.exit_code == 0, made.output
-    assert "placeholders" not in (repo / "inventory/sites/y-ty.yml").read_text(encoding="utf-8")
+    text = (repo / "inventory/sites/y-ty.yml").read_text(encoding="utf-8")
+    assert 'code: "02701"' in text
+    assert "placeholders" not in text
 
 
 def test_the_lab_skips_the_preflight(

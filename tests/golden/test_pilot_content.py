@@ -308,9 +308,9 @@ def test_codec_registers_with_the_hub(codec: str) -> None:
     assert f"gatekeeperip set {gatekeeper}" in lines
     assert f"systemsetting sipregistrarserver {registrar}" in lines
     assert f"systemsetting sipproxyserver {registrar}" in lines
-    assert "e164ext set 10086" in lines
-    assert "systemsetting sipusername 10086" in lines
-    assert 'h323name set "UBND huyen Bao Thang"' in lines
+    assert "e164ext set 1502905" in lines
+    assert "systemsetting sipusername 1502905" in lines
+    assert 'h323name set "UBND xa Bao Thang"' in lines
     assert "systemsetting maxrxbandwidth 2048" in lines
     assert "systemsetting maxtxbandwidth 2048" in lines
     assert "usegatekeeper specify" in lines
@@ -321,8 +321,8 @@ def test_room_client_profile(rendered: dict[str, bytes]) -> None:
     profile = yaml.safe_load(_text(rendered, ROOM))
     assert profile == {
         "service": "Mega V-meeting",
-        "room_id": "lci-086-bao-thang",
-        "display_name": "UBND huyện Bảo Thắng",
+        "room_id": "lci-02905-bao-thang",
+        "display_name": "UBND xã Bảo Thắng",
         "bandwidth_kbps": 2048,
         "address": "10.16.1.11",
         "dscp": "af41",
@@ -340,5 +340,5 @@ def test_hub_router_answers_sla_and_routes_the_sites(rendered: dict[str, bytes])
     assert "ip route 10.16.0.0 255.240.0.0 10.254.0.1 name SITES" in lines
     assert "ip route 10.255.0.0 255.255.0.0 10.254.0.1 name SITE-LOOPBACKS" in lines
     assert sub_block(block(hub, "policy-map WAN-SHAPER"), " class class-default")[0] == (
-        "shape average 95000000"
+        "shape average 570000000"
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from repocopy import copy_repo
+from repocopy import copy_repo, the_2017_sites
 from rollout.errors import InvalidInventory, Problem
 from rollout.inventory.loader import load_inventory
 
@@ -85,3 +85,9 @@ def problems_of() -> Callable[[Path], list[Problem]]:
         return []
 
     return problems
+
+
+@pytest.fixture
+def ten_sites(repo: Path) -> Path:
+    """The copy cut down to the hub and the nine sites of 2017 (repocopy.the_2017_sites)."""
+    return the_2017_sites(repo)

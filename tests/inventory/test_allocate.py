@@ -11,12 +11,18 @@ from typing import Any
 
 import pytest
 
+from repocopy import the_2017_sites
 from rollout.inventory.allocate import PoolExhausted, allocate_site, carve_vlans
 from rollout.inventory.loader import Inventory, load_inventory
 from rollout.inventory.model import Level, Pools, VlanTemplate
 from rollout.inventory.newsite import NewSiteRequest, new_site, write_site
 
 IPv4Net = ipaddress.IPv4Network
+
+
+@pytest.fixture(autouse=True)
+def _the_ten_sites(ten_sites: Path) -> None:
+    """Every test here starts from the hub and the nine sites of 2017, made-up units allowed."""
 
 
 def _with(inv: Inventory, slug: str, site: Any, path: Path) -> Inventory:
@@ -32,7 +38,7 @@ def _with(inv: Inventory, slug: str, site: Any, path: Path) -> Inventory:
 def test_allocation_is_deterministic_across_copies(
     tmp_path: Path, repo: Path, copy_of: Callable[[Path], Path]
 ) -> None:
-    other = copy_of(tmp_path / "other")
+    other = the_2017_sites(copy_of(tmp_path / "other"))
     first = allocate_site(load_inventory(repo))
     again = allocate_site(load_inventory(repo))
     elsewhere = allocate_site(load_inventory(other))
@@ -88,7 +94,7 @@ def test_site_pool_exhaustion_says_which_pool(
     edit_province(lambda d: d["pools"].update(site_lan="10.16.0.0/20"))
     inv = load_inventory(repo)
     for i in range(6):
-        req = NewSiteRequest(slug=f"xa-{i}", source="bao-thang", name=f"Xã {i}")
+        req = NewSiteRequest(slug=f"xa-{i}", source="bao-thang", name=f"Xã {i}", code=f"2000{i}")
         created = new_site(inv, req)
         inv = _with(inv, created.site.slug, created.site, created.path)
     with pytest.raises(PoolExhausted) as info:
@@ -102,7 +108,8 @@ def test_loopback_pool_exhaustion(repo: Path, edit_province: Callable[..., Path]
     edit_province(lambda d: d["pools"].update(loopbacks="10.255.0.0/28"))
     inv = load_inventory(repo)
     for i in range(5):
-        created = new_site(inv, NewSiteRequest(slug=f"xa-{i}", source="bao-thang", name="X"))
+        req = NewSiteRequest(slug=f"xa-{i}", source="bao-thang", name="X", code=f"2000{i}")
+        created = new_site(inv, req)
         inv = _with(inv, created.site.slug, created.site, created.path)
     with pytest.raises(
         PoolExhausted, match=re.escape("the loopback pool 10.255.0.0/28 has no free /32")
@@ -129,13 +136,13 @@ def _hub_for_many_sites(repo: Path) -> None:
     """Size the hub's MCU licence and WAN contract for hundreds of sites (capacity rule)."""
     province = repo / "inventory" / "province.yml"
     province.write_text(
-        province.read_text(encoding="utf-8").replace("video_ports: 30", "video_ports: 1000"),
+        province.read_text(encoding="utf-8").replace("video_ports: 120", "video_ports: 1000"),
         encoding="utf-8",
     )
     hub = repo / "inventory" / "sites" / "ubnd-tinh.yml"
     hub.write_text(
         hub.read_text(encoding="utf-8")
-        .replace("rate_kbps: 100000\n", "rate_kbps: 10000000\n")
+        .replace("rate_kbps: 600000\n", "rate_kbps: 10000000\n")
         .replace("port_kbps: 1000000\n", "port_kbps: 10000000\n"),
         encoding="utf-8",
     )
@@ -148,7 +155,11 @@ def test_three_hundred_communes_never_collide(repo: Path, problems_of: Any) -> N
     count = 300
     for i in range(count):
         req = NewSiteRequest(
-            slug=f"xa-{i:03d}", source="bao-thang", name=f"Xã Số {i}", level=Level.COMMUNE
+            slug=f"xa-{i:03d}",
+            source="bao-thang",
+            name=f"Xã Số {i}",
+            code=f"{20000 + i}",
+            level=Level.COMMUNE,
         )
         created = new_site(inv, req)
         write_site(created)
@@ -158,7 +169,7 @@ def test_three_hundred_communes_never_collide(repo: Path, problems_of: Any) -> N
     reloaded = load_inventory(repo)
     assert len(reloaded.sites) == 10 + count
     communes = [s for s in reloaded.sites.values() if s.level is Level.COMMUNE]
-    assert len(communes) == count
+    assert len(communes) == count + 9  # the nine sites of 2017 are communes since 2025
     assert all(len(s.code) == 5 for s in communes)
 
     nets: list[IPv4Net] = []

@@ -38,12 +38,13 @@ def test_the_repository_is_valid(repo: Path, problems_of: Problems) -> None:
 
 
 def test_duplicate_code(repo: Path, edit_site: SiteEdit, problems_of: Problems) -> None:
-    path = edit_site("sa-pa", lambda d: d.update(code="086"))
-    problem = _find(problems_of(repo), "code '086' is already used in")
+    path = edit_site("sa-pa", lambda d: d.update(code="02905"))
+    problem = _find(problems_of(repo), "code '02905' is already used in")
     assert problem.file == "inventory/sites/sa-pa.yml"
     assert "inventory/sites/bao-thang.yml" in problem.message
     assert problem.path == "code"
     assert problem.line == _line(path, "code:")
+    assert "one site per unit" in problem.fix
 
 
 def test_duplicate_hostname(repo: Path, edit_site: SiteEdit, problems_of: Problems) -> None:
@@ -66,11 +67,12 @@ def test_duplicate_management_address(
 
 
 def test_duplicate_e164(repo: Path, edit_site: SiteEdit, problems_of: Problems) -> None:
-    edit_site("sa-pa", lambda d: d["devices"][2].update(e164="10086"))
-    problem = _find(problems_of(repo), "E.164 number '10086' is already used in")
+    edit_site("sa-pa", lambda d: d["devices"][2].update(e164="1502905"))
+    problem = _find(problems_of(repo), "E.164 number '1502905' is already used in")
     assert problem.file == "inventory/sites/sa-pa.yml"
     assert problem.path == "devices[2].e164"
     assert "rollout new-site allocates free ones" in problem.fix
+    assert "one site per unit" not in problem.fix  # that fix is the code's
 
 
 # --- overlaps --------------------------------------------------------------------------------
@@ -359,7 +361,7 @@ def test_priority_classes_above_the_maximum(
 def test_problems_are_listed_all_at_once(
     repo: Path, edit_site: SiteEdit, problems_of: Problems
 ) -> None:
-    edit_site("sa-pa", lambda d: d.update(code="086"))
+    edit_site("sa-pa", lambda d: d.update(code="02905"))
     edit_site("bac-ha", lambda d: d.update(vlanz=1))
     edit_site("van-ban", lambda d: d["devices"][2].update(gatekeeper="gk-x"))
     files = {p.file for p in problems_of(repo)}
@@ -388,7 +390,7 @@ def test_yaml_suffix_is_a_site_file(repo: Path, problems_of: Problems) -> None:
 def test_line_numbers_follow_an_edited_file(
     repo: Path, edit_site: SiteEdit, problems_of: Problems
 ) -> None:
-    path = edit_site("sa-pa", lambda d: d.update(code="086"))
+    path = edit_site("sa-pa", lambda d: d.update(code="02905"))
     assert _find(problems_of(repo), "already used").line == _line(path, "code:")
     path.write_text(
         path.read_text(encoding="utf-8").replace("---\n", "---\n# one\n# two\n# three\n", 1),
@@ -403,31 +405,31 @@ def test_line_numbers_follow_an_edited_file(
 def test_hub_wan_too_small_for_the_sites_calls(
     repo: Path, edit_site: SiteEdit, problems_of: Problems
 ) -> None:
-    # 9 sites x 2 calls x 2048 kbit/s x 1.2 = 44237 kbit/s; the shaper sends 95 % of 60000 =
-    # 57000 kbit/s, and video is 52 % of it = 29640.
+    # (9 former district sites x 2 calls + 90 communes x 1) x 2048 kbit/s x 1.2 = 265421 kbit/s;
+    # the shaper sends 95 % of 60000 = 57000 kbit/s, and video is 52 % of it = 29640.
     path = edit_site("ubnd-tinh", lambda d: d["wan"].update(rate_kbps=60000))
-    problem = _find(problems_of(repo), "sites may make 18 video calls to the hub at once")
+    problem = _find(problems_of(repo), "99 sites may make 108 video calls to the hub at once")
     assert problem.file == "inventory/sites/ubnd-tinh.yml"
     assert problem.path == "wan.rate_kbps"
     assert problem.line == _line(path, "rate_kbps:")
-    assert "= 44237 kbit/s" in problem.message
-    assert "(52 % of the shaped 57000 kbit/s = 29640 kbit/s): short by 14597" in problem.message
-    # 89550 kbit/s shaped at 95 % is 85072, whose 52 % is 44237: the least rate that fits.
-    assert "raise the hub's wan.rate_kbps to at least 89550" in problem.fix
+    assert "= 265421 kbit/s" in problem.message
+    assert "(52 % of the shaped 57000 kbit/s = 29640 kbit/s): short by 235781" in problem.message
+    # 537290 kbit/s shaped at 95 % is 510425, whose 52 % is 265421: the least rate that fits.
+    assert "raise the hub's wan.rate_kbps to at least 537290" in problem.fix
 
 
 def test_more_calls_than_the_mcu_is_licensed_for(
     repo: Path, edit_site: SiteEdit, problems_of: Problems
 ) -> None:
-    # 9 sites x 2 + the hub's 10 = 28 calls; 30 ports hold them, 40 calls do not.
+    # 9 sites x 2 + 90 x 1 + the hub's 10 = 118 calls; 120 ports hold them, 130 calls do not.
     assert problems_of(repo) == []
     edit_site("ubnd-tinh", lambda d: d["conference"].update(simultaneous_video_calls=22))
-    problem = _find(problems_of(repo), "more than the 30 licensed video ports of the MCU")
+    problem = _find(problems_of(repo), "more than the 120 licensed video ports of the MCU")
     assert problem.file == "inventory/province.yml"
     assert problem.path == "services.mcu-tinh.video_ports"
-    assert "may make 40 video calls at once" in problem.message
+    assert "may make 130 video calls at once" in problem.message
     assert "short by 10" in problem.message
-    assert "license at least 40 video ports" in problem.fix
+    assert "license at least 130 video ports" in problem.fix
 
 
 def test_an_mcu_without_its_port_count_is_refused(

@@ -164,7 +164,8 @@ def test_pilot_site_file_is_a_valid_site(
 ) -> None:
     site = Site.model_validate(_pilot(read_yaml, repo))
     assert site.slug == "bao-thang"
-    assert site.code == "086"
+    assert site.code == "02905"
+    assert site.name == "Xã Bảo Thắng"
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,12 @@ from rollout.inventory.model import Level
 from rollout.inventory.newsite import NewSiteRequest, build_site, new_site, write_site
 
 IPv4Net = ipaddress.IPv4Network
+
+
+@pytest.fixture(autouse=True)
+def _the_ten_sites(ten_sites: Path) -> None:
+    """The hub and the nine sites of 2017, made-up units allowed (the sites cloned here)."""
+
 
 networks = st.builds(
     lambda address, prefix: IPv4Net((address, prefix), strict=False),

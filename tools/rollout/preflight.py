@@ -11,7 +11,7 @@ them as warnings.
 - Documentation prefixes (RFC 5737: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24;
   RFC 3849: 2001:db8::/32) in the province file or the selected sites: placeholders, never a
   real network.
-- Sites whose ``placeholders`` still list a field (``rollout new-site`` without ``--code``).
+- Sites whose ``placeholders`` still list a field (a stand-in marked in the site file).
 """
 
 from __future__ import annotations
@@ -136,10 +136,10 @@ def placeholder_problems(inv: Inventory, sites: Iterable[str]) -> list[Problem]:
                 Problem(
                     inv.display(slug),
                     field,
-                    f"{field} {getattr(site, field)!r} is a placeholder (written by "
-                    "`rollout new-site` without --code)",
-                    f"set the unit's real {field} (GSO code) and remove '{field}' from "
-                    "placeholders",
+                    f"{field} {getattr(site, field)!r} is a placeholder (marked in the site "
+                    "file's placeholders)",
+                    f"set the unit's real {field} (the register's: rollout validate checks it) "
+                    f"and remove '{field}' from placeholders",
                 )
             )
     return problems

@@ -117,6 +117,7 @@ def _size_hub(root: Path, inv: Inventory, sites: Iterable[Site]) -> None:
     kbps = sum(s.conference.simultaneous_video_calls * s.conference.call_rate_kbps for s in calling)
     hub_calls = inv.hub.conference.simultaneous_video_calls
     province = yaml.safe_load((root / PROVINCE_FILE).read_text(encoding="utf-8"))
+    province["units"] = "synthetic"  # invented units: not checked against the official register
     for service in province["services"].values():
         if service.get("kind") == "mcu":
             service["video_ports"] = max(service.get("video_ports", 0), calls + hub_calls)

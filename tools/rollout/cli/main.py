@@ -168,10 +168,18 @@ def render(
 
 
 @cli.command("new-site")
-@click.argument("slug")
+@click.argument("unit")
 @click.option("--from", "source", required=True, metavar="SITE", help="Site to clone (the pilot).")
-@click.option("--name", required=True, help='Unit name with diacritics, e.g. "Bát Xát".')
-@click.option("--code", default=None, help="GSO code of the unit (3 digits district, 5 commune).")
+@click.option(
+    "--name",
+    default=None,
+    help="Optional check: the unit's name (with or without diacritics) must be the official one.",
+)
+@click.option(
+    "--code",
+    default=None,
+    help="Optional check: the unit's code must be the official one (it is filled in anyway).",
+)
 @click.option("--wan-rate", default=None, metavar="RATE", help="Contracted WAN rate: 10M, 4096k.")
 @click.option(
     "--calls",
@@ -179,44 +187,39 @@ def render(
     default=None,
     help="Simultaneous video calls the site must carry (default: as the source).",
 )
-@click.option(
-    "--level",
-    type=click.Choice(["district", "commune"]),
-    default=None,
-    help="Administrative level (default: that of the source site).",
-)
 @repo_option
 @format_option
 def new_site(
-    slug: str,
+    unit: str,
     source: str,
-    name: str,
+    name: str | None,
     code: str | None,
     wan_rate: str | None,
     calls: int | None,
-    level: str | None,
     repo: Path | None,
     fmt: str,
 ) -> None:
-    """Create inventory/sites/SLUG.yml as a clone of a site, with new addresses.
+    """Create the site of an official unit as a clone of a site, with new addresses.
 
-    The whole province is validated with the new site before the file is written;
-    an existing site is never overwritten.
+    UNIT is a commune-level unit of the province in the official register, by name (with or
+    without diacritics: "Xã Y Tý", "Y Ty"), by code (02701) or by slug (y-ty); the site file
+    inventory/sites/<slug>.yml gets the official name and code. The whole province is
+    validated with the new site before the file is written; an existing site is never
+    overwritten.
     """
     from rollout.inventory.loader import load_inventory
-    from rollout.inventory.model import Level
-    from rollout.inventory.newsite import NewSiteRequest, new_site, parse_rate, write_site
+    from rollout.inventory.newsite import new_site, parse_rate, request_for_unit, write_site
 
     try:
         root = repo_root(repo)
         inv = load_inventory(root)
-        req = NewSiteRequest(
-            slug=slug,
-            source=source,
-            name=unicodedata.normalize("NFC", name.strip()),
+        req = request_for_unit(
+            inv,
+            unicodedata.normalize("NFC", unit.strip()),
+            source,
+            name=unicodedata.normalize("NFC", name.strip()) if name else None,
             code=code,
             wan_rate_kbps=parse_rate(wan_rate) if wan_rate else None,
-            level=Level(level) if level else None,
             video_calls=calls,
         )
         created = new_site(inv, req)
@@ -249,6 +252,7 @@ def _register() -> None:
     from rollout.cli.netlab import COMMANDS as NETLAB_COMMANDS
     from rollout.cli.security import COMMANDS as SECURITY_COMMANDS
     from rollout.cli.site import site
+    from rollout.cli.units import sync_register
 
     for command in (
         plan,
@@ -260,6 +264,7 @@ def _register() -> None:
         *NETLAB_COMMANDS,
         *SECURITY_COMMANDS,
         bench,
+        sync_register,
     ):
         cli.add_command(command)
 

@@ -22,6 +22,7 @@ from rollout.inventory.model import (
     contract_for_kbps,
     shaped_rate_kbps,
 )
+from rollout.inventory.unitcheck import register_problems
 from rollout.inventory.yamlfile import line_of
 
 IPv4Net = ipaddress.IPv4Network
@@ -69,6 +70,7 @@ def check_inventory(inv: Inventory) -> list[Problem]:
         _check_budget(inv, site, inv.display(slug), report)
     _check_capacity(inv, report)
     _check_flows(inv, report)
+    report.problems.extend(register_problems(inv))
     report.problems.sort(key=lambda p: (p.file != PROVINCE, p.file, p.line or 0))
     return report.problems
 
@@ -97,6 +99,12 @@ def _check_hub(inv: Inventory, report: _Report) -> None:
             )
 
 
+_UNIQUE_FIX = {
+    "code": "one site per unit: give this site its own unit's official code (rollout new-site "
+    "fills it in from the register), or remove one of the two files",
+}
+
+
 def _check_unique(inv: Inventory, report: _Report) -> None:
     seen: dict[tuple[str, str], _Owner] = {}
     for slug, site in inv.sites.items():
@@ -117,7 +125,10 @@ def _check_unique(inv: Inventory, report: _Report) -> None:
                     owner,
                     f"{kind} {value!r} is already used in {first.file} "
                     f"({'.'.join(map(str, first.path))})",
-                    f"give this site its own {kind} (rollout new-site allocates free ones)",
+                    _UNIQUE_FIX.get(
+                        kind,
+                        f"give this site its own {kind} (rollout new-site allocates free ones)",
+                    ),
                 )
 
 

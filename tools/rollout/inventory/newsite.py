@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from rollout import register
 from rollout.errors import InvalidInventory, Problem, RolloutError
 from rollout.inventory.allocate import SiteAddresses, UsedRanges, allocate_site
 from rollout.inventory.checks import check_inventory
@@ -22,7 +23,6 @@ from rollout.text import ascii_name
 
 UNIT_WORDS = {Level.DISTRICT: "huyện", Level.COMMUNE: "xã", Level.HUB: "tỉnh"}
 UNIT_PREFIXES = ("thành phố", "thị xã", "thị trấn", "phường", "xã", "huyện")
-CODE_WIDTH = {Level.DISTRICT: 3, Level.COMMUNE: 5}
 RATE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)(?:bit/s|bps|b)?\s*$")
 
 
@@ -70,20 +70,50 @@ def unit_title(name: str, level: Level) -> str:
     return f"UBND {UNIT_WORDS[level]} {name}"
 
 
-def _next_code(inv: Inventory, level: Level) -> str:
-    width = CODE_WIDTH.get(level, 3)
-    taken = {int(s.code) for s in inv.sites.values() if len(s.code) == width}
-    start = max(taken, default=10 ** (width - 1) - 1) + 1
-    while start in taken:
-        start += 1
-    return str(start).zfill(width)
-
-
 def _suffix(hostname: str, source: str, role: Role) -> str:
     if hostname.startswith(source + "-"):
         return hostname[len(source) :]
     return {"wan_router": "-rtr01", "lan_switch": "-sw01", "codec": "-codec01"}.get(
         role.value, "-vmeet01"
+    )
+
+
+def request_for_unit(
+    inv: Inventory,
+    unit_query: str,
+    source: str,
+    *,
+    name: str | None = None,
+    code: str | None = None,
+    wan_rate_kbps: int | None = None,
+    video_calls: int | None = None,
+) -> NewSiteRequest:
+    """The request for the site of an official unit (name with or without diacritics, code or
+    slug): slug, official name and code come from the register; --name and --code, when given,
+    must agree with it."""
+    unit = register.find_unit(unit_query, register.units(inv.province.code))
+    if name is not None and name.strip():
+        try:
+            register.find_unit(name, (unit,))
+        except register.RegisterError:
+            raise RolloutError(
+                f"--name {name!r} is not the name of {unit.name} ({unit.code}), which "
+                f"'{unit_query}' names in the register",
+                f"leave --name out (the official name is filled in) or give {unit.name!r}",
+            ) from None
+    if code is not None and (not code.isdigit() or int(code) != int(unit.code)):
+        raise RolloutError(
+            f"--code {code} is not the code of {unit.name}: the register gives {unit.code}",
+            f"leave --code out (the register's code is filled in) or give {unit.code}",
+        )
+    return NewSiteRequest(
+        slug=unit.slug,
+        source=source,
+        name=unit.name,
+        code=unit.code,
+        level=Level.COMMUNE,
+        wan_rate_kbps=wan_rate_kbps,
+        video_calls=video_calls,
     )
 
 
@@ -96,8 +126,13 @@ def build_site(
     and keeps it (marking each site it adds); without it, the allocator builds it from inv.
     """
     src = inv.sites[req.source]
-    level = req.level or (src.level if src.level is not Level.HUB else Level.DISTRICT)
-    code = req.code or _next_code(inv, level)
+    level = req.level or (src.level if src.level is not Level.HUB else Level.COMMUNE)
+    if req.code is None:
+        raise RolloutError(
+            f"no code for the new site '{req.slug}'",
+            "take the unit from the register: rollout new-site UNIT (name, code or slug)",
+        )
+    code = req.code
     addr = allocate_site(inv, used)
     hosts = inv.province.pools.hosts
     data = src.model_dump(mode="json", exclude_defaults=False)
@@ -111,11 +146,7 @@ def build_site(
         loopback=addr.loopback,
         vlans=[{"id": vid, "name": name, "subnet": net} for name, (vid, net) in addr.vlans.items()],
     )
-    # Without --code the next free number stands in for the unit's GSO code: marked, so that a
-    # live run refuses the site until someone sets the real code (see rollout.preflight).
-    data.pop("placeholders", None)
-    if req.code is None:
-        data["placeholders"] = ["code"]
+    data.pop("placeholders", None)  # the code is the register's: nothing stands in for it
     data["wan"] = {**data["wan"], "link": addr.wan_link}
     if req.wan_rate_kbps is not None:
         data["wan"]["rate_kbps"] = req.wan_rate_kbps
@@ -156,8 +187,8 @@ _Dumper.add_representer(
 DEVICE_KEY_ORDER = ("hostname", "role", "platform", "model", "mgmt_address")
 
 
-def dump_site(data: dict[str, Any], source: str) -> str:
-    """A site file's text (YAML, with the header `rollout new-site` writes)."""
+def dump_site(data: dict[str, Any], source: str, by: str = "rollout new-site") -> str:
+    """A site file's text (YAML, with the header the command ``by`` writes)."""
     data = {**data, "code": _Quoted(data["code"])}
     devices = []
     for dev in data["devices"]:
@@ -166,12 +197,7 @@ def dump_site(data: dict[str, Any], source: str) -> str:
         devices.append(ordered)
     data["devices"] = devices
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    header = f"---\n# {data['name']}: cloned from {source} by `rollout new-site`.\n"
-    if "code" in data.get("placeholders", []):
-        header += (
-            "# code is a placeholder (no --code was given): set the unit's GSO code and remove\n"
-            "# 'code' from placeholders; live runs refuse the site until then.\n"
-        )
+    header = f"---\n# {data['name']}: cloned from {source} by `{by}`.\n"
     return header + body
 
 
@@ -195,8 +221,8 @@ def new_site(inv: Inventory, req: NewSiteRequest) -> NewSite:
             f"there is no site '{req.source}' to clone from",
             f"use one of: {', '.join(inv.sites)}",
         )
-    if req.code is not None and not re.fullmatch(r"\d{2,5}", req.code):
-        raise RolloutError(f"--code {req.code!r} is not a GSO code", "give 2 to 5 digits")
+    if req.code is None or not re.fullmatch(r"\d{2,5}", req.code):
+        raise RolloutError(f"--code {req.code!r} is not a unit code", "give 2 to 5 digits")
     data, addr = build_site(inv, req)
     text = dump_site(data, req.source)
     try:

@@ -326,7 +326,13 @@ class Credentials(Model):
 
 class Province(Model):
     name: str
-    code: Code
+    code: Code = Field(
+        description="the province's official code in the register (rollout.register)"
+    )
+    # Whose units the sites are: `official` checks every site against the official register
+    # (rollout.register); `synthetic` is for a generated province (the benchmark) whose units
+    # are invented, and skips that check.
+    units: Literal["official", "synthetic"] = "official"
     domain: str
     hub: Slug
     timezone: str = "ICT 7 0"

@@ -114,8 +114,8 @@ class Site(Model):
     flows: list[FlowRow] = Field(
         default_factory=list, description="conversations this site needs beyond the province's"
     )
-    # Fields still holding a stand-in value (`rollout new-site` without --code writes the code
-    # as one); a live run refuses the site until the field is set and removed from this list.
+    # Fields still holding a stand-in value (marked by hand: `rollout new-site` writes the
+    # register's code); a live run refuses the site until the field is set and removed here.
     placeholders: list[Literal["code"]] = Field(default_factory=list)
 
     def device(self, role: Role) -> Router | Switch | Codec | RoomClient | None:
