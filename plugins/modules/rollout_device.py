@@ -168,7 +168,9 @@ def main() -> None:
                 if note:
                     result["note"] = note
     except Exception as exc:  # never a traceback with values in it: named and redacted
-        module.fail_json(msg=failure(secrets, exc), step=action)
+        # A device refused against the saved plan got nothing: say so (results: not touched).
+        refused = getattr(exc, "step", "") == "plan-check"
+        module.fail_json(msg=failure(secrets, exc), step=action, refused=refused)
     module.exit_json(**result)
 
 

@@ -116,7 +116,7 @@ def run_playbook(
                 return True
             out.failed.append(f"{task}: {message}")
             if step:
-                out.steps[step] = "failed"
+                out.steps[step] = "refused" if res.get("refused") else "failed"
             if task.startswith("Roll back"):
                 messages.append(f"{host}: the rollback itself FAILED: {message}")
             status = "failed"

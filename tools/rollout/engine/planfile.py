@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rollout.drivers.base import Plan
 from rollout.errors import RolloutError
 from rollout.secrets import Secrets
 
@@ -121,6 +122,15 @@ def summary(platform: str, added: int, removed: int, commands: int) -> str:
     if platform == "polycom":
         return f"{commands} setting{'s' if commands != 1 else ''}"
     return f"+{added}" + (f" -{removed}" if removed else "")
+
+
+def counted(plan: Plan) -> tuple[int, int]:
+    """(lines added, lines removed): the driver's own counts (a file diff), or, for a plan of
+    configuration lines, the lines that negate ('no ...') against the others."""
+    if plan.added or plan.removed:
+        return len(plan.added), len(plan.removed)
+    removed = sum(1 for c in plan.commands if c.strip().startswith("no "))
+    return len(plan.commands) - removed, removed
 
 
 @dataclass(frozen=True)

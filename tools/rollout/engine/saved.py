@@ -33,8 +33,8 @@ def saved_device(inv: Inventory, secrets: Secrets, m: Managed) -> SavedDevice:
         running=planfile.running_hash(platform, running, secrets),
         intended=planfile.intended_hash(text, secrets),
         commands=planfile.saved_commands(plan.commands, secrets, m.device.hostname),
-        added=len(plan.added),
-        removed=len(plan.removed),
+        added=planfile.counted(plan)[0],
+        removed=planfile.counted(plan)[1],
     )
 
 
@@ -75,7 +75,7 @@ def push_saved(
         if not why and stored != saved.commands:
             why = ["the commands planned now differ from the saved ones"]
         if why:
-            raise _refuse(m, "push", why)
+            raise _refuse(m, "plan-check", why)
         where = f"plan for {m.device.hostname}"
         exact = Plan(
             device=plan.device,
