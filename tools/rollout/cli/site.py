@@ -199,6 +199,9 @@ def _show(done: SiteRun, fmt: str) -> int:
             click.secho("rollout FAILED:", fg="red", err=True)
             for message in run.messages:
                 click.echo(f"  {message}", err=True)
+            for r in done.results:
+                if r.word not in ("changed", "unchanged"):
+                    click.echo(f"  {r.device}: {r.word.value}: {r.detail}", err=True)
             kept = ", ".join(str(p) for p in done.kept) or "none (nothing was backed up)"
             click.echo(f"  backups kept: {kept}; runner artifacts: {run.artifacts}", err=True)
     if done.failed:

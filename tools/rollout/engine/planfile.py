@@ -91,7 +91,7 @@ def refill(text: str, secrets: Secrets, where: str = "the plan") -> str:
 
     def value(m: re.Match[str]) -> str:
         name, line = m.group(1), m.group(2)
-        if name not in secrets:
+        if name not in set(secrets):
             raise PlanFileError(
                 f"{where}: refers to {name}, which the vault does not hold",
                 f"add {name} to the vault, or make a new plan with `rollout plan --out`",
