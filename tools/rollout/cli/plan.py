@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +20,9 @@ from rollout.cli.options import (
     workers_option,
 )
 from rollout.errors import RolloutError
+
+if TYPE_CHECKING:
+    from rollout.engine.planfile import SavedPlan
 
 
 def _plan_results(
@@ -44,7 +47,7 @@ def _plan_results(
 
 def make_plan(
     ctx: Context, sites: list[str], where: Where, workers: int, fmt: str, every: bool = False
-) -> Any:
+) -> SavedPlan:
     """Read every device of the sites and return the SavedPlan (RolloutError on any failure)."""
     from rollout import audit
     from rollout.engine.planfile import SavedPlan
@@ -65,10 +68,14 @@ def make_plan(
             + "; ".join(ctx.secrets.redact(f"{r.device}: {r.error}") for r in bad),
             bad[0].fix or "fix the device named, then plan again",
         )
-    labs = [n for n, on in (("lab", where.lab or where.lab_dir), ("netlab", where.netlab)) if on]
+    found = (
+        ("lab", ctx.lab_dir(where.lab, where.lab_dir)),
+        ("netlab", ctx.netlab_dir(where.netlab, where.netlab_dir)),
+    )
+    labs = [name for name, folder in found if folder is not None]
     return SavedPlan(
         sites=tuple(sites),
-        devices=tuple(r.value for r in results),
+        devices=tuple(r.value for r in results if r.value is not None),
         created=audit.now(),
         by=audit.who(),
         where="+".join(labs) or "live",

@@ -122,7 +122,7 @@ def _reviewed(ctx: Context, chosen: list[str], where: Where, fmt: str) -> SavedP
     """The plan the person is asked about, which the run then applies (and nothing else)."""
     from rollout.cli.plan import make_plan
 
-    return make_plan(ctx, chosen, where, 8, fmt)  # type: ignore[no-any-return]
+    return make_plan(ctx, chosen, where, 8, fmt)
 
 
 def _plan_path(root: Path) -> Path:
