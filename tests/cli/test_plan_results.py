@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,24 @@ def test_empty_backup_folders_are_removed(tmp_path: Path) -> None:
     (tmp_path / "b" / "S" / "x.txt").write_text("x")
     kept = results.prune_empty(tmp_path, ["a", "b"], "S")
     assert kept == [tmp_path / "b" / "S"] and not (tmp_path / "a" / "S").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "wanted"),
+    [
+        ('{"format": "rollout-plan", "version": 1, "sites": ["bao-thang"]}', "field 'devices'"),
+        (
+            '{"format": "rollout-plan", "version": 1, "sites": ["ubnd-tinh"], "devices": []}',
+            "is a plan for ubnd-tinh, not for bao-thang",
+        ),
+        ("not json", "not JSON"),
+    ],
+)
+def test_site_refuses_a_bad_plan_file_before_any_device(
+    tmp_path: Path, rollout: Any, body: str, wanted: str
+) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(body)
+    got = rollout("site", "bao-thang", "--lab-dir", str(tmp_path), "--plan", str(path), "--yes")
+    assert (got.exit_code == 1 and got.exception is None) or isinstance(got.exception, SystemExit)
+    assert wanted in got.stderr and str(path) in got.stderr and "fix:" in got.stderr
