@@ -173,3 +173,21 @@ def test_site_refuses_a_bad_plan_file_before_any_device(
     got = rollout("site", "bao-thang", "--lab-dir", str(tmp_path), "--plan", str(path), "--yes")
     assert (got.exit_code == 1 and got.exception is None) or isinstance(got.exception, SystemExit)
     assert wanted in got.stderr and str(path) in got.stderr and "fix:" in got.stderr
+
+
+def test_tables_are_not_wrapped_when_piped() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from rollout.cli.app import table\n"
+        "table('t', ['device', 'result', 'detail'], [('bao-thang-rtr01', 'not touched', "
+        "'failed at Back up the running configuration: ' + 'word ' * 30)])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    rows = [line for line in out.splitlines() if "bao-thang-rtr01" in line]
+    assert len(rows) == 1 and "not touched" in rows[0] and rows[0].count("word") == 30
