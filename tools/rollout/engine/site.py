@@ -170,6 +170,7 @@ def _run(
                 devices=[r.device for r in results],
                 result="interrupted, rolled back" if not bad else "interrupted, rollback failed",
                 backup_set=stamp,
+                results={r.device: "rolled back" if r.ok else "failed" for r in results},
             )
             return SiteRun(chosen, dry_run, stamp, run, results)
     from rollout.engine import results as res
