@@ -18,7 +18,7 @@ options:
     description: The step to run.
     required: true
     type: str
-    choices: [backup, push, verify, confirm, save, rollback]
+    choices: [precheck, backup, push, verify, confirm, save, rollback]
   hostname:
     description: Inventory hostname of the device.
     required: true
@@ -46,6 +46,12 @@ options:
     description: Revert timer of the push; the device restores itself unless confirmed.
     type: int
     default: 5
+  plan_file:
+    description:
+      - A saved plan (C(rollout plan SITE --out FILE)). C(precheck) refuses the device when its
+        running configuration or its intended one changed since the plan was made; C(push)
+        checks again and sends exactly the plan's commands for the device.
+    type: path
   revert_wait:
     description:
       - Rollback only. Seconds to wait for a device that lost management after the push
@@ -67,6 +73,7 @@ backup:
   type: str
 """
 
+from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -74,6 +81,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 def main() -> None:
     from rollout.ansible_module import COMMON_ARGS, failure, locate, module_secrets
+    from rollout.engine import saved as saved_steps
     from rollout.engine import steps
 
     module = AnsibleModule(
@@ -82,8 +90,9 @@ def main() -> None:
             "action": {
                 "type": "str",
                 "required": True,
-                "choices": [*steps.COMMIT_ORDER, "rollback"],
+                "choices": ["precheck", *steps.COMMIT_ORDER, "rollback"],
             },
+            "plan_file": {"type": "path"},
             "backup_set": {"type": "str"},
             "revert_minutes": {"type": "int", "default": 5},
             "revert_wait": {"type": "float", "default": 0},
@@ -108,12 +117,21 @@ def main() -> None:
             return
         store = BackupStore(root)
         result: dict[str, Any] = {"changed": False, "step": action}
-        if action == "push":
-            pushed = steps.push_one(
-                inv, secrets, managed, p["revert_minutes"], check=module.check_mode
-            )
+        saved = _saved(p, managed.device.hostname)
+        if action == "precheck":
+            if saved is None:
+                module.fail_json(msg="precheck needs plan_file", step=action)
+            else:
+                saved_steps.precheck_one(inv, secrets, managed, saved)
+        elif action == "push":
+            if saved is not None and not module.check_mode:
+                pushed = saved_steps.push_saved(inv, secrets, managed, p["revert_minutes"], saved)
+            else:
+                pushed = steps.push_one(
+                    inv, secrets, managed, p["revert_minutes"], check=module.check_mode
+                )
             commands = [secrets.redact(c) for c in pushed.commands]
-            result.update(changed=pushed.changed, commands=commands)
+            result.update(changed=pushed.changed, commands=commands, pushed=pushed.changed)
             if module._diff and pushed.changed:
                 result["diff"] = {
                     "before_header": f"{p['hostname']} (running)",
@@ -146,11 +164,31 @@ def main() -> None:
                     store.get(site.slug, p["backup_set"]), managed, wait_seconds=p["revert_wait"]
                 )
                 result["changed"] = True
+                result["rolled_back"] = True
                 if note:
                     result["note"] = note
     except Exception as exc:  # never a traceback with values in it: named and redacted
-        module.fail_json(msg=failure(secrets, exc), step=action)
+        # A device refused against the saved plan got nothing: say so (results: not touched).
+        refused = getattr(exc, "step", "") == "plan-check"
+        module.fail_json(msg=failure(secrets, exc), step=action, refused=refused)
     module.exit_json(**result)
+
+
+def _saved(params: dict[str, Any], hostname: str) -> Any:
+    """The device's entry of the saved plan (None without a plan file)."""
+    from rollout.engine import planfile
+    from rollout.errors import RolloutError
+
+    if not params.get("plan_file"):
+        return None
+    plan = planfile.load(Path(params["plan_file"]))
+    found = plan.device(hostname)
+    if found is None:
+        raise RolloutError(
+            f"{hostname} is not in the plan {params['plan_file']}",
+            "make a new plan for the site with `rollout plan SITE --out FILE`",
+        )
+    return found
 
 
 if __name__ == "__main__":

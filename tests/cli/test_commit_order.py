@@ -23,6 +23,8 @@ def _actions(tasks: list[dict[str, Any]]) -> list[str]:
 
 
 def test_role_pushes_verifies_confirms_then_saves() -> None:
-    actions = [a for a in _actions(yaml.safe_load(ROLE.read_text("utf-8"))) if a != "rollback"]
+    every = _actions(yaml.safe_load(ROLE.read_text("utf-8")))
+    assert every[0] == "precheck", "a saved plan is checked before any other step"
+    actions = [a for a in every if a not in ("rollback", "precheck")]
     assert actions == list(COMMIT_ORDER)
     assert COMMIT_ORDER.index("confirm") < COMMIT_ORDER.index("save")

@@ -37,7 +37,7 @@ def test_site_rolls_out_then_second_run_changes_nothing(lab: Lab) -> None:
     assert first["ok"]
     lab.run("plan", "bao-thang", "--lab", check=0)
     second = lab.json("site", "bao-thang", "--lab", "--yes", check=0)
-    assert all(h["state"] == "ok" for h in second["hosts"]), second["hosts"]
+    assert all(h["state"] == "unchanged" for h in second["hosts"]), second["hosts"]
     lab.run("drift", "bao-thang", "--lab", check=0)
 
 

@@ -72,7 +72,7 @@ def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twin]:
 def test_cli_plan_drift_and_the_netlab_path_read_through_one_step(
     twin: Twin, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from rollout.cli.devices import plan
+    from rollout.cli.plan import plan
     from rollout.netlab import router
 
     seen: list[str] = []

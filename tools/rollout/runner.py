@@ -24,6 +24,33 @@ class HostOutcome:
     changed: int = 0
     failed: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
+    steps: dict[str, str] = field(default_factory=dict)
+    """What each rollout step did on the host: ok, changed, failed or skipped."""
+    notes: list[str] = field(default_factory=list)
+
+    def did(self, step: str) -> str:
+        return self.steps.get(step, "")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One task's result on one host, as it happens (for a person or a JSON line)."""
+
+    host: str
+    task: str
+    status: str
+    message: str = ""
+
+    @property
+    def text(self) -> str:
+        tail = f": {self.message}" if self.message else ""
+        return f"{self.status:>7}  {self.host}  {self.task}{tail}"
+
+    def as_dict(self) -> dict[str, str]:
+        out = {"event": "task", "host": self.host, "task": self.task, "status": self.status}
+        if self.message:
+            out["message"] = self.message
+        return out
 
 
 @dataclass
@@ -44,7 +71,7 @@ def run_playbook(
     extravars: Mapping[str, Any],
     secrets: Secrets,
     check: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     forks: int = 20,
     cancel: Callable[[], bool] | None = None,
 ) -> PlaybookRun:
@@ -60,37 +87,44 @@ def run_playbook(
         host = data.get("host")
         kind = event.get("event", "")
         task = data.get("task", "")
-        if host and kind.startswith("runner_on_"):
-            out = hosts.setdefault(host, HostOutcome(host))
-            res = data.get("res") or {}
-            if kind == "runner_on_ok":
-                if res.get("note"):
-                    messages.append(secrets.redact(f"{host}: {res['note']}"))
-                out.ok += 1
-                out.changed += 1 if res.get("changed") else 0
-                if res.get("commands"):
-                    out.commands = [secrets.redact(str(c)) for c in res["commands"]]
-                line = f"{'changed' if res.get('changed') else 'ok':>7}  {host}  {task}"
-            elif kind == "runner_on_failed":
-                msg = secrets.redact(str(res.get("msg", "failed")))
-                if task.startswith(SUMMARY_TASK):
-                    if msg not in messages:
-                        messages.append(msg)
-                    return True
-                if not data.get("ignore_errors"):
-                    out.failed.append(f"{task}: {msg}")
-                    if task.startswith("Roll back"):
-                        messages.append(f"{host}: the rollback itself FAILED: {msg}")
-                line = f" failed  {host}  {task}: {msg}"
-            elif kind == "runner_on_unreachable":
-                out.failed.append(f"{task}: unreachable")
-                line = f"  unrch  {host}  {task}"
-            elif kind == "runner_on_skipped":
-                line = ""
-            else:
-                line = ""
-            if line and progress is not None:
-                progress(secrets.redact(line))
+        if not (host and kind.startswith("runner_on_")):
+            return True
+        out = hosts.setdefault(host, HostOutcome(host))
+        res = data.get("res") or {}
+        step = str(res.get("step", "")) if isinstance(res, dict) else ""
+        status, message = "", ""
+        if kind == "runner_on_ok":
+            if res.get("note"):
+                note = secrets.redact(str(res["note"]))
+                out.notes.append(note)
+                messages.append(f"{host}: {note}")
+            out.ok += 1
+            out.changed += 1 if res.get("changed") else 0
+            if res.get("commands"):
+                out.commands = [secrets.redact(str(c)) for c in res["commands"]]
+            status = "changed" if res.get("changed") else "ok"
+            if step:
+                skipped = res.get("skipped") or (step == "rollback" and not res.get("rolled_back"))
+                out.steps[step] = "skipped" if skipped else status
+        elif kind == "runner_on_failed":
+            message = secrets.redact(str(res.get("msg", "failed")))
+            if task.startswith(SUMMARY_TASK):
+                if message not in messages:
+                    messages.append(message)
+                return True
+            if data.get("ignore_errors"):
+                return True
+            out.failed.append(f"{task}: {message}")
+            if step:
+                out.steps[step] = "refused" if res.get("refused") else "failed"
+            if task.startswith("Roll back"):
+                messages.append(f"{host}: the rollback itself FAILED: {message}")
+            status = "failed"
+        elif kind == "runner_on_unreachable":
+            out.failed.append(f"{task}: unreachable")
+            status = "unrch"
+        if status and progress is not None:
+            progress(Progress(host, task, status, message))
         return True
 
     cmdline = "--check --diff" if check else ""

@@ -106,4 +106,5 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
         out.add_column(column)
     for row in rows:
         out.add_row(*(redact(str(c)) for c in row))
-    Console().print(out)
+    # Piped or redirected, rich would wrap at 80 columns: keep every row on one line instead.
+    Console(width=None if sys.stdout.isatty() else 1000).print(out)

@@ -1,4 +1,5 @@
-"""Commands that talk to devices: plan, backup, rollback (drift: rollout.cli.drift)."""
+"""Commands that talk to devices: backup, rollback (plan: rollout.cli.plan; drift:
+rollout.cli.drift)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
-from rollout.cli.context import Context, load, select_sites
+from rollout.cli.context import load, select_sites
 from rollout.cli.options import (
     Where,
     format_option,
@@ -31,94 +32,6 @@ def _progress(fmt: str, total: int, verb: str) -> Any:
             click.echo(f"[{done[0]}/{total}] {verb} {result.device}: {mark}", err=True)
 
     return report
-
-
-def _plan_results(
-    ctx: Context,
-    sites: list[str],
-    where: Where,
-    workers: int,
-    fmt: str,
-    verb: str,
-    every: bool = False,
-) -> list[Any]:
-    from rollout.engine.pool import for_devices
-    from rollout.engine.steps import plan_one
-
-    devices = ctx.managed(sites, where, every)
-    return for_devices(
-        devices,
-        lambda m: plan_one(ctx.inv, ctx.secrets, m),
-        workers=workers,
-        progress=_progress(fmt, len(devices), verb),
-    )
-
-
-@click.command()
-@sites_argument
-@where_options
-@workers_option
-@repo_option
-@format_option
-def plan(
-    sites: tuple[str, ...],
-    all_sites: bool,
-    where: Where,
-    workers: int,
-    repo: Path | None,
-    fmt: str,
-) -> int:
-    """Show, per device, the exact commands a rollout would send.
-
-    Exit 0 when nothing would change, 2 when something would, 1 on any error.
-    """
-    try:
-        ctx = load(repo)
-        chosen = select_sites(ctx.inv, sites, all_sites)
-        results = _plan_results(ctx, chosen, where, workers, fmt, "read", all_sites)
-    except RolloutError as exc:
-        fail(exc, fmt)
-    redact = ctx.secrets.redact
-    if fmt == "json":
-        emit_json(
-            {
-                "sites": chosen,
-                "devices": [
-                    {
-                        "device": r.device,
-                        "ok": r.ok,
-                        "changed": bool(r.value and r.value.changed),
-                        "commands": [redact(c) for c in r.value.commands] if r.value else [],
-                        "unmanaged_count": len(r.value.unmanaged) if r.value else 0,
-                        "unmanaged": [redact(c) for c in r.value.unmanaged] if r.value else [],
-                        "error": redact(r.error),
-                        "fix": r.fix,
-                    }
-                    for r in results
-                ],
-            }
-        )
-    else:
-        for r in results:
-            if not r.ok:
-                click.secho(f"== {r.device}: ERROR: {redact(r.error)}", fg="red")
-                if r.fix:
-                    click.echo(f"   fix: {r.fix}")
-            elif r.value and r.value.changed:
-                click.secho(f"== {r.device}: {len(r.value.commands)} lines to send", fg="yellow")
-                for command in r.value.commands:
-                    click.echo(f"   {redact(command)}")
-            else:
-                click.secho(f"== {r.device}: no changes", fg="green")
-            if r.ok and r.value and r.value.unmanaged:
-                click.echo(f"   {len(r.value.unmanaged)} unmanaged lines left as they are")
-    return _exit(results)
-
-
-def _exit(results: list[Any]) -> int:
-    if any(not r.ok for r in results):
-        return int(Exit.ERROR)
-    return int(Exit.CHANGES) if any(r.value and r.value.changed for r in results) else 0
 
 
 @click.command()

@@ -246,10 +246,11 @@ def new_site(
 
 def _register() -> None:
     from rollout.cli.bench import bench
-    from rollout.cli.devices import backup, plan, rollback
+    from rollout.cli.devices import backup, rollback
     from rollout.cli.drift import COMMANDS as DRIFT_COMMANDS
     from rollout.cli.lab import lab
     from rollout.cli.netlab import COMMANDS as NETLAB_COMMANDS
+    from rollout.cli.plan import plan
     from rollout.cli.security import COMMANDS as SECURITY_COMMANDS
     from rollout.cli.site import site
     from rollout.cli.units import sync_register

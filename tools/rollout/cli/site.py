@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
-from rollout.cli.context import load, select_sites
+from rollout.cli.context import Context, load, select_sites
 from rollout.cli.options import Where, format_option, repo_option, where_options
 from rollout.errors import RolloutError
 
 if TYPE_CHECKING:
+    from rollout.engine.planfile import SavedPlan
     from rollout.engine.site import SiteRun
     from rollout.lock import Holder
+    from rollout.runner import Progress
+
+PLANS = Path("var/plans")
 
 
 @click.command()
 @click.argument("sites", nargs=-1, required=True, metavar="SITE...")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--dry-run", is_flag=True, help="Only show the plan (Ansible check and diff mode).")
+@click.option(
+    "--dry-run", is_flag=True, help="Only show the commands (Ansible check and diff mode)."
+)
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Apply exactly this saved plan (`rollout plan SITE --out FILE`); refused when a "
+    "device changed since.",
+)
 @click.option(
     "--revert-minutes",
     type=click.IntRange(1, 120),
@@ -34,6 +50,7 @@ def site(
     sites: tuple[str, ...],
     yes: bool,
     dry_run: bool,
+    plan_path: Path | None,
     revert_minutes: int | None,
     where: Where,
     repo: Path | None,
@@ -41,10 +58,12 @@ def site(
 ) -> int:
     """Roll out sites: back up, push with a revert timer, verify, confirm, then save.
 
-    A failure on any device rolls every device of its site back to the backup taken at the
-    start. Runs playbooks/site.yml through ansible-runner. Exit 0 done, 1 failed (rolled
-    back), 2 with --dry-run when changes would be made.
+    Asks first, showing the plan it will apply (what is shown is what is pushed); --plan FILE
+    applies a saved plan instead, after checking every device against it. A failure on any
+    device rolls every device of its site back to the backup taken at the start. Exit 0 done,
+    1 failed or refused, 2 with --dry-run when changes would be made.
     """
+    from rollout.engine import planfile
     from rollout.engine.site import Labs, run_sites
 
     try:
@@ -55,10 +74,24 @@ def site(
         )
         if labs.lab is None and labs.netlab is None:
             ctx.require_live_ready(chosen)
+        if plan_path is not None and dry_run:
+            raise RolloutError(
+                "--plan and --dry-run do not go together",
+                f"show the saved plan with `cat {plan_path}`, or drop --dry-run to apply it",
+            )
+        saved = planfile.load(plan_path) if plan_path is not None else None
+        if saved is not None and plan_path is not None:
+            planfile.sites_of(saved, chosen, plan_path)
         if not yes and not dry_run:
+            if saved is None:
+                saved = _reviewed(ctx, chosen, where, fmt)
+                plan_path = planfile.save(saved, _plan_path(ctx.root))
+            for line in planfile.site_summaries(saved):
+                click.echo(line, err=True)
             click.confirm(
-                f"Roll out {', '.join(chosen)} ({labs.describe()})?",
+                f"Roll out {', '.join(chosen)} ({labs.describe()}) with this plan?",
                 abort=True,
+                err=True,
             )
         done = run_sites(
             ctx.root,
@@ -68,7 +101,7 @@ def site(
             dry_run=dry_run,
             revert_minutes=revert_minutes,
             labs=labs,
-            progress=(lambda line: click.echo(line, err=True)) if fmt == "table" else None,
+            progress=_progress(fmt),
             on_stale=_warn_stale,
             on_interrupt=lambda stamp: click.secho(
                 f"interrupted: the rollout of {', '.join(chosen)} was cancelled; "
@@ -76,12 +109,42 @@ def site(
                 fg="red",
                 err=True,
             ),
+            plan_file=plan_path,
         )
     except RolloutError as exc:
         fail(exc, fmt)
     if done.interrupted:
         return _interrupted(ctx.root, done, fmt)
     return _show(done, fmt)
+
+
+def _reviewed(ctx: Context, chosen: list[str], where: Where, fmt: str) -> SavedPlan:
+    """The plan the person is asked about, which the run then applies (and nothing else)."""
+    from rollout.cli.plan import make_plan
+
+    return make_plan(ctx, chosen, where, 8, fmt)
+
+
+def _plan_path(root: Path) -> Path:
+    import os
+    import time
+
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return root / PLANS / f"{stamp}-{os.getpid()}.json"
+
+
+def _progress(fmt: str) -> Callable[[Progress], None]:
+    """Each task's result on stderr: a line for people, a JSON line with --format json."""
+
+    def show(event: Progress) -> None:
+        from rollout.secrets import redact
+
+        if fmt == "json":
+            click.echo(redact(json.dumps(event.as_dict(), ensure_ascii=False)), err=True)
+        else:
+            click.echo(redact(event.text), err=True)
+
+    return show
 
 
 def _warn_stale(stale: Holder) -> None:
@@ -95,47 +158,52 @@ def _warn_stale(stale: Holder) -> None:
 
 
 def _show(done: SiteRun, fmt: str) -> int:
+    from rollout.engine.results import recap
+
     run, stamp, dry_run = done.run, done.backup_set, done.dry_run
-    rows = [
-        (
-            h.host,
-            "failed" if h.failed else ("changed" if h.changed else "ok"),
-            h.failed[0][:160] if h.failed else (f"{len(h.commands)} lines" if h.commands else ""),
-        )
-        for h in sorted(run.hosts.values(), key=lambda h: h.host)
-    ]
+    lines = recap(done.sites, done.results, run.seconds, done.failed)
     if fmt == "json":
         emit_json(
             {
                 "sites": done.sites,
                 "ok": not done.failed,
                 "dry_run": dry_run,
-                "backup_set": stamp,
+                "backup_set": stamp if done.kept else "",
+                "backups": [str(p) for p in done.kept],
                 "seconds": round(run.seconds, 2),
                 "artifacts": str(run.artifacts),
-                "hosts": [{"host": h, "state": s, "detail": d} for h, s, d in rows],
+                "hosts": [
+                    {"host": r.device, "state": r.word.value, **r.as_dict()} for r in done.results
+                ],
+                "recap": lines,
                 "errors": run.messages,
             }
         )
     else:
+        rows = [(r.device, r.word.value, r.detail) for r in done.results]
         table(
             f"{'plan' if dry_run else 'rollout'} of {', '.join(done.sites)} "
-            f"({run.seconds:.1f} s, backup {stamp})",
+            f"({run.seconds:.1f} s{f', backup {stamp}' if done.kept else ''})",
             ["device", "result", "detail"],
             rows,
         )
+        if dry_run:
+            for r in done.results:
+                if r.commands:
+                    click.secho(f"== {r.device}: {len(r.commands)} lines to send", fg="yellow")
+                    for command in r.commands:
+                        click.echo(f"   {command}")
+        for line in lines:
+            click.echo(f"RECAP {line}")
         if done.failed:
-            click.secho(
-                "rollout FAILED; every device of the failed site was rolled back:",
-                fg="red",
-                err=True,
-            )
+            click.secho("rollout FAILED:", fg="red", err=True)
             for message in run.messages:
                 click.echo(f"  {message}", err=True)
-            click.echo(
-                f"  backups kept: var/backups/<site>/{stamp}; runner artifacts: {run.artifacts}",
-                err=True,
-            )
+            for r in done.results:
+                if r.word not in ("changed", "unchanged"):
+                    click.echo(f"  {r.device}: {r.word.value}: {r.detail}", err=True)
+            kept = ", ".join(str(p) for p in done.kept) or "none (nothing was backed up)"
+            click.echo(f"  backups kept: {kept}; runner artifacts: {run.artifacts}", err=True)
     if done.failed:
         return int(Exit.ERROR)
     return int(Exit.CHANGES) if dry_run and done.changed else 0
@@ -152,10 +220,10 @@ def _interrupted(root: Path, done: SiteRun, fmt: str) -> int:
         click.echo(
             f"  {r.device}: {'rolled back' if r.ok else 'ROLLBACK FAILED: ' + r.error}", err=True
         )
+    folders = ", ".join(str(BackupStore(root).base / s / stamp) for s in done.sites)
     click.echo(
         f"  the devices above were put back to backup {stamp}, confirmed or not; "
-        f"backups kept under {BackupStore(root).base}/<site>/{stamp}; "
-        f"runner artifacts: {done.run.artifacts}",
+        f"backups kept under {folders}; runner artifacts: {done.run.artifacts}",
         err=True,
     )
     click.echo(

@@ -12,10 +12,11 @@ from rollout import audit
 from rollout.backups import BackupStore
 from rollout.engine.facts import slowest_minute
 from rollout.engine.interrupt import Trap, roll_back
+from rollout.engine.results import DeviceResult
 from rollout.fleet import Result
 from rollout.inventory.loader import Inventory
 from rollout.lock import Holder
-from rollout.runner import PlaybookRun
+from rollout.runner import PlaybookRun, Progress
 from rollout.secrets import Secrets
 
 
@@ -41,6 +42,10 @@ class SiteRun:
     run: PlaybookRun
     rolled_back: list[Result[str]] | None = None
     """Set when a signal interrupted the run: each device put back to the backup set."""
+    results: tuple[DeviceResult, ...] = ()
+    """What the run did to each device, in one word (engine/results.py)."""
+    kept: tuple[Path, ...] = ()
+    """The backup folders this run wrote (empty ones are removed)."""
 
     @property
     def interrupted(self) -> bool:
@@ -52,7 +57,7 @@ class SiteRun:
 
     @property
     def changed(self) -> bool:
-        return any(h.changed for h in self.run.hosts.values())
+        return any(r.word in ("changed", "would change") for r in self.results)
 
 
 def revert_wait(minutes: int, labs: Labs | None = None) -> float:
@@ -71,9 +76,10 @@ def run_sites(
     dry_run: bool,
     revert_minutes: int | None,
     labs: Labs,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     on_stale: Callable[[Holder], None] | None = None,
     on_interrupt: Callable[[str], None] | None = None,
+    plan_file: Path | None = None,
 ) -> SiteRun:
     """Hold the sites' lock (not for a dry run), run the playbook, audit the outcome.
 
@@ -97,7 +103,16 @@ def run_sites(
                     detail=f"stale lock of {stale.describe()}",
                 )
         return _run(
-            root, inv, secrets, chosen, dry_run, revert_minutes, labs, progress, on_interrupt
+            root,
+            inv,
+            secrets,
+            chosen,
+            dry_run,
+            revert_minutes,
+            labs,
+            progress,
+            on_interrupt,
+            plan_file,
         )
 
 
@@ -109,8 +124,9 @@ def _run(
     dry_run: bool,
     revert_minutes: int | None,
     labs: Labs,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[Progress], None] | None,
     on_interrupt: Callable[[str], None] | None,
+    plan_file: Path | None = None,
 ) -> SiteRun:
     from rollout.runner import run_playbook
 
@@ -126,6 +142,7 @@ def _run(
             "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
             "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
             "site_rollout_revert_wait": revert_wait(minutes, labs),
+            "site_rollout_plan_file": str(plan_file.resolve()) if plan_file else "",
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
@@ -153,18 +170,26 @@ def _run(
                 devices=[r.device for r in results],
                 result="interrupted, rolled back" if not bad else "interrupted, rollback failed",
                 backup_set=stamp,
+                results={r.device: "rolled back" if r.ok else "failed" for r in results},
             )
             return SiteRun(chosen, dry_run, stamp, run, results)
-    done = SiteRun(chosen, dry_run, stamp, run)
+    from rollout.engine import results as res
+
+    site_of = {d.hostname: s.slug for s, d in inv.devices()}
+    found = res.derive(run.hosts, site_of, dry_run=dry_run, backup_set=stamp)
+    kept = res.prune_empty(store.base, chosen, stamp)
+    done = SiteRun(chosen, dry_run, stamp, run, results=tuple(found), kept=tuple(kept))
     changes = sorted({c for h in run.hosts.values() for c in h.commands})
     audit.record(
         root,
         action,
         sites=chosen,
         devices=sorted(run.hosts),
-        result="failed, rolled back" if done.failed else ("ok" if not dry_run else "planned"),
+        result=res.audit_result(found, done.failed) if not dry_run else "planned",
         change=audit.change_hash(changes),
         detail="; ".join(run.messages),
-        backup_set=stamp,
+        backup_set=stamp if kept else "",
+        results={r.device: r.word.value for r in found},
+        **({"plan_file": str(plan_file)} if plan_file else {}),
     )
     return done
