@@ -11,6 +11,7 @@ from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import Context, load, select_sites
 from rollout.cli.options import (
     Where,
+    device_options,
     format_option,
     repo_option,
     sites_argument,
@@ -41,11 +42,13 @@ def _plan_results(
     fmt: str,
     verb: str,
     every: bool = False,
+    roles: tuple[str, ...] = (),
+    names: tuple[str, ...] = (),
 ) -> list[Any]:
     from rollout.engine.pool import for_devices
     from rollout.engine.steps import plan_one
 
-    devices = ctx.managed(sites, where, every)
+    devices = ctx.managed(sites, where, every, roles=roles, names=names)
     return for_devices(
         devices,
         lambda m: plan_one(ctx.inv, ctx.secrets, m),
@@ -56,6 +59,7 @@ def _plan_results(
 
 @click.command()
 @sites_argument
+@device_options
 @where_options
 @workers_option
 @repo_option
@@ -63,6 +67,8 @@ def _plan_results(
 def plan(
     sites: tuple[str, ...],
     all_sites: bool,
+    roles: tuple[str, ...],
+    names: tuple[str, ...],
     where: Where,
     workers: int,
     repo: Path | None,
@@ -70,12 +76,14 @@ def plan(
 ) -> int:
     """Show, per device, the exact commands a rollout would send.
 
-    Exit 0 when nothing would change, 2 when something would, 1 on any error.
+    --role and --device narrow it to some devices of the sites. Exit 0 when nothing would
+    change, 2 when something would, 1 on any error or when some were left out (a broken site
+    file; devices a lab does not hold with --all).
     """
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
-        results = _plan_results(ctx, chosen, where, workers, fmt, "read", all_sites)
+        results = _plan_results(ctx, chosen, where, workers, fmt, "read", all_sites, roles, names)
     except RolloutError as exc:
         fail(exc, fmt)
     redact = ctx.secrets.redact

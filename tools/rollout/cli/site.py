@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING
 import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
-from rollout.cli.context import load, select_sites
-from rollout.cli.options import Where, format_option, repo_option, where_options
+from rollout.cli.context import chosen_devices, load, select_sites
+from rollout.cli.options import (
+    Where,
+    device_options,
+    format_option,
+    repo_option,
+    where_options,
+)
 from rollout.errors import RolloutError
 
 if TYPE_CHECKING:
@@ -27,6 +33,7 @@ if TYPE_CHECKING:
     default=None,
     help="Revert timer of the push (default: revert_minutes of the province file).",
 )
+@device_options
 @where_options
 @repo_option
 @format_option
@@ -35,6 +42,8 @@ def site(
     yes: bool,
     dry_run: bool,
     revert_minutes: int | None,
+    roles: tuple[str, ...],
+    names: tuple[str, ...],
     where: Where,
     repo: Path | None,
     fmt: str,
@@ -42,22 +51,29 @@ def site(
     """Roll out sites: back up, push with a revert timer, verify, confirm, then save.
 
     A failure on any device rolls every device of its site back to the backup taken at the
-    start. Runs playbooks/site.yml through ansible-runner. Exit 0 done, 1 failed (rolled
-    back), 2 with --dry-run when changes would be made.
+    start. Runs playbooks/site.yml through ansible-runner. --role and --device roll out only
+    those devices (the Ansible limit): the transaction then holds for the devices chosen (a
+    failure on one rolls the chosen devices of its site back; the others are not touched).
+    Exit 0 done, 1 failed (rolled back) or a site left out (broken file), 2 with --dry-run
+    when changes would be made.
     """
     from rollout.engine.site import Labs, run_sites
 
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, False)
+        hosts = chosen_devices(ctx.inv, chosen, roles, names) if roles or names else {}
+        chosen = [s for s in chosen if s in hosts] if hosts else chosen
+        picked = [d for ds in hosts.values() for d in ds] or None
         labs = Labs(
             ctx.lab_dir(where.lab, where.lab_dir), ctx.netlab_dir(where.netlab, where.netlab_dir)
         )
         if labs.lab is None and labs.netlab is None:
             ctx.require_live_ready(chosen)
         if not yes and not dry_run:
+            what = f" ({', '.join(picked)})" if picked else ""
             click.confirm(
-                f"Roll out {', '.join(chosen)} ({labs.describe()})?",
+                f"Roll out {', '.join(chosen)}{what} ({labs.describe()})?",
                 abort=True,
             )
         done = run_sites(
@@ -68,6 +84,7 @@ def site(
             dry_run=dry_run,
             revert_minutes=revert_minutes,
             labs=labs,
+            hosts=picked,
             progress=(lambda line: click.echo(line, err=True)) if fmt == "table" else None,
             on_stale=_warn_stale,
             on_interrupt=lambda stamp: click.secho(
