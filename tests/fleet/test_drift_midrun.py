@@ -25,7 +25,7 @@ from fleetlab import SITES, Fleet, converged_fleet
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     # one worker process per site: killing one takes exactly that site's devices down
     root = tmp_path_factory.mktemp("midrun")
-    with converged_fleet(root, 25800 + 40 * (os.getpid() % 50), workers=len(SITES)) as fleet:
+    with converged_fleet(root, workers=len(SITES)) as fleet:
         yield fleet
 
 

@@ -170,7 +170,7 @@ def test_up_twice_refuses(running: tuple[Path, LabState, int]) -> None:
 
 
 def test_crash_recovery_and_host_key_reuse(echo_platform: None, tmp_path: Path) -> None:
-    options = LabOptions(base_port=free_port(), workers=1)
+    options = LabOptions(workers=1)
     first = manager.up(specs(2, "c"), tmp_path, options)
     for pid in first.pids():
         os.kill(pid, signal.SIGKILL)
@@ -197,7 +197,7 @@ def test_start_failure_reports_the_log(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setitem(manager.FACTORIES, "broken", manager.FactoryRef("rollout.lab.echo:nope"))
     spec = LabDeviceSpec("b0", "broken", USER, PASSWORD)
     with pytest.raises(LabStartError, match="has no callable 'nope'"):
-        manager.up([spec], tmp_path, LabOptions(base_port=free_port()))
+        manager.up([spec], tmp_path, LabOptions())
     assert not (tmp_path / "state.json").exists()
     assert not manager.status(tmp_path).running
 
