@@ -66,7 +66,7 @@ def test_faults_struck_mid_run_are_each_their_own_devices_result(lab: Fleet) -> 
 
     manager.set_fault(first, Slow(2.0), lab.lab_dir)
     proc = lab.spawn(
-        "drift", "--all", "--lab", "--workers", "1", "--timeout", "4", "--retries", "0",
+        "drift", *SITES, "--lab", "--workers", "1", "--timeout", "4", "--retries", "0",
         "--format", "json",
     )  # fmt: skip
     try:
