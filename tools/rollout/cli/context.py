@@ -115,8 +115,10 @@ class Context:
             devices = select(devices, platforms=platforms, roles=roles, names=names)
             left = [x for x in left if _matches(self.inv, x, roles, names, platforms)]
             if not devices:
+                given = [f for f, v in (("--platform", platforms), ("--role", roles)) if v]
+                given += ["--device"] if names else []
                 raise RolloutError(
-                    "no device matches the selection", "check the sites, --role and --device"
+                    "no device matches the selection", f"check the sites and {', '.join(given)}"
                 )
         note_left_out(left)
         return devices
