@@ -144,6 +144,8 @@ def drift(
         devices = ctx.managed(
             chosen, where, every, timeout, roles=roles, names=names, platforms=platforms
         )
+        if not devices:
+            raise RolloutError("no device to check", "check the sites (and the lab: --lab)")
         people = fmt == "table" and sys.stderr.isatty()
         with _Progress(len(devices), people) as progress:
             report = engine.check(
