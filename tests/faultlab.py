@@ -53,8 +53,9 @@ class FaultLab(LabRun):
 
 
 def start(
-    root: Path, sites: list[str], base_port: int, minute_seconds: float, repo: Path | None = None
+    root: Path, sites: list[str], minute_seconds: float, repo: Path | None = None
 ) -> FaultLab:
+    """The lab of the sites (ports the kernel picks), day-0 backups taken."""
     repo = repo or copy_repo(root / "repo")
     lab_dir = root / "lab"
     backups = root / "backups"
@@ -70,8 +71,6 @@ def start(
         "lab",
         "up",
         *sites,
-        "--base-port",
-        str(base_port),
         "--minute-seconds",
         str(minute_seconds),
         check=0,

@@ -24,7 +24,7 @@ class Fleet(LabRun):
 
 
 @contextmanager
-def converged_fleet(root: Path, base_port: int, workers: int | None = None) -> Iterator[Fleet]:
+def converged_fleet(root: Path, workers: int | None = None) -> Iterator[Fleet]:
     """A lab twin of SITES holding their intended configs, in a repository copy under root."""
     from rollout.bench.lab import converged_specs
     from rollout.inventory.loader import load_inventory
@@ -34,7 +34,7 @@ def converged_fleet(root: Path, base_port: int, workers: int | None = None) -> I
     repo = copy_repo(root / "repo")
     lab_dir = root / "lab"
     specs = converged_specs(load_inventory(repo), list(SITES), load_secrets(repo))
-    options = manager.LabOptions(base_port=base_port, log_level="WARNING", workers=workers)
+    options = manager.LabOptions(log_level="WARNING", workers=workers)
     manager.up(specs, lab_dir, options)
     try:
         yield Fleet(repo, lab_dir, lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups")))

@@ -43,7 +43,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
 
         root = Path(path).resolve().parent.parent
         try:
-            inv = load_inventory(root)
+            inv = load_inventory(root, tolerant=True)  # a broken site file stops only its site
         except RolloutError as exc:
             raise AnsibleParserError(f"rollout inventory is invalid:\n{exc}") from None
         for site, device in inv.devices():

@@ -30,7 +30,7 @@ from ansible.plugins.lookup import LookupBase
 def _inventory(root: str) -> Any:
     from rollout.inventory.loader import load_inventory
 
-    return load_inventory(Path(root))
+    return load_inventory(Path(root), tolerant=True)
 
 
 class LookupModule(LookupBase):  # type: ignore[misc]

@@ -208,10 +208,10 @@ def test_render_json(rollout: Rollout, tmp_path: Path) -> None:
     ]
 
 
-def test_render_refuses_an_invalid_inventory(rollout: Rollout, repo: Path, tmp_path: Path) -> None:
+def test_render_refuses_a_broken_site(rollout: Rollout, repo: Path, tmp_path: Path) -> None:
     path = repo / "inventory" / "sites" / "sa-pa.yml"
     path.write_text(path.read_text(encoding="utf-8") + "vlanz: 1\n", encoding="utf-8")
-    result = rollout("render", "bao-thang", "--out", str(tmp_path / "out"))
+    result = rollout("render", "sa-pa", "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "inventory/sites/sa-pa.yml" in result.output
     assert not (tmp_path / "out").exists()

@@ -22,8 +22,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
         "up",
         "bao-thang",
         "ubnd-tinh",
-        "--base-port",
-        "23000",
         "--minute-seconds",
         "12",
         check=0,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -26,27 +25,9 @@ SITE = "bao-thang"
 DEVICES = {"bao-thang-rtr01", "bao-thang-sw01", "bao-thang-codec01"}
 
 
-def free_base(count: int = 8) -> int:
-    """A port with the next count-1 ports free too (the lab takes consecutive ports)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
-        if base + count > 65000:
-            continue
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free port range")
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
-    handle = start(tmp_path_factory.mktemp("plans"), [SITE], free_base(), 12)
+    handle = start(tmp_path_factory.mktemp("plans"), [SITE], 12)
     try:
         yield handle
     finally:

@@ -22,7 +22,7 @@ SITE = "bao-thang"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
-    handle = start(tmp_path_factory.mktemp("connect"), [SITE], 24200, 12)
+    handle = start(tmp_path_factory.mktemp("connect"), [SITE], 12)
     try:
         yield handle
     finally:

@@ -25,7 +25,7 @@ SITE = "bao-thang"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
-    handle = start(tmp_path_factory.mktemp("process"), [SITE], 24400, 12)
+    handle = start(tmp_path_factory.mktemp("process"), [SITE], 12)
     try:
         yield handle
     finally:

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.ansible]
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
-    handle = start(tmp_path_factory.mktemp("push"), ["bao-thang", "ubnd-tinh"], 24300, 3)
+    handle = start(tmp_path_factory.mktemp("push"), ["bao-thang", "ubnd-tinh"], 3)
     try:
         yield handle
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -12,5 +11,5 @@ from fleetlab import Fleet, converged_fleet
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
-    with converged_fleet(tmp_path_factory.mktemp("fleet"), 24600 + 40 * (os.getpid() % 50)) as f:
+    with converged_fleet(tmp_path_factory.mktemp("fleet")) as f:
         yield f

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fleetlab import Fleet
+from fleetlab import SITES, Fleet
 
 pytestmark = pytest.mark.lab
 
@@ -18,9 +18,19 @@ def _by_device(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_converged_fleet_is_clean(fleet: Fleet) -> None:
-    report = fleet.drift("--all", check=0)
+    report = fleet.drift(*SITES, check=0)
     assert report["summary"]["devices"] == 9
     assert {d["state"] for d in report["devices"]} == {"clean"}
+    assert report["left_out"] == []
+
+
+def test_all_names_the_sites_the_lab_does_not_hold(fleet: Fleet) -> None:
+    report = fleet.drift("--all", check=1)  # clean, but not all of it could be checked
+    assert {d["state"] for d in report["devices"]} == {"clean"}
+    assert report["summary"]["devices"] == 9
+    absent = {p.stem for p in (fleet.repo / "inventory" / "sites").glob("*.yml")} - set(SITES)
+    assert absent and {x["site"] for x in report["left_out"]} == absent
+    assert {x["reason"] for x in report["left_out"]} == {"not in the lab"}
 
 
 def test_faults_and_out_of_band_changes_each_on_their_own_device(fleet: Fleet) -> None:
@@ -37,7 +47,7 @@ def test_faults_and_out_of_band_changes_each_on_their_own_device(fleet: Fleet) -
     )
     fleet.run("lab", "send", "bat-xat-codec01", "h323name set Rogue", check=0)
     try:
-        report = fleet.drift("--all", "--timeout", "1.5", "--retries", "0", check=1)
+        report = fleet.drift(*SITES, "--timeout", "1.5", "--retries", "0", check=1)
     finally:
         for device in ("bao-thang-rtr01", "bat-xat-sw01", "sa-pa-rtr01"):
             fleet.fault(device, "clear")
@@ -57,7 +67,7 @@ def test_faults_and_out_of_band_changes_each_on_their_own_device(fleet: Fleet) -
 
 def test_selectors_formats_and_allow_list(fleet: Fleet) -> None:
     fleet.run("lab", "send", "bao-thang-sw01", "--config", "ip domain-lookup", check=0)
-    codecs = fleet.drift("--all", "--platform", "polycom")
+    codecs = fleet.drift(*SITES, "--platform", "polycom")
     assert {d["platform"] for d in codecs["devices"]} == {"polycom"}
     switches = fleet.drift("bao-thang", "--role", "lan_switch", check=2)
     assert [d["device"] for d in switches["devices"]] == ["bao-thang-sw01"]

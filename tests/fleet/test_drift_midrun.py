@@ -25,7 +25,7 @@ from fleetlab import SITES, Fleet, converged_fleet
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     # one worker process per site: killing one takes exactly that site's devices down
     root = tmp_path_factory.mktemp("midrun")
-    with converged_fleet(root, 25800 + 40 * (os.getpid() % 50), workers=len(SITES)) as fleet:
+    with converged_fleet(root, workers=len(SITES)) as fleet:
         yield fleet
 
 
@@ -66,7 +66,7 @@ def test_faults_struck_mid_run_are_each_their_own_devices_result(lab: Fleet) -> 
 
     manager.set_fault(first, Slow(2.0), lab.lab_dir)
     proc = lab.spawn(
-        "drift", "--all", "--lab", "--workers", "1", "--timeout", "4", "--retries", "0",
+        "drift", *SITES, "--lab", "--workers", "1", "--timeout", "4", "--retries", "0",
         "--format", "json",
     )  # fmt: skip
     try:

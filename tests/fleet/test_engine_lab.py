@@ -5,7 +5,6 @@ real connection failures carry their ErrorKind (set where they happen, never rea
 from __future__ import annotations
 
 import json
-import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -60,7 +59,7 @@ def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twin]:
     lab_dir = root / "lab"
     inv = load_inventory(repo)
     secrets = load_secrets(repo)
-    options = manager.LabOptions(base_port=28100 + 20 * (os.getpid() % 40), log_level="WARNING")
+    options = manager.LabOptions(log_level="WARNING")
     manager.up(converged_specs(inv, [SITE], secrets), lab_dir, options)
     try:
         devices = managed_devices(inv, [SITE], secrets, lab=lab_dir, timeout=8)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,12 +25,6 @@ from rollout.targets import managed_devices
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = "bao-thang"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +175,7 @@ def lab_twin(tmp_path_factory: pytest.TempPathFactory, inv: Inventory) -> Iterat
 
     state_dir = tmp_path_factory.mktemp("lab")
     specs = lab_specs(inv, [SITE], load_secrets(REPO))
-    options = manager.LabOptions(base_port=free_port(), workers=1, settings={"minute_seconds": 0.5})
+    options = manager.LabOptions(workers=1, settings={"minute_seconds": 0.5})
     manager.up(specs, state_dir, options)
     try:
         yield state_dir
@@ -216,7 +209,7 @@ def test_lab_down_removes_the_endpoints(tmp_path: Path, inv: Inventory, secrets:
     from rollout.lab.day0 import lab_specs
 
     specs = lab_specs(inv, [SITE], secrets)[:1]
-    manager.up(specs, tmp_path, manager.LabOptions(base_port=free_port(), workers=1))
+    manager.up(specs, tmp_path, manager.LabOptions(workers=1))
     try:
         assert (tmp_path / ENDPOINTS_FILE).is_file()
         (ep,) = read_endpoints(tmp_path).values()

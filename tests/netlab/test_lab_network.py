@@ -52,8 +52,6 @@ def test_lab_up_network_then_lab_down_leaves_nothing(tmp_path: Path) -> None:
         "--network",
         "--lab-id",
         new_lab_id(),
-        "--base-port",
-        "25600",
         "--format",
         "json",
     )

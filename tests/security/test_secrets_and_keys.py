@@ -54,7 +54,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
     password = plant(repo, root)
     os.environ["ROLLOUT_VAULT_PASSWORD_FILE"] = str(password)
     try:
-        handle = start(root, ["bao-thang"], 24500, 12, repo=repo)
+        handle = start(root, ["bao-thang"], 12, repo=repo)
         handle.env["ROLLOUT_VAULT_PASSWORD_FILE"] = str(password)
         yield handle
     finally:

@@ -29,7 +29,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
     repo = copy_repo(root)
     lab_dir = Path(tmp_path_factory.mktemp("lab"))
     handle = LabRun(repo, lab_dir, lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups")))
-    handle.run("lab", "up", "bao-thang", "--base-port", "24600", check=0)
+    handle.run("lab", "up", "bao-thang", check=0)
     try:
         handle.run("site", "bao-thang", "--lab", "--yes", check=0)
         yield handle

@@ -53,7 +53,7 @@ def locate(
     from rollout.targets import managed_devices
 
     root = Path(params["repo"])
-    inv = load_inventory(root)
+    inv = load_inventory(root, tolerant=True)  # another site's broken file does not stop this
     hostname = params["hostname"]
     site = next((s for s, d in inv.devices() if d.hostname == hostname), None)
     if site is None:

@@ -16,6 +16,7 @@ from rollout.endpoints import ENDPOINTS_FILE, Endpoint, live_endpoint, read_endp
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Device, Platform, Role, Site
+from rollout.scope import LeftOut
 from rollout.secrets import Secrets
 from rollout.standin import stand_in
 
@@ -98,6 +99,7 @@ def managed_devices(
     netlab: Path | None = None,
     timeout: float | None = None,
     lab_only: bool = False,
+    left_out: list[LeftOut] | None = None,
 ) -> list[Managed]:
     """The pushable devices of the sites; with lab set, their lab addresses and host keys.
 
@@ -105,7 +107,8 @@ def managed_devices(
     (rollout.endpoints). With netlab set, a site's WAN router is the platform the network lab
     runs for it (a linux_router standing in: rollout.standin), reached over the router's sshd;
     the site's other devices come from the lab twin when lab is set too, else they are left out.
-    With lab_only, devices (sites) the running labs do not hold are left out instead of refused.
+    With lab_only, devices (sites) the running labs do not hold are left out instead of refused;
+    each is appended to left_out (when given) with the reason, for the caller to report.
     """
     timeout = device_timeout() if timeout is None else timeout
     sites = list(sites)
@@ -133,11 +136,32 @@ def managed_devices(
                 target = target_for(inv, twin, endpoint, secrets, timeout)
                 out.append(Managed(site, twin, target, inv.root))
                 continue
-            if device.platform not in MANAGED or (net_at is not None and lab_at is None):
+            if device.platform not in MANAGED:
+                continue
+            if net_at is not None and lab_at is None:
+                if slug not in held and left_out is not None:
+                    left_out.append(
+                        LeftOut(
+                            slug,
+                            device.hostname,
+                            "not in the network lab",
+                            f"rollout netlab up {slug}",
+                        )
+                    )
                 continue
             if lab_at is not None:
                 found = lab_at.get(device.hostname)
                 if found is None and lab_only:
+                    if left_out is not None:
+                        left_out.append(
+                            LeftOut(
+                                slug,
+                                device.hostname,
+                                "not in the lab",
+                                "start the lab with this site too: "
+                                "rollout lab down; rollout lab up SITE...",
+                            )
+                        )
                     continue
                 if found is None:
                     raise RolloutError(

@@ -170,7 +170,7 @@ def test_up_twice_refuses(running: tuple[Path, LabState, int]) -> None:
 
 
 def test_crash_recovery_and_host_key_reuse(echo_platform: None, tmp_path: Path) -> None:
-    options = LabOptions(base_port=free_port(), workers=1)
+    options = LabOptions(workers=1)
     first = manager.up(specs(2, "c"), tmp_path, options)
     for pid in first.pids():
         os.kill(pid, signal.SIGKILL)
@@ -197,7 +197,7 @@ def test_start_failure_reports_the_log(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setitem(manager.FACTORIES, "broken", manager.FactoryRef("rollout.lab.echo:nope"))
     spec = LabDeviceSpec("b0", "broken", USER, PASSWORD)
     with pytest.raises(LabStartError, match="has no callable 'nope'"):
-        manager.up([spec], tmp_path, LabOptions(base_port=free_port()))
+        manager.up([spec], tmp_path, LabOptions())
     assert not (tmp_path / "state.json").exists()
     assert not manager.status(tmp_path).running
 
@@ -229,3 +229,30 @@ def test_registry_and_state_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert manager.default_state_dir() == tmp_path / "x"
     monkeypatch.delenv("ROLLOUT_LAB_DIR")
     assert manager.default_state_dir().name == ".lab"
+
+
+def test_two_labs_started_at_once_get_distinct_free_ports(
+    echo_platform: None, tmp_path: Path
+) -> None:
+    """No base port: every device binds port 0 and the kernel picks; the real ports are
+    published in state.json and endpoints.json, and two labs starting together never race."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    with ThreadPoolExecutor(2) as pool:
+        states = list(
+            pool.map(lambda d: manager.up(specs(3, d.name), d, LabOptions(workers=1)), dirs)
+        )
+    try:
+        ports = [dev.port for state in states for dev in state.devices.values()]
+        assert len(set(ports)) == 6 and 0 not in ports
+        for state_dir, state in zip(dirs, states, strict=True):
+            written = json.loads((state_dir / "state.json").read_text())["devices"]
+            assert {n: d["port"] for n, d in written.items()} == {
+                n: d.port for n, d in state.devices.items()
+            }
+            for name in state.devices:
+                netmiko_connect(as_info(state, name)).disconnect()
+    finally:
+        for state_dir in dirs:
+            manager.down(state_dir)

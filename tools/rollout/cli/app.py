@@ -20,6 +20,11 @@ class Exit(IntEnum):
     CHANGES = 2
 
 
+LEFT_OUT = "rollout.left_out"
+"""Key of the click context's meta: what the command left out (rollout.scope.LeftOut)."""
+SHOWN = "rollout.left_out_shown"
+
+
 class RolloutGroup(click.Group):
     """A click group whose usage errors exit 1 (2 means 'changes found') and never trace back."""
 
@@ -39,6 +44,32 @@ class RolloutGroup(click.Group):
             click.echo("Interrupted.", err=True)
             sys.exit(Exit.ERROR)
         sys.exit(rv if isinstance(rv, int) else Exit.OK)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; when it left sites or devices out, say which and why, exit 1."""
+        try:
+            rv = super().invoke(ctx)
+        finally:
+            _show_left_out(ctx)
+        return int(Exit.ERROR) if ctx.meta.get(LEFT_OUT) else rv
+
+
+def _show_left_out(ctx: click.Context) -> None:
+    """What the command left out, on stderr (unless its JSON already carries it)."""
+    left = ctx.meta.get(LEFT_OUT) or []
+    if not left or ctx.meta.get(SHOWN):
+        return
+    from rollout.scope import report_lines
+
+    for line in report_lines(left):
+        click.secho(line, fg="yellow", err=True)
+    sites = len({x.site for x in left})
+    click.secho(
+        f"the selection was not covered: {sites} site{'s' if sites != 1 else ''} left out "
+        f"in whole or in part (above): exit {int(Exit.ERROR)}",
+        fg="yellow",
+        err=True,
+    )
 
 
 def fail(error: RolloutError, fmt: str = "table") -> NoReturn:
@@ -90,8 +121,13 @@ def repo_root(option: Path | None) -> Path:
 
 
 def emit_json(payload: Any) -> None:
+    """Print JSON (redacted). A command that selects sites gets a ``left_out`` list added."""
     from rollout.secrets import redact
 
+    context = click.get_current_context(silent=True)
+    if context is not None and isinstance(payload, dict) and LEFT_OUT in context.meta:
+        payload = {**payload, "left_out": [x.as_dict() for x in context.meta[LEFT_OUT]]}
+        context.meta[SHOWN] = True
     click.echo(redact(json.dumps(payload, ensure_ascii=False, indent=2, default=str)))
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from rollout.cli.app import emit_json, fail, table
-from rollout.cli.context import load, select_sites
+from rollout.cli.context import left_out, load, select_sites, shown_left_out
 from rollout.cli.options import (
     Where,
+    device_options,
     repo_option,
     sites_argument,
     where_options,
@@ -67,14 +68,7 @@ class _Progress:
     type=click.Choice(["cisco_ios", "polycom", "linux_router"]),
     help="Only devices of this platform (repeatable).",
 )
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    type=click.Choice(["wan_router", "lan_switch", "codec"]),
-    help="Only devices of this role (repeatable).",
-)
-@click.option("--device", "names", multiple=True, metavar="GLOB", help="Only these devices.")
+@device_options
 @click.option(
     "--timeout",
     type=click.FloatRange(0.5, 3600),
@@ -133,7 +127,9 @@ def drift(
     or offers an unknown host key is reported with that kind, and the others are still
     checked. Lines covered by the allow-list are shown as `allowed` and do not fail the run.
 
-    Exit 0 clean, 2 drift found, 1 when a device could not be checked (or bad input).
+    Exit 0 clean, 2 drift found, 1 when a device could not be checked (or bad input), or when
+    some were left out: a broken site file, or (--all against a lab) devices the lab does not
+    hold; each is named with the reason (JSON: the `left_out` list).
     """
     from rollout import drift as engine
 
@@ -145,16 +141,11 @@ def drift(
         allow = engine.load_allow_list(
             allow_file if allow_file is not None else ctx.root / engine.ALLOW_FILE
         )
-        devices = engine.select(
-            ctx.managed(chosen, where, every, timeout),
-            platforms=platforms,
-            roles=roles,
-            names=names,
+        devices = ctx.managed(
+            chosen, where, every, timeout, roles=roles, names=names, platforms=platforms
         )
         if not devices:
-            raise RolloutError(
-                "no device matches the selection", "check the sites, --platform, --role, --device"
-            )
+            raise RolloutError("no device to check", "check the sites (and the lab: --lab)")
         people = fmt == "table" and sys.stderr.isatty()
         with _Progress(len(devices), people) as progress:
             report = engine.check(
@@ -184,7 +175,9 @@ def drift(
     if fmt == "json":
         import json
 
-        text = json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+        payload = {**report.to_json(), "left_out": [x.as_dict() for x in left_out()]}
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        shown_left_out()
     elif fmt == "markdown":
         text = engine.markdown(report)
     else:

@@ -44,7 +44,12 @@ def lab() -> None:
     default=None,
     help="Lab processes (default: one per CPU).",
 )
-@click.option("--base-port", type=click.IntRange(1024, 65000), default=22000, show_default=True)
+@click.option(
+    "--base-port",
+    type=click.IntRange(1024, 65000),
+    default=None,
+    help="First TCP port tried for the devices (default: ports the kernel picks, never busy).",
+)
 @click.option(
     "--minute-seconds",
     type=click.FloatRange(0.05, 60),
@@ -79,7 +84,7 @@ def lab() -> None:
 def lab_up(
     sites: tuple[str, ...],
     workers: int | None,
-    base_port: int,
+    base_port: int | None,
     minute_seconds: float,
     network: bool,
     weather: str,

@@ -23,22 +23,6 @@ def cli() -> None:
     """
 
 
-def _select(inventory_sites: list[str], sites: tuple[str, ...], all_sites: bool) -> list[str]:
-    if all_sites or not sites:
-        return inventory_sites
-    unknown = [s for s in sites if s not in inventory_sites]
-    if unknown:
-        import difflib
-
-        close = difflib.get_close_matches(unknown[0], inventory_sites, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise RolloutError(
-            f"no site '{unknown[0]}' in inventory/sites/",
-            f"{hint}known sites: {', '.join(inventory_sites)}",
-        )
-    return list(dict.fromkeys(sites))
-
-
 @cli.command()
 @sites_argument
 @repo_option
@@ -49,27 +33,26 @@ def validate(sites: tuple[str, ...], all_sites: bool, repo: Path | None, fmt: st
     Every problem names the file, the line, the field and the fix. A flow the routers' access
     lists do not carry (both ways) is named with the list and the row that opens it.
     """
+    from rollout.cli.context import resolve_sites
     from rollout.errors import InvalidInventory
-    from rollout.inventory.loader import load_inventory, site_files
+    from rollout.inventory.loader import load_inventory
 
     try:
         root = repo_root(repo)
-        if sites and not all_sites:
-            files, _ = site_files(root)
-            _select([f.stem for f in files], sites, False)
-        try:
-            inv = load_inventory(root)
-        except InvalidInventory as exc:
-            if sites and not all_sites:
+        if not sites or all_sites:
+            inv = load_inventory(root)  # the whole province: every problem of every file
+            chosen = list(inv.sites)
+        else:
+            try:
+                inv = load_inventory(root, tolerant=True)
+            except InvalidInventory as exc:  # the province (or the hub) itself is broken
                 wanted = {f"inventory/sites/{s}.{ext}" for s in sites for ext in ("yml", "yaml")}
                 wanted.add("inventory/province.yml")
                 kept = [p for p in exc.problems if p.file in wanted]
-                if not kept:
-                    _report_ok(list(dict.fromkeys(sites)), fmt)
-                    return
-                raise InvalidInventory(kept) from None
-            raise
-        chosen = _select(list(inv.sites), sites, all_sites)
+                raise InvalidInventory(kept or exc.problems) from None
+            chosen, broken = resolve_sites(inv, sites, False)
+            if broken:
+                raise InvalidInventory([p for s in broken for p in inv.broken[s]])
         from rollout.coverage import flow_problems  # every flow carried by the access lists
         from rollout.secrets import load_secrets
 
@@ -141,17 +124,15 @@ def render(
     fmt: str,
 ) -> None:
     """Render every device's full configuration from the templates."""
-    from rollout.inventory.loader import load_inventory
+    from rollout.cli.context import load, select_sites
     from rollout.render import redacted, render_sites, write_rendered
-    from rollout.secrets import load_secrets
 
     try:
         if not sites and not all_sites:
             raise RolloutError("name the sites to render", "give SITE... or --all")
-        root = repo_root(repo)
-        inv = load_inventory(root)
-        chosen = _select(list(inv.sites), sites, all_sites)
-        secrets = load_secrets(root)
+        ctx = load(repo)
+        inv, secrets = ctx.inv, ctx.secrets
+        chosen = select_sites(inv, sites, all_sites)
         items = render_sites(inv, chosen, secrets)
         if not with_secrets:
             items = redacted(items, secrets)

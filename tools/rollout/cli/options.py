@@ -101,3 +101,25 @@ workers_option = click.option(
     show_default=True,
     help="Devices handled at once.",
 )
+
+
+MANAGED_ROLES = ("wan_router", "lan_switch", "codec")
+"""The roles of the devices rollout talks to (the room client is checked, not managed)."""
+
+
+def device_options(func: F) -> F:
+    """--role ROLE and --device NAME|GLOB (both repeatable): only these devices of the sites."""
+    func = click.option(
+        "--device",
+        "names",
+        multiple=True,
+        metavar="NAME|GLOB",
+        help="Only these devices (a hostname or a glob such as '*-sw01'; repeatable).",
+    )(func)
+    return click.option(
+        "--role",
+        "roles",
+        multiple=True,
+        type=click.Choice(MANAGED_ROLES),
+        help="Only devices of this role (repeatable).",
+    )(func)

@@ -13,6 +13,7 @@ from rollout.cli.context import Context, load, select_sites
 from rollout.cli.devices import _progress
 from rollout.cli.options import (
     Where,
+    device_options,
     format_option,
     repo_option,
     sites_argument,
@@ -32,11 +33,13 @@ def _plan_results(
     workers: int,
     fmt: str,
     every: bool = False,
+    roles: tuple[str, ...] = (),
+    names: tuple[str, ...] = (),
 ) -> list[Any]:
     from rollout.engine.pool import for_devices
     from rollout.engine.steps import plan_one
 
-    devices = ctx.managed(sites, where, every)
+    devices = ctx.managed(sites, where, every, roles=roles, names=names)
     return for_devices(
         devices,
         lambda m: plan_one(ctx.inv, ctx.secrets, m),
@@ -46,7 +49,14 @@ def _plan_results(
 
 
 def make_plan(
-    ctx: Context, sites: list[str], where: Where, workers: int, fmt: str, every: bool = False
+    ctx: Context,
+    sites: list[str],
+    where: Where,
+    workers: int,
+    fmt: str,
+    every: bool = False,
+    roles: tuple[str, ...] = (),
+    names: tuple[str, ...] = (),
 ) -> SavedPlan:
     """Read every device of the sites and return the SavedPlan (RolloutError on any failure)."""
     from rollout import audit
@@ -54,7 +64,7 @@ def make_plan(
     from rollout.engine.pool import for_devices
     from rollout.engine.saved import saved_device
 
-    devices = ctx.managed(sites, where, every)
+    devices = ctx.managed(sites, where, every, roles=roles, names=names)
     results = for_devices(
         devices,
         lambda m: saved_device(ctx.inv, ctx.secrets, m),
@@ -90,6 +100,7 @@ def make_plan(
     default=None,
     help="Save the plan (JSON, 0600, no secret) for `rollout site SITE --plan FILE`.",
 )
+@device_options
 @where_options
 @workers_option
 @repo_option
@@ -98,6 +109,8 @@ def plan(
     sites: tuple[str, ...],
     all_sites: bool,
     out: Path | None,
+    roles: tuple[str, ...],
+    names: tuple[str, ...],
     where: Where,
     workers: int,
     repo: Path | None,
@@ -107,14 +120,16 @@ def plan(
 
     With --out FILE, also save them, with the hash of each device's running configuration,
     for `rollout site SITE --plan FILE` (applies exactly them; refuses a changed device).
-    Exit 0 when nothing would change, 2 when something would, 1 on any error.
+    --role and --device narrow it to some devices of the sites. Exit 0 when nothing would
+    change, 2 when something would, 1 on any error or when some were left out (a broken site
+    file; devices a lab does not hold with --all).
     """
     if out is not None:
-        return _save(sites, all_sites, out, where, workers, repo, fmt)
+        return _save(sites, all_sites, out, where, workers, repo, fmt, roles, names)
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
-        results = _plan_results(ctx, chosen, where, workers, fmt, all_sites)
+        results = _plan_results(ctx, chosen, where, workers, fmt, all_sites, roles, names)
     except RolloutError as exc:
         fail(exc, fmt)
     redact = ctx.secrets.redact
@@ -164,13 +179,15 @@ def _save(
     workers: int,
     repo: Path | None,
     fmt: str,
+    roles: tuple[str, ...] = (),
+    names: tuple[str, ...] = (),
 ) -> int:
     from rollout.engine import planfile
 
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
-        saved = make_plan(ctx, chosen, where, workers, fmt, all_sites)
+        saved = make_plan(ctx, chosen, where, workers, fmt, all_sites, roles, names)
         path = planfile.save(saved, out)
     except RolloutError as exc:
         fail(exc, fmt)

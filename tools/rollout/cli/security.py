@@ -24,7 +24,7 @@ def lint_problems(root: Path, sites: list[str]) -> list[str]:
     from rollout.lint import lint_sites
     from rollout.secrets import load_secrets
 
-    inv = load_inventory(root)
+    inv = load_inventory(root, tolerant=True)
     return [str(f) for f in lint_sites(inv, load_secrets(root), sites)]
 
 

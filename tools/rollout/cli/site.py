@@ -10,8 +10,14 @@ from typing import TYPE_CHECKING
 import click
 
 from rollout.cli.app import Exit, emit_json, fail, table
-from rollout.cli.context import Context, load, select_sites
-from rollout.cli.options import Where, format_option, repo_option, where_options
+from rollout.cli.context import Context, chosen_devices, load, select_sites
+from rollout.cli.options import (
+    Where,
+    device_options,
+    format_option,
+    repo_option,
+    where_options,
+)
 from rollout.errors import RolloutError
 
 if TYPE_CHECKING:
@@ -43,6 +49,7 @@ PLANS = Path("var/plans")
     default=None,
     help="Revert timer of the push (default: revert_minutes of the province file).",
 )
+@device_options
 @where_options
 @repo_option
 @format_option
@@ -52,6 +59,8 @@ def site(
     dry_run: bool,
     plan_path: Path | None,
     revert_minutes: int | None,
+    roles: tuple[str, ...],
+    names: tuple[str, ...],
     where: Where,
     repo: Path | None,
     fmt: str,
@@ -60,8 +69,11 @@ def site(
 
     Asks first, showing the plan it will apply (what is shown is what is pushed); --plan FILE
     applies a saved plan instead, after checking every device against it. A failure on any
-    device rolls every device of its site back to the backup taken at the start. Exit 0 done,
-    1 failed or refused, 2 with --dry-run when changes would be made.
+    device rolls every device of its site back to the backup taken at the start. --role and
+    --device roll out only those devices (the Ansible limit): the transaction then holds for
+    the devices chosen (a failure on one rolls the chosen devices of its site back; the others
+    are not touched). Exit 0 done, 1 failed, refused or a site left out (broken file), 2 with
+    --dry-run when changes would be made.
     """
     from rollout.engine import planfile
     from rollout.engine.site import Labs, run_sites
@@ -69,6 +81,9 @@ def site(
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, False)
+        hosts = chosen_devices(ctx.inv, chosen, roles, names) if roles or names else {}
+        chosen = [s for s in chosen if s in hosts] if hosts else chosen
+        picked = [d for ds in hosts.values() for d in ds] or None
         labs = Labs(
             ctx.lab_dir(where.lab, where.lab_dir), ctx.netlab_dir(where.netlab, where.netlab_dir)
         )
@@ -79,17 +94,24 @@ def site(
                 "--plan and --dry-run do not go together",
                 f"show the saved plan with `cat {plan_path}`, or drop --dry-run to apply it",
             )
+        if plan_path is not None and picked:
+            raise RolloutError(
+                "--plan and --role/--device do not go together: the saved plan names its devices",
+                "save a plan of those devices (`rollout plan SITE --device NAME --out FILE`) "
+                "and apply it without --role/--device",
+            )
         saved = planfile.load(plan_path) if plan_path is not None else None
         if saved is not None and plan_path is not None:
             planfile.sites_of(saved, chosen, plan_path)
         if not yes and not dry_run:
             if saved is None:
-                saved = _reviewed(ctx, chosen, where, fmt)
+                saved = _reviewed(ctx, chosen, where, fmt, roles, names)
                 plan_path = planfile.save(saved, _plan_path(ctx.root))
             for line in planfile.site_summaries(saved):
                 click.echo(line, err=True)
+            what = f" ({', '.join(picked)})" if picked else ""
             click.confirm(
-                f"Roll out {', '.join(chosen)} ({labs.describe()}) with this plan?",
+                f"Roll out {', '.join(chosen)}{what} ({labs.describe()}) with this plan?",
                 abort=True,
                 err=True,
             )
@@ -101,6 +123,7 @@ def site(
             dry_run=dry_run,
             revert_minutes=revert_minutes,
             labs=labs,
+            hosts=picked,
             progress=_progress(fmt),
             on_stale=_warn_stale,
             on_interrupt=lambda stamp: click.secho(
@@ -118,11 +141,18 @@ def site(
     return _show(done, fmt)
 
 
-def _reviewed(ctx: Context, chosen: list[str], where: Where, fmt: str) -> SavedPlan:
+def _reviewed(
+    ctx: Context,
+    chosen: list[str],
+    where: Where,
+    fmt: str,
+    roles: tuple[str, ...] = (),
+    names: tuple[str, ...] = (),
+) -> SavedPlan:
     """The plan the person is asked about, which the run then applies (and nothing else)."""
     from rollout.cli.plan import make_plan
 
-    return make_plan(ctx, chosen, where, 8, fmt)
+    return make_plan(ctx, chosen, where, 8, fmt, roles=roles, names=names)
 
 
 def _plan_path(root: Path) -> Path:

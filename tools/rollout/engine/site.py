@@ -76,12 +76,16 @@ def run_sites(
     dry_run: bool,
     revert_minutes: int | None,
     labs: Labs,
+    hosts: list[str] | None = None,
     progress: Callable[[Progress], None] | None = None,
     on_stale: Callable[[Holder], None] | None = None,
     on_interrupt: Callable[[str], None] | None = None,
     plan_file: Path | None = None,
 ) -> SiteRun:
     """Hold the sites' lock (not for a dry run), run the playbook, audit the outcome.
+
+    hosts: only these devices of the sites (the Ansible limit); the transaction then spans
+    the chosen devices of each site: a failure rolls those back, the others are not touched.
 
     on_stale: told of each stale lock taken over; on_interrupt: told the backup set before an
     interrupted run is rolled back.
@@ -113,6 +117,7 @@ def run_sites(
             progress,
             on_interrupt,
             plan_file,
+            hosts,
         )
 
 
@@ -127,6 +132,7 @@ def _run(
     progress: Callable[[Progress], None] | None,
     on_interrupt: Callable[[str], None] | None,
     plan_file: Path | None = None,
+    hosts: list[str] | None = None,
 ) -> SiteRun:
     from rollout.runner import run_playbook
 
@@ -146,7 +152,7 @@ def _run(
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
-        limit = ",".join(f"site_{s.replace('-', '_')}" for s in chosen)
+        limit = ",".join(hosts or (f"site_{s.replace('-', '_')}" for s in chosen))
         run = run_playbook(
             root,
             "playbooks/site.yml",

@@ -8,9 +8,10 @@ without importing the loader (which runs them).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from rollout.errors import Problem
 from rollout.inventory.model import Device, Province, Site
 
 
@@ -22,6 +23,11 @@ class Inventory:
     province: Province
     sites: dict[str, Site]
     files: dict[str, Path]
+    broken: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    """Sites left out of a tolerant load (``load_inventory(..., tolerant=True)``): slug -> the
+    problems of its file. ``sites`` holds only the sites that loaded and passed the checks."""
+    stray: tuple[Problem, ...] = ()
+    """Problems of a tolerant load that belong to no site (a stray file in inventory/sites)."""
 
     def site(self, slug: str) -> Site:
         return self.sites[slug]

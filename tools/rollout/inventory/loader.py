@@ -208,8 +208,14 @@ def site_files(root: Path) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def load_inventory(root: Path, *, check: bool = True) -> Inventory:
-    """Load and validate the whole province; raise InvalidInventory listing every problem."""
+def load_inventory(root: Path, *, check: bool = True, tolerant: bool = False) -> Inventory:
+    """Load and validate the whole province; raise InvalidInventory listing every problem.
+
+    tolerant: a broken site file (or a site breaking a cross-file rule) does not stop the
+    others: it goes to ``Inventory.broken`` with its problems, stray files of the sites folder
+    to ``Inventory.stray``, and every other site loads. Problems of the province file, or of
+    the hub's site file (every site's configuration needs the hub), still raise.
+    """
     problems: list[Problem] = []
     province_path = root / PROVINCE_FILE
     province, _ = _parse(Province, province_path, str(PROVINCE_FILE), problems)
@@ -238,8 +244,59 @@ def load_inventory(root: Path, *, check: bool = True) -> Inventory:
     if province is None:
         raise InvalidInventory(problems)
     inventory = Inventory(root, province, dict(sorted(sites.items())), paths)
+    if tolerant:
+        return _tolerant(inventory, problems, check)
     if check:
         problems.extend(check_inventory(inventory))
     if problems:
         raise InvalidInventory(problems)
     return inventory
+
+
+def _site_of(problem: Problem) -> str | None:
+    """The slug whose site file the problem is about (None: not a site file)."""
+    path = Path(problem.file)
+    if path.parent == SITES_DIR and path.suffix in SITE_SUFFIXES:
+        return path.stem
+    return None
+
+
+def _tolerant(inventory: Inventory, problems: list[Problem], check: bool) -> Inventory:
+    """Set the broken sites aside until the rest passes the checks (see load_inventory)."""
+    broken: dict[str, list[Problem]] = {}
+    stray: list[Problem] = []
+    for problem in problems:
+        slug = _site_of(problem)
+        (broken.setdefault(slug, []) if slug else stray).append(problem)
+    sites = {s: v for s, v in inventory.sites.items() if s not in broken}
+    hub = inventory.province.hub
+    while True:
+        current = Inventory(inventory.root, inventory.province, sites, inventory.files)
+        found = check_inventory(current) if check else []
+        hub_broken = hub in broken or any(_site_of(p) == hub for p in found)
+        if hub_broken or any(_site_of(p) is None for p in found):
+            everything = [*stray, *(p for ps in broken.values() for p in ps), *found]
+            if hub_broken:
+                everything.append(
+                    Problem(
+                        str(PROVINCE_FILE),
+                        "hub",
+                        f"the hub site '{hub}' has problems; every site's configuration needs it",
+                        f"fix inventory/sites/{hub}.yml first (rollout validate {hub})",
+                    )
+                )
+            raise InvalidInventory(everything)
+        if not found:
+            return Inventory(
+                inventory.root,
+                inventory.province,
+                sites,
+                inventory.files,
+                {slug: tuple(ps) for slug, ps in sorted(broken.items())},
+                tuple(stray),
+            )
+        for problem in found:
+            slug = _site_of(problem)
+            assert slug is not None
+            broken.setdefault(slug, []).append(problem)
+        sites = {s: v for s, v in sites.items() if s not in broken}

@@ -121,7 +121,7 @@ def _validate(specs: Sequence[LabDeviceSpec], options: LabOptions) -> dict[str, 
                 f"no lab simulator for platform {platform!r}; known: {', '.join(sorted(FACTORIES))}"
             )
         paths[platform] = factory_path(hook)
-    if not 1 <= options.base_port <= 65535:
+    if options.base_port is not None and not 1 <= options.base_port <= 65535:
         raise LabConfigError(f"base port {options.base_port} is not a TCP port")
     if options.workers is not None and options.workers < 1:
         raise LabConfigError(f"workers must be at least 1, not {options.workers}")
@@ -163,7 +163,10 @@ def up(
         )
     remove_runtime_files(state_dir)
 
-    ports = assign_ports(len(specs), options.base_port)
+    # No base port: port 0 for each device, the kernel picks a free one when the worker binds;
+    # the worker reports the real port and the supervisor publishes it (state, endpoints).
+    base = options.base_port
+    ports = assign_ports(len(specs), base) if base is not None else [0] * len(specs)
     workers = min(options.workers or os.cpu_count() or 1, len(specs))
     payload = {
         "devices": [{**s.to_json(), "port": p} for s, p in zip(specs, ports, strict=True)],

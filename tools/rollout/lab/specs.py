@@ -60,8 +60,11 @@ class LabDeviceSpec:
 class LabOptions:
     """How to run the lab. Factories receive these too."""
 
-    base_port: int = 22000
-    """First TCP port tried; devices get the next free ports in list order."""
+    base_port: int | None = None
+    """None: every device listens on a port the kernel picks (bind to port 0), so that labs
+    started at the same time never race for a port; the ports are published in state.json and
+    endpoints.json. A number: the first TCP port tried, devices get the next free ports in list
+    order (a hint: another program may still take a port between the check and the bind)."""
     workers: int | None = None
     """Worker processes (default: number of CPUs, at most one per device)."""
     ready_timeout: float = 60.0
