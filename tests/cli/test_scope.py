@@ -34,7 +34,10 @@ def test_tolerant_load_sets_a_broken_site_aside(repo: Path) -> None:
 
 def test_a_site_breaking_a_cross_file_rule_is_set_aside(repo: Path) -> None:
     path = repo / "inventory" / "sites" / "sa-pa.yml"
-    text = path.read_text(encoding="utf-8").replace('code: "088"', 'code: "086"')
+    pilot = load_inventory(repo).sites["bao-thang"].code
+    own = load_inventory(repo).sites["sa-pa"].code
+    text = path.read_text(encoding="utf-8").replace(f'code: "{own}"', f'code: "{pilot}"')
+    assert pilot != own and f'"{pilot}"' in text
     path.write_text(text, encoding="utf-8")  # bao-thang's code
     inv = load_inventory(repo, tolerant=True)
     assert "bao-thang" in inv.sites and "sa-pa" in inv.broken
