@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     default=None,
     help="Revert timer of the push (default: revert_minutes of the province file).",
 )
+@click.option(
+    "--take-over",
+    is_flag=True,
+    help="Take over a STALE lock on a site's device (its holder's process is gone, or it is "
+    "older than 4 hours with no revert timer pending); audited. A live lock is never taken.",
+)
 @where_options
 @repo_option
 @format_option
@@ -35,6 +41,7 @@ def site(
     yes: bool,
     dry_run: bool,
     revert_minutes: int | None,
+    take_over: bool,
     where: Where,
     repo: Path | None,
     fmt: str,
@@ -74,6 +81,14 @@ def site(
                 f"interrupted: the rollout of {', '.join(chosen)} was cancelled; "
                 f"rolling every device back to backup {stamp}",
                 fg="red",
+                err=True,
+            ),
+            take_over=take_over,
+            on_takeover=lambda t: click.secho(
+                f"warning: took over the stale lock of {t.holder.site} on "
+                f"{t.managed.device.hostname} held by "
+                f"{t.replaced.describe() if t.replaced else '?'} ({t.replaced_reason})",
+                fg="yellow",
                 err=True,
             ),
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rollout import audit
 from rollout.backups import BackupStore
+from rollout.engine import devlock
 from rollout.engine.facts import slowest_minute
 from rollout.engine.interrupt import Trap, roll_back
 from rollout.fleet import Result
@@ -17,6 +18,7 @@ from rollout.inventory.loader import Inventory
 from rollout.lock import Holder
 from rollout.runner import PlaybookRun
 from rollout.secrets import Secrets
+from rollout.targets import managed_devices
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,13 @@ def run_sites(
     progress: Callable[[str], None] | None = None,
     on_stale: Callable[[Holder], None] | None = None,
     on_interrupt: Callable[[str], None] | None = None,
+    take_over: bool = False,
+    on_takeover: Callable[[devlock.Taken], None] | None = None,
 ) -> SiteRun:
     """Hold the sites' lock (not for a dry run), run the playbook, audit the outcome.
 
+    The lock is local (var/locks) and on the devices (engine.devlock: refused when another
+    controller holds the site; a stale device lock taken over only with take_over).
     on_stale: told of each stale lock taken over; on_interrupt: told the backup set before an
     interrupted run is rolled back.
     """
@@ -96,9 +102,26 @@ def run_sites(
                     result="ok",
                     detail=f"stale lock of {stale.describe()}",
                 )
-        return _run(
-            root, inv, secrets, chosen, dry_run, revert_minutes, labs, progress, on_interrupt
-        )
+        if dry_run:
+            return _run(
+                root, inv, secrets, chosen, dry_run, revert_minutes, labs, progress, on_interrupt
+            )
+        reached = managed_devices(inv, chosen, secrets, lab=labs.lab, netlab=labs.netlab)
+        with devlock.hold(
+            reached, chosen, command, take_over=take_over, on_takeover=on_takeover
+        ) as token:
+            return _run(
+                root,
+                inv,
+                secrets,
+                chosen,
+                dry_run,
+                revert_minutes,
+                labs,
+                progress,
+                on_interrupt,
+                token,
+            )
 
 
 def _run(
@@ -111,6 +134,7 @@ def _run(
     labs: Labs,
     progress: Callable[[str], None] | None,
     on_interrupt: Callable[[str], None] | None,
+    lock_token: str = "",
 ) -> SiteRun:
     from rollout.runner import run_playbook
 
@@ -126,6 +150,7 @@ def _run(
             "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
             "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
             "site_rollout_revert_wait": revert_wait(minutes, labs),
+            "site_rollout_lock_token": lock_token,
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
