@@ -113,7 +113,7 @@ def test_stale_lock_needs_take_over(labs: tuple[FaultLab, LabRun]) -> None:
     refused = second.run("site", SITE, "--lab", "--yes", check=1)
     assert "looks stale" in refused.stderr and f"process {gone.pid}" in refused.stderr
     assert "--take-over" in refused.stderr
-    assert f"pid {gone.pid}" in (_marker(first) or ""), "a refused run leaves the marker"
+    assert f"pid={gone.pid} " in (_marker(first) or ""), "a refused run leaves the marker"
 
     again = second.run("site", SITE, "--lab", "--yes", "--take-over", check=0)
     assert "took over the stale lock" in again.stderr, again.stderr
