@@ -23,6 +23,9 @@ def _actions(tasks: list[dict[str, Any]]) -> list[str]:
 
 
 def test_role_pushes_verifies_confirms_then_saves() -> None:
-    actions = [a for a in _actions(yaml.safe_load(ROLE.read_text("utf-8"))) if a != "rollback"]
+    every = _actions(yaml.safe_load(ROLE.read_text("utf-8")))
+    actions = [a for a in every if a not in ("rollback", "lock", "unlock")]
     assert actions == list(COMMIT_ORDER)
+    # The site's device lock is taken first and released last (rollout.engine.devlock).
+    assert every[0] == "lock" and every[-1] == "unlock", every
     assert COMMIT_ORDER.index("confirm") < COMMIT_ORDER.index("save")
