@@ -78,6 +78,11 @@ def cmd_rmdir(term: Terminal, toks: list[tuple[int, str]], words: list[str]) -> 
     return term.ask(f"Remove directory filename [{name}]? ", remove)
 
 
+def is_subdir(term: Terminal, words: list[str]) -> bool:
+    """``dir URL`` names a directory below the flash root (``dir flash:`` is the root)."""
+    return len(words) > 1 and bool(_dir_name(term, words[1]))
+
+
 def dir_of(term: Terminal, url: str) -> str:
     """``dir flash:NAME``: the files of one directory, or the error IOS prints."""
     name = _dir_name(term, url) or ""
