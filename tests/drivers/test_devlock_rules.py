@@ -10,9 +10,13 @@ from datetime import UTC, datetime, timedelta
 from rollout.engine import devlock
 
 
-def _holder(**change: object) -> devlock.DeviceHolder:
-    base = devlock.me("bao-thang", "rollout site bao-thang", "abc123")
-    return devlock.DeviceHolder(**{**base.__dict__, **change})  # type: ignore[arg-type]
+def _holder(
+    *, command: str = "rollout site bao-thang", pid: int = 0, host: str = ""
+) -> devlock.DeviceHolder:
+    from dataclasses import replace
+
+    base = devlock.me("bao-thang", command, "abc123")
+    return replace(base, pid=pid or base.pid, host=host or base.host)
 
 
 def test_marker_round_trip_and_unsafe_characters() -> None:

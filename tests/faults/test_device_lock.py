@@ -83,7 +83,9 @@ def test_two_checkouts_at_once_exactly_one_runs(labs: tuple[FaultLab, LabRun]) -
             if p.poll() is None:
                 p.kill()
     codes = sorted(p.returncode for p in runs)
-    assert codes == [0, 1], [(p.returncode, err[-2000:]) for p, (_o, err) in zip(runs, done)]
+    assert codes == [0, 1], [
+        (p.returncode, err[-2000:]) for p, (_o, err) in zip(runs, done, strict=True)
+    ]
     winner = next(i for i, p in enumerate(runs) if p.returncode == 0)
     loser_err = done[1 - winner][1]
     assert "Traceback" not in loser_err

@@ -145,7 +145,8 @@ def lock_device(managed: Sequence[Managed], site: str) -> Managed | None:
     mine = [m for m in managed if m.site.slug == site]
     lockable = [m for m in mine if m.target.platform in (Platform.CISCO_IOS, Platform.LINUX_ROUTER)]
     routers = [m for m in lockable if m.device.role is Role.WAN_ROUTER]
-    return (routers or lockable or [None])[0]
+    chosen = routers or lockable
+    return chosen[0] if chosen else None
 
 
 @dataclass(frozen=True)
