@@ -18,7 +18,6 @@ from rollout.inventory.loader import Inventory
 from rollout.lock import Holder
 from rollout.runner import PlaybookRun
 from rollout.secrets import Secrets
-from rollout.targets import managed_devices
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,7 @@ def run_sites(
     interrupted run is rolled back.
     """
     from rollout.lock import site_lock
+    from rollout.targets import managed_devices
 
     command = "rollout site " + " ".join(chosen) + (" --dry-run" if dry_run else "")
     lock = contextlib.nullcontext() if dry_run else site_lock(root, chosen, command)
