@@ -232,7 +232,7 @@ class LinuxRouterDriver:
     def revert_pending(self) -> bool:
         out = self.sh(
             "read lock",
-            'if [ -f revert.pid ] && kill -0 -- "$(cat revert.pid)" 2>/dev/null; '
+            'if [ -f revert.pid ] && kill -0 "$(cat revert.pid)" 2>/dev/null; '
             "then echo pending; else echo none; fi",
         )
         return out.strip() == "pending"
