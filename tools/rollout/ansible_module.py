@@ -107,6 +107,7 @@ def site_lock(found: ModuleDevice, action: str, token: str, take_over: bool) -> 
     """The lock/unlock step of the role site_rollout for one host (rollout.engine.devlock):
     only the host that holds the site's lock talks to its device."""
     from rollout.engine import devlock
+    from rollout.errors import RolloutError
 
     managed = found.managed
     assert managed is not None
@@ -126,6 +127,9 @@ def site_lock(found: ModuleDevice, action: str, token: str, take_over: bool) -> 
         taken = devlock.take(managed, me, take_over=take_over)
     except devlock.DeviceLockHeld as exc:
         out["refused"] = str(exc)
+        return out
+    except RolloutError as exc:  # unreachable, refused: no lock, so no rollout of the site
+        out["refused"] = f"the lock of site {found.site.slug} could not be taken: {exc}"
         return out
     if taken is not None:
         devlock.audit_takeover(found.root, taken)
