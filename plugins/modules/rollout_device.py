@@ -18,7 +18,7 @@ options:
     description: The step to run.
     required: true
     type: str
-    choices: [precheck, backup, push, verify, confirm, save, rollback]
+    choices: [precheck, backup, push, verify, confirm, save, rollback, lock, unlock]
   hostname:
     description: Inventory hostname of the device.
     required: true
@@ -58,6 +58,19 @@ options:
         (its revert timer brings it back) before the rollback is reported as failed.
     type: float
     default: 0
+  lock_token:
+    description:
+      - lock and unlock. The run's lock token; a lock on the site's device with this token is
+        this run's (taken by the CLI that started the playbook, or by this play).
+      - C(lock) takes the site's lock on its WAN router (rollout.engine.devlock) for the
+        router's host; every other host of the site returns C(lock_device) and does nothing.
+        A lock another run holds is returned as C(refused) (the task fails).
+      - C(unlock) removes the lock if this token holds it.
+    type: str
+  take_over:
+    description: lock only. Take over a stale lock (its holder is gone); audited.
+    type: bool
+    default: false
 author: rollout
 """
 
@@ -70,6 +83,14 @@ commands:
 backup:
   description: Path of the backup written.
   returned: action is backup
+  type: str
+taken:
+  description: This task created the site's lock marker (so the play removes it at the end).
+  returned: action is lock
+  type: bool
+refused:
+  description: Why the site's lock could not be taken, naming its holder.
+  returned: action is lock and the lock is held
   type: str
 """
 
@@ -90,9 +111,11 @@ def main() -> None:
             "action": {
                 "type": "str",
                 "required": True,
-                "choices": ["precheck", *steps.COMMIT_ORDER, "rollback"],
+                "choices": ["precheck", *steps.COMMIT_ORDER, "rollback", "lock", "unlock"],
             },
             "plan_file": {"type": "path"},
+            "lock_token": {"type": "str", "default": ""},
+            "take_over": {"type": "bool", "default": False},
             "backup_set": {"type": "str"},
             "revert_minutes": {"type": "int", "default": 5},
             "revert_wait": {"type": "float", "default": 0},
@@ -141,6 +164,12 @@ def main() -> None:
                 }
         elif module.check_mode:
             result["skipped_in_check_mode"] = True
+        elif action in ("lock", "unlock"):
+            from rollout.ansible_module import site_lock
+
+            result.update(site_lock(found, action, p["lock_token"], p["take_over"]))
+            if result.get("refused"):
+                module.fail_json(msg=result["refused"], **result)
         elif action == "backup":
             if not p["backup_set"]:
                 module.fail_json(msg="backup needs backup_set")

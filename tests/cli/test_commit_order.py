@@ -24,7 +24,9 @@ def _actions(tasks: list[dict[str, Any]]) -> list[str]:
 
 def test_role_pushes_verifies_confirms_then_saves() -> None:
     every = _actions(yaml.safe_load(ROLE.read_text("utf-8")))
-    assert every[0] == "precheck", "a saved plan is checked before any other step"
-    actions = [a for a in every if a not in ("rollback", "precheck")]
+    assert every[1] == "precheck", "a saved plan is checked before any device step"
+    actions = [a for a in every if a not in ("rollback", "precheck", "lock", "unlock")]
     assert actions == list(COMMIT_ORDER)
+    # The site's device lock is taken first and released last (rollout.engine.devlock).
+    assert every[0] == "lock" and every[-1] == "unlock", every
     assert COMMIT_ORDER.index("confirm") < COMMIT_ORDER.index("save")

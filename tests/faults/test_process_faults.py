@@ -36,10 +36,11 @@ def _until_pushing(proc: subprocess.Popen[str], lab: FaultLab) -> None:
     """Wait (bounded) until the run has backed up and started pushing (the lock is held)."""
     lock = lab.repo / "var/locks" / f"{SITE}.lock"
     assert proc.stderr is not None
+    before = sorted((lab.backups / SITE).iterdir())[-1]  # the day-0 set: not this run's
     for _ in range(600):
         if lock.exists() and any((lab.backups / SITE).glob("*/bao-thang-rtr01.txt")):
             sets = sorted((lab.backups / SITE).iterdir())
-            if len(list(sets[-1].glob("*.txt"))) == 3:
+            if sets[-1] != before and len(list(sets[-1].glob("*.txt"))) == 3:
                 time.sleep(2)
                 return
         assert proc.poll() is None, proc.communicate()
@@ -117,8 +118,14 @@ def test_sigkill_mid_rollout_then_run_again(lab: FaultLab) -> None:
     states = lab.states(SITE)
     assert states["bao-thang-sw01"] in {"old", "new"}, states
     assert states["bao-thang-codec01"] in {"old", "new"}, states
-    again = lab.run("site", SITE, "--lab", "--yes", check=0)
-    assert "took over the lock" in again.stderr and f"pid {first.pid}" in again.stderr
+    # The killed run's marker on the router is stale (its process is gone on this machine):
+    # refused without the word, taken over with it (rollout.engine.devlock).
+    # The local lock (var/locks) is taken over by itself, the device's needs the word.
+    refused = lab.run("site", SITE, "--lab", "--yes", check=1)
+    assert "took over the lock" in refused.stderr and f"pid {first.pid}" in refused.stderr
+    assert "looks stale" in refused.stderr and "--take-over" in refused.stderr
+    again = lab.run("site", SITE, "--lab", "--yes", "--take-over", check=0)
+    assert "took over the stale lock" in again.stderr and f"pid {first.pid}" in again.stderr
     assert set(lab.states(SITE).values()) == {"new"}
     audit = lab.run("audit", "--site", SITE, "--action", "lock-takeover", check=0)
     assert "lock-takeover" in audit.stdout

@@ -35,6 +35,8 @@ class ModuleDevice:
     site: Site
     managed: Managed | None
     """None when the labs given do not hold the device (left out, not an error)."""
+    site_devices: tuple[Managed, ...] = ()
+    """Every device of the site the run reaches (the site's lock: rollout.engine.devlock)."""
 
 
 def module_secrets(params: dict[str, Any]) -> Secrets:
@@ -58,22 +60,16 @@ def locate(
     site = next((s for s, d in inv.devices() if d.hostname == hostname), None)
     if site is None:
         raise RolloutError(f"{hostname} is not a device of the inventory", "see inventory/sites/")
-    managed = next(
-        (
-            m
-            for m in managed_devices(
-                inv,
-                [site.slug],
-                secrets,
-                lab=Path(params["lab_dir"]) if params.get("lab_dir") else None,
-                netlab=Path(params["netlab_dir"]) if params.get("netlab_dir") else None,
-                timeout=timeout,
-            )
-            if m.device.hostname == hostname
-        ),
-        None,
+    devices = managed_devices(
+        inv,
+        [site.slug],
+        secrets,
+        lab=Path(params["lab_dir"]) if params.get("lab_dir") else None,
+        netlab=Path(params["netlab_dir"]) if params.get("netlab_dir") else None,
+        timeout=timeout,
     )
-    return ModuleDevice(root, inv, site, managed)
+    managed = next((m for m in devices if m.device.hostname == hostname), None)
+    return ModuleDevice(root, inv, site, managed, tuple(devices))
 
 
 def failure(secrets: Secrets, exc: BaseException) -> str:
@@ -83,3 +79,59 @@ def failure(secrets: Secrets, exc: BaseException) -> str:
 
     text = str(exc) if isinstance(exc, RolloutError) else f"{type(exc).__name__}: {exc}"
     return redact(secrets.redact(text))
+
+
+def controller_pid() -> int:
+    """The pid of the ansible-playbook process this module runs under (the lock follows its
+    life, not the module's): the first ancestor whose command line names ansible-playbook,
+    else the parent."""
+    import os
+
+    pid = os.getppid()
+    for _ in range(12):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        if b"ansible-playbook" in cmdline:
+            return pid
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent <= 1:
+            break
+        pid = parent
+    return os.getppid()
+
+
+def site_lock(found: ModuleDevice, action: str, token: str, take_over: bool) -> dict[str, Any]:
+    """The lock/unlock step of the role site_rollout for one host (rollout.engine.devlock):
+    only the host that holds the site's lock talks to its device."""
+    from rollout.engine import devlock
+    from rollout.errors import RolloutError
+
+    managed = found.managed
+    assert managed is not None
+    holder_device = devlock.lock_device(found.site_devices, found.site.slug)
+    out: dict[str, Any] = {
+        "changed": False,
+        "taken": False,
+        "lock_device": holder_device.device.hostname if holder_device else "",
+    }
+    if holder_device is None or holder_device.device.hostname != managed.device.hostname:
+        return out
+    if action == "unlock":
+        out["changed"] = devlock.release(managed, token)
+        return out
+    me = devlock.me(found.site.slug, "ansible-playbook playbooks/site.yml", token, controller_pid())
+    try:
+        taken = devlock.take(managed, me, take_over=take_over)
+    except devlock.DeviceLockHeld as exc:
+        out["refused"] = str(exc)
+        return out
+    except RolloutError as exc:  # unreachable, refused: no lock, so no rollout of the site
+        out["refused"] = f"the lock of site {found.site.slug} could not be taken: {exc}"
+        return out
+    if taken is not None:
+        devlock.audit_takeover(found.root, taken)
+        out.update(changed=taken.fresh, taken=taken.fresh)
+    return out

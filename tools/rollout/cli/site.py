@@ -50,6 +50,12 @@ PLANS = Path("var/plans")
     help="Revert timer of the push (default: revert_minutes of the province file).",
 )
 @device_options
+@click.option(
+    "--take-over",
+    is_flag=True,
+    help="Take over a STALE lock on a site's device (its holder's process is gone, or it is "
+    "older than 4 hours with no revert timer pending); audited. A live lock is never taken.",
+)
 @where_options
 @repo_option
 @format_option
@@ -61,6 +67,7 @@ def site(
     revert_minutes: int | None,
     roles: tuple[str, ...],
     names: tuple[str, ...],
+    take_over: bool,
     where: Where,
     repo: Path | None,
     fmt: str,
@@ -133,6 +140,14 @@ def site(
                 err=True,
             ),
             plan_file=plan_path,
+            take_over=take_over,
+            on_takeover=lambda t: click.secho(
+                f"warning: took over the stale lock of {t.holder.site} on "
+                f"{t.managed.device.hostname} held by "
+                f"{t.replaced.describe() if t.replaced else '?'} ({t.replaced_reason})",
+                fg="yellow",
+                err=True,
+            ),
         )
     except RolloutError as exc:
         fail(exc, fmt)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rollout.endpoints import Where
 from rollout.errors import RolloutError
@@ -132,3 +132,29 @@ class Driver(Protocol):
         ...
 
     def save(self) -> None: ...
+
+
+@runtime_checkable
+class DeviceLocking(Protocol):
+    """A device that can hold a rollout's lock marker (rollout.engine.devlock).
+
+    The marker outlives the session that wrote it (a lock across the steps of a run, each with
+    its own session, and across controllers). Platforms without it (polycom) do not implement
+    this: the lock of a site sits on its WAN router (docs/reliability.md, "Locks").
+    """
+
+    def take_lock(self, marker: str) -> bool:
+        """Create the marker atomically; False when one is there already (nothing written)."""
+        ...
+
+    def lock_holder(self) -> str | None:
+        """The marker's text; "" when the marker exists without its text yet; None when none."""
+        ...
+
+    def release_lock(self) -> None:
+        """Remove the marker (nothing when there is none)."""
+        ...
+
+    def revert_pending(self) -> bool:
+        """True while a change pushed with a revert timer waits for its confirm."""
+        ...

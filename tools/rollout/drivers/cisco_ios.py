@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from rollout.drivers import ios_canon, ios_refuse, ios_rules, ios_scope, ios_sections
 from rollout.drivers.base import DeviceError, ErrorKind, Plan, Target
+from rollout.drivers.ios_lock import IosLock
 from rollout.drivers.ios_same import same_config
 from rollout.drivers.ios_sections import Node, render
 from rollout.drivers.session import open_session, session_lost
@@ -350,3 +351,20 @@ class CiscoIosDriver:
 
     def verify(self) -> None:
         """Nothing beyond the plan: IOS runs the configuration it shows (no lines left)."""
+
+    # --- the rollout lock marker (DeviceLocking; rollout.drivers.ios_lock) ----------------------
+    @property
+    def _lock(self) -> IosLock:
+        return IosLock(self.target.name, self.conn, self._long)
+
+    def take_lock(self, marker: str) -> bool:
+        return self._lock.take(marker)
+
+    def lock_holder(self) -> str | None:
+        return self._lock.holder()
+
+    def release_lock(self) -> None:
+        self._lock.release()
+
+    def revert_pending(self) -> bool:
+        return self._lock.revert_pending()

@@ -202,6 +202,41 @@ class LinuxRouterDriver:
             "rm -f revert.pid; fi; true",
         )
 
+    # --- the rollout lock marker (DeviceLocking) ---------------------------------------------
+    # A directory in rollout's folder: mkdir(2) creates it or fails when it exists, atomically
+    # (POSIX mkdir: "If path names an existing file, mkdir() shall fail"), so of two
+    # controllers exactly one makes it; the holder is a file written into it afterwards.
+    LOCK = "rollout.lock"
+
+    def take_lock(self, marker: str) -> bool:
+        self.connect()
+        out = self.sh(
+            "lock",
+            f"if mkdir {self.LOCK} 2>/dev/null; then "
+            f"printf '%s\\n' {shlex.quote(marker)} > {self.LOCK}/holder.tmp && "
+            f"mv {self.LOCK}/holder.tmp {self.LOCK}/holder && echo taken; else echo held; fi",
+        )
+        return out.strip() == "taken"
+
+    def lock_holder(self) -> str | None:
+        out = self.sh(
+            "read lock",
+            f"if [ -f {self.LOCK}/holder ]; then cat {self.LOCK}/holder; "
+            f"elif [ -d {self.LOCK} ]; then echo '#torn'; else echo '#none'; fi",
+        ).strip()
+        return None if out == "#none" else ("" if out == "#torn" else out)
+
+    def release_lock(self) -> None:
+        self.sh("unlock", f"rm -rf {self.LOCK}")
+
+    def revert_pending(self) -> bool:
+        out = self.sh(
+            "read lock",
+            'if [ -f revert.pid ] && kill -0 "$(cat revert.pid)" 2>/dev/null; '
+            "then echo pending; else echo none; fi",
+        )
+        return out.strip() == "pending"
+
     def apply(self) -> None:
         """Make the kernel and FRR run the files in the router's folder."""
         self._write_scripts()

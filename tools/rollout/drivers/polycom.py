@@ -97,6 +97,13 @@ def _complete(buffer: str, commands: list[str]) -> bool:
 
 
 class PolycomDriver:
+    """A Polycom Group Series codec over its SSH API.
+
+    It holds no rollout lock (no drivers.base.DeviceLocking): its API has no file a marker
+    could live in, and none is needed, since the lock of a site sits on the site's WAN router,
+    which every rollout of the site goes through (docs/reliability.md, "Locks").
+    """
+
     def __init__(self, target: Target) -> None:
         self.target = target
         self._conn: Any = None

@@ -9,4 +9,5 @@ network lab) reads, plans, pushes, verifies, confirms, saves and rolls back a de
 - ``pool``: every device of a run on the one worker pool (``fleet.run_all``).
 - ``facts``: what the engine reads of a target (its revert-timer minute, lab or live).
 - ``site``: the site-wide transaction through Ansible; ``interrupt``: an interrupted one.
+- ``devlock``: the site's lock held on its WAN router (across checkouts and machines).
 """

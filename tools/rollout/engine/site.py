@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rollout import audit
 from rollout.backups import BackupStore
+from rollout.engine import devlock
 from rollout.engine.facts import slowest_minute
 from rollout.engine.interrupt import Trap, roll_back
 from rollout.engine.results import DeviceResult
@@ -81,9 +82,13 @@ def run_sites(
     on_stale: Callable[[Holder], None] | None = None,
     on_interrupt: Callable[[str], None] | None = None,
     plan_file: Path | None = None,
+    take_over: bool = False,
+    on_takeover: Callable[[devlock.Taken], None] | None = None,
 ) -> SiteRun:
     """Hold the sites' lock (not for a dry run), run the playbook, audit the outcome.
 
+    The lock is local (var/locks) and on the devices (engine.devlock: refused when another
+    controller holds the site; a stale device lock taken over only with take_over).
     hosts: only these devices of the sites (the Ansible limit); the transaction then spans
     the chosen devices of each site: a failure rolls those back, the others are not touched.
 
@@ -91,6 +96,7 @@ def run_sites(
     interrupted run is rolled back.
     """
     from rollout.lock import site_lock
+    from rollout.targets import managed_devices
 
     command = "rollout site " + " ".join(chosen) + (" --dry-run" if dry_run else "")
     lock = contextlib.nullcontext() if dry_run else site_lock(root, chosen, command)
@@ -106,19 +112,38 @@ def run_sites(
                     result="ok",
                     detail=f"stale lock of {stale.describe()}",
                 )
-        return _run(
-            root,
-            inv,
-            secrets,
-            chosen,
-            dry_run,
-            revert_minutes,
-            labs,
-            progress,
-            on_interrupt,
-            plan_file,
-            hosts,
-        )
+        if dry_run:
+            return _run(
+                root,
+                inv,
+                secrets,
+                chosen,
+                dry_run,
+                revert_minutes,
+                labs,
+                progress,
+                on_interrupt,
+                plan_file,
+                hosts,
+            )
+        reached = managed_devices(inv, chosen, secrets, lab=labs.lab, netlab=labs.netlab)
+        with devlock.hold(
+            reached, chosen, command, take_over=take_over, on_takeover=on_takeover
+        ) as token:
+            return _run(
+                root,
+                inv,
+                secrets,
+                chosen,
+                dry_run,
+                revert_minutes,
+                labs,
+                progress,
+                on_interrupt,
+                plan_file,
+                hosts,
+                token,
+            )
 
 
 def _run(
@@ -133,6 +158,7 @@ def _run(
     on_interrupt: Callable[[str], None] | None,
     plan_file: Path | None = None,
     hosts: list[str] | None = None,
+    lock_token: str = "",
 ) -> SiteRun:
     from rollout.runner import run_playbook
 
@@ -149,6 +175,7 @@ def _run(
             "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
             "site_rollout_revert_wait": revert_wait(minutes, labs),
             "site_rollout_plan_file": str(plan_file.resolve()) if plan_file else "",
+            "site_rollout_lock_token": lock_token,
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rollout.lab.ios import show
+from rollout.lab.ios.exec_lock import rollback_timer
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
 from rollout.lab.ios.rules import SHOW_IP_KEYWORDS, SHOW_KEYWORDS, canonical_interface
 from rollout.lab.ios.terminal import CommandError, Terminal, word
@@ -33,6 +34,8 @@ def show_command(term: Terminal, toks: list[tuple[int, str]]) -> str:
     if what == "clock":
         return show.show_clock(dev)
     if what == "archive":
+        if rest[:3] == ["config", "rollback", "timer"]:
+            return rollback_timer(term)
         return show.show_archive(dev)
     if what == "access-lists":
         return show.show_access_lists(dev, rest[0] if rest else None)

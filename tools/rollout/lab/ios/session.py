@@ -22,6 +22,7 @@ from rollout.lab.ios.exec_files import (
     cmd_more,
     cmd_write,
 )
+from rollout.lab.ios.exec_lock import cmd_mkdir, cmd_rmdir, cmd_tclsh, dir_of, is_subdir
 from rollout.lab.ios.exec_show import show_command
 from rollout.lab.ios.match import tokenize
 from rollout.lab.ios.outcome import AMBIGUOUS, INCOMPLETE, INVALID, Outcome
@@ -47,7 +48,10 @@ _EXEC: dict[str, Command] = {
     "configure": cmd_configure,
     "write": cmd_write,
     "copy": cmd_copy,
-    "dir": cmd_dir,
+    "dir": lambda t, toks, w: Reply(dir_of(t, w[1])) if is_subdir(t, w) else cmd_dir(t, toks, w),
+    "mkdir": cmd_mkdir,
+    "rmdir": cmd_rmdir,
+    "tclsh": cmd_tclsh,
     "more": cmd_more,
     "delete": cmd_delete,
     "archive": cmd_archive,

@@ -90,6 +90,8 @@ class DeviceState:
         self.startup: str | None = None
         self._startup_pending = saved
         self.flash: dict[str, FlashFile] = {}
+        self.flash_dirs: set[str] = set()
+        """Directories made with mkdir (rollout.lab.ios.exec_lock); files in them: 'dir/name'."""
         self.archive: list[str] = []
         self._archive_next = 0
         self._listeners: list[Listener] = []
