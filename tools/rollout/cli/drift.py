@@ -17,6 +17,7 @@ from rollout.cli.options import (
     where_options,
     workers_option,
 )
+from rollout.cli.recover import report_unfinished
 from rollout.errors import RolloutError
 
 FORMATS = ["table", "json", "markdown", "html"]
@@ -145,6 +146,7 @@ def drift(
         allow = engine.load_allow_list(
             allow_file if allow_file is not None else ctx.root / engine.ALLOW_FILE
         )
+        unfinished = report_unfinished(ctx, chosen, where, fmt)
         devices = engine.select(
             ctx.managed(chosen, where, every, timeout),
             platforms=platforms,
@@ -184,7 +186,10 @@ def drift(
     if fmt == "json":
         import json
 
-        text = json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+        text = (
+            json.dumps({**report.to_json(), "unfinished": unfinished}, ensure_ascii=False, indent=2)
+            + "\n"
+        )
     elif fmt == "markdown":
         text = engine.markdown(report)
     else:

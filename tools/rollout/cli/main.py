@@ -247,6 +247,7 @@ def _register() -> None:
     from rollout.cli.drift import COMMANDS as DRIFT_COMMANDS
     from rollout.cli.lab import lab
     from rollout.cli.netlab import COMMANDS as NETLAB_COMMANDS
+    from rollout.cli.recover import recover
     from rollout.cli.security import COMMANDS as SECURITY_COMMANDS
     from rollout.cli.site import site
 
@@ -256,6 +257,7 @@ def _register() -> None:
         *DRIFT_COMMANDS,
         backup,
         rollback,
+        recover,
         lab,
         *NETLAB_COMMANDS,
         *SECURITY_COMMANDS,

@@ -10,6 +10,7 @@ import click
 from rollout.cli.app import Exit, emit_json, fail, table
 from rollout.cli.context import load, select_sites
 from rollout.cli.options import Where, format_option, repo_option, where_options
+from rollout.cli.recover import report_unfinished
 from rollout.errors import RolloutError
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def site(
         )
         if labs.lab is None and labs.netlab is None:
             ctx.require_live_ready(chosen)
+        report_unfinished(ctx, chosen, where, fmt)
         if not yes and not dry_run:
             click.confirm(
                 f"Roll out {', '.join(chosen)} ({labs.describe()})?",
