@@ -112,6 +112,8 @@ def plan(
                 click.secho(f"== {r.device}: {len(r.value.commands)} lines to send", fg="yellow")
                 for command in r.value.commands:
                     click.echo(f"   {redact(command)}")
+                if r.value.unconfirmed:
+                    click.secho(f"   UNCONFIRMED: {r.value.unconfirmed}", fg="yellow")
             elif r.value and r.value.unconfirmed:
                 click.secho(f"== {r.device}: UNCONFIRMED: {r.value.unconfirmed}", fg="yellow")
             else:

@@ -75,6 +75,25 @@ class DeviceNote:
     detail: str = ""
 
 
+SAID = {
+    "reverts": ("reverts", "revert"),
+    "does not revert": (
+        "does not revert (no revert timer): the change stays",
+        "do not revert (no revert timer): the change stays",
+    ),
+    "reverted?": (
+        "no longer has a revert timer (reverted by it?)",
+        "no longer have a revert timer (reverted by it?)",
+    ),
+    "confirmed": ("is confirmed, not saved", "are confirmed, not saved"),
+    "saved": ("is confirmed and saved", "are confirmed and saved"),
+    "rolled back": ("is rolled back", "are rolled back"),
+    "backed up": ("is backed up, not pushed", "are backed up, not pushed"),
+    "untouched": ("was not touched", "were not touched"),
+}
+"""How the notice says each state a device is left in (one device, several)."""
+
+
 @dataclass(frozen=True)
 class Unfinished:
     """A site's run that is not closed, with what each of its devices is left in."""
@@ -92,23 +111,17 @@ class Unfinished:
         )
         if r.stopped:
             head += f" (it ended '{r.stopped}' with devices unsettled)"
-        groups: dict[str, list[str]] = {}
+        groups: dict[str, list[DeviceNote]] = {}
         for d in self.devices:
-            if d.state == "reverts":
-                key = f"revert at {clock(d.revert_at)}" if d.revert_at else "revert (time unknown)"
-            elif d.state == "does not revert":
-                key = "do not revert (no revert timer): the change stays"
-            else:
-                key = {
-                    "reverted?": "no longer have a revert timer (reverted by it?)",
-                    "confirmed": "are confirmed, not saved",
-                    "saved": "are confirmed and saved",
-                    "rolled back": "are rolled back",
-                    "backed up": "are backed up, not pushed",
-                    "untouched": "were not touched",
-                }.get(d.state, d.state)
-            groups.setdefault(key, []).append(d.device)
-        parts = [f"{' and '.join(names)} {key}" for key, names in groups.items()]
+            groups.setdefault(d.state, []).append(d)
+        parts = []
+        for state, notes in groups.items():
+            names = " and ".join(d.device for d in notes)
+            said = SAID.get(state, (state, state))[len(notes) > 1]
+            if state == "reverts":
+                times = list(dict.fromkeys(clock(d.revert_at) for d in notes if d.revert_at))
+                said += f" at {' and '.join(times)}" if times else " (time unknown)"
+            parts.append(f"{names} {said}")
         return f"{head}: {'; '.join(parts)}"
 
     def fix(self) -> str:
