@@ -31,25 +31,17 @@ CONFIRM = "Confirm the change"
 SAVE = "Save the confirmed"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
-    handle = start(tmp_path_factory.mktemp("journal"), [SITE], 24600, 12)
+@pytest.fixture
+def old_site(tmp_path: Path) -> Iterator[FaultLab]:
+    """A lab of its own per test: every device old (its day-0 backup), no fault. (Putting a
+    fully rolled-out IOS twin back to day 0 leaves `logging` default lines behind, so a site
+    is not reset in place between tests.)"""
+    handle = start(tmp_path, [SITE], 24600, 12)
     try:
+        assert set(handle.states(SITE).values()) == {"old"}
         yield handle
     finally:
         handle.run("lab", "down")
-
-
-@pytest.fixture
-def old_site(lab: FaultLab) -> Iterator[FaultLab]:
-    """Every device back to its day-0 backup (old), no fault, no unfinished rollout."""
-    lab.run("recover", SITE, "--lab")  # a failed test's unfinished run, if any
-    day0 = sorted(p.name for p in (lab.backups / SITE).iterdir() if not p.name.startswith("."))
-    lab.run("rollback", SITE, "--to", day0[0], "--lab", check=0)
-    assert set(lab.states(SITE).values()) == {"old"}
-    yield lab
-    for name in ALL:
-        lab.fault(name, "clear")
 
 
 class Progress:
@@ -192,13 +184,11 @@ def test_kill_after_push_then_timers_fire(old_site: FaultLab) -> None:
 
 def test_kill_after_push_rolls_forward(old_site: FaultLab) -> None:
     lab = old_site
-    lab.fault(RTR, {"kind": "slow", "seconds": 0.3})
     proc, progress = _spawn(lab)
     try:
         progress.until(PUSH, ALL)
         _kill(proc)
     finally:
-        lab.fault(RTR, "clear")
         if proc.poll() is None:
             proc.kill()
     assert set(lab.states(SITE).values()) == {"new"}  # new, but nothing confirmed
@@ -250,13 +240,11 @@ def test_show_archive_config_rollback_timer(old_site: FaultLab) -> None:
     from rollout.drivers.cisco_ios import rollback_timer
 
     lab = old_site
-    lab.fault(RTR, {"kind": "slow", "seconds": 0.3})
     proc, progress = _spawn(lab)
     try:
         progress.until(PUSH, ALL)
         _kill(proc)
     finally:
-        lab.fault(RTR, "clear")
         if proc.poll() is None:
             proc.kill()
     shown = _ios_exec(lab, SW, "show archive config rollback timer")
@@ -290,7 +278,7 @@ def _ios_exec(lab: FaultLab, device: str, command: str) -> str:
         driver.close()
 
 
-def test_journal_is_closed_by_a_finished_run(old_site: FaultLab, tmp_path: Path) -> None:
+def test_journal_is_closed_by_a_finished_run(old_site: FaultLab) -> None:
     lab = old_site
     lab.run("site", SITE, "--lab", "--yes", check=0)
     entries = _journal(lab)
