@@ -19,6 +19,7 @@ from rollout.inventory.loader import Inventory
 from rollout.lock import Holder
 from rollout.runner import PlaybookRun
 from rollout.secrets import Secrets
+from rollout.targets import MANAGED
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def _run(
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
         if not dry_run:  # the journal: what the run is about to do, before any device
             for slug in chosen:
-                names = [d.hostname for d in inv.sites[slug].devices]
+                names = [d.hostname for d in inv.sites[slug].devices if d.platform in MANAGED]
                 command = "rollout site " + " ".join(chosen)
                 journal.begin(
                     root, slug, stamp, devices=names, revert_minutes=minutes, command=command
