@@ -208,8 +208,10 @@ def read(root: Path, site: str) -> Run | None:
     return parse(site, text)
 
 
-def open_run(root: Path, site: str) -> Run | None:
+def open_run(root: Path | None, site: str) -> Run | None:
     """The site's run when it is not closed (in progress, killed or stopped unsettled)."""
+    if root is None:
+        return None
     run = read(root, site)
     return run if run is not None and not run.closed else None
 
@@ -257,8 +259,11 @@ def begin(
         )
 
 
-def step(root: Path, site: str, device: str, name: str, phase: str, **data: object) -> None:
-    """One step entry of a device, appended to its site's open run (nothing when none)."""
+def step(root: Path | None, site: str, device: str, name: str, phase: str, **data: object) -> None:
+    """One step entry of a device, appended to its site's open run (nothing when none, or
+    without a repository)."""
+    if root is None:
+        return
     path = path_of(root, site)
     if not path.exists():
         return
