@@ -66,12 +66,12 @@ class Progress:
         deadline = time.monotonic() + 180
         while waiting and time.monotonic() < deadline:
             try:
-                line = self.lines.get(timeout=1)
+                got = self.lines.get(timeout=1)
             except queue.Empty:
                 continue
-            assert line is not None, f"the run ended before {task}:\n" + "".join(self.seen)
-            self.seen.append(line)
-            waiting -= {h for h in waiting if _reports(line, h, task)}
+            assert got is not None, f"the run ended before {task}:\n" + "".join(self.seen)
+            self.seen.append(got)
+            waiting -= {h for h in waiting if _reports(got, h, task)}
         assert not waiting, f"no '{task}' for {sorted(waiting)}:\n" + "".join(self.seen)
 
     def reported(self, task: str, host: str) -> bool:
