@@ -28,7 +28,7 @@ ROUTER = "bao-thang-rtr01"
 @pytest.fixture(scope="module")
 def labs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FaultLab, LabRun]]:
     root = tmp_path_factory.mktemp("devlock")
-    first = start(root, [SITE], 27000 + 10 * (os.getpid() % 100), 30, repo=copy_repo(root / "a"))
+    first = start(root, [SITE], 30, repo=copy_repo(root / "a"))
     try:
         yield first, _second_checkout(root, first)
     finally:

@@ -18,6 +18,7 @@ from rollout.cli.options import (
     where_options,
     workers_option,
 )
+from rollout.cli.recover import report_unfinished
 from rollout.errors import RolloutError
 
 FORMATS = ["table", "json", "markdown", "html"]
@@ -141,6 +142,7 @@ def drift(
         allow = engine.load_allow_list(
             allow_file if allow_file is not None else ctx.root / engine.ALLOW_FILE
         )
+        unfinished = report_unfinished(ctx, chosen, where, fmt)
         devices = ctx.managed(
             chosen, where, every, timeout, roles=roles, names=names, platforms=platforms
         )
@@ -175,7 +177,11 @@ def drift(
     if fmt == "json":
         import json
 
-        payload = {**report.to_json(), "left_out": [x.as_dict() for x in left_out()]}
+        payload = {
+            **report.to_json(),
+            "left_out": [x.as_dict() for x in left_out()],
+            "unfinished": unfinished,
+        }
         text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
         shown_left_out()
     elif fmt == "markdown":

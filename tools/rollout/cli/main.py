@@ -232,6 +232,7 @@ def _register() -> None:
     from rollout.cli.lab import lab
     from rollout.cli.netlab import COMMANDS as NETLAB_COMMANDS
     from rollout.cli.plan import plan
+    from rollout.cli.recover import recover
     from rollout.cli.security import COMMANDS as SECURITY_COMMANDS
     from rollout.cli.site import site
     from rollout.cli.units import sync_register
@@ -242,6 +243,7 @@ def _register() -> None:
         *DRIFT_COMMANDS,
         backup,
         rollback,
+        recover,
         lab,
         *NETLAB_COMMANDS,
         *SECURITY_COMMANDS,

@@ -20,6 +20,7 @@ from rollout.cli.options import (
     where_options,
     workers_option,
 )
+from rollout.cli.recover import report_unfinished
 from rollout.errors import RolloutError
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ def plan(
     try:
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
+        unfinished = report_unfinished(ctx, chosen, where, fmt)
         results = _plan_results(ctx, chosen, where, workers, fmt, all_sites, roles, names)
     except RolloutError as exc:
         fail(exc, fmt)
@@ -137,11 +139,13 @@ def plan(
         emit_json(
             {
                 "sites": chosen,
+                "unfinished": unfinished,
                 "devices": [
                     {
                         "device": r.device,
                         "ok": r.ok,
-                        "changed": bool(r.value and r.value.changed),
+                        "changed": bool(r.value and (r.value.changed or r.value.unconfirmed)),
+                        "unconfirmed": r.value.unconfirmed if r.value else "",
                         "commands": [redact(c) for c in r.value.commands] if r.value else [],
                         "unmanaged_count": len(r.value.unmanaged) if r.value else 0,
                         "unmanaged": [redact(c) for c in r.value.unmanaged] if r.value else [],
@@ -162,13 +166,18 @@ def plan(
                 click.secho(f"== {r.device}: {len(r.value.commands)} lines to send", fg="yellow")
                 for command in r.value.commands:
                     click.echo(f"   {redact(command)}")
+                if r.value.unconfirmed:
+                    click.secho(f"   UNCONFIRMED: {r.value.unconfirmed}", fg="yellow")
+            elif r.value and r.value.unconfirmed:
+                click.secho(f"== {r.device}: UNCONFIRMED: {r.value.unconfirmed}", fg="yellow")
             else:
                 click.secho(f"== {r.device}: no changes", fg="green")
             if r.ok and r.value and r.value.unmanaged:
                 click.echo(f"   {len(r.value.unmanaged)} unmanaged lines left as they are")
     if any(not r.ok for r in results):
         return int(Exit.ERROR)
-    return int(Exit.CHANGES) if any(r.value and r.value.changed for r in results) else 0
+    changed = any(r.value and (r.value.changed or r.value.unconfirmed) for r in results)
+    return int(Exit.CHANGES) if changed else 0
 
 
 def _save(

@@ -18,6 +18,7 @@ from rollout.cli.options import (
     repo_option,
     where_options,
 )
+from rollout.cli.recover import report_unfinished
 from rollout.errors import RolloutError
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def site(
         )
         if labs.lab is None and labs.netlab is None:
             ctx.require_live_ready(chosen)
+        report_unfinished(ctx, chosen, where, fmt)
         if plan_path is not None and dry_run:
             raise RolloutError(
                 "--plan and --dry-run do not go together",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from rollout.drift.allow import AllowList, apply_allow
-from rollout.drift.report import DeviceDrift, Kind, Report, State
+from rollout.drift.report import DeviceDrift, Kind, Line, Report, State
 from rollout.drivers.base import DeviceError, ErrorKind, Plan
 from rollout.errors import RolloutError
 from rollout.fleet import Result, run_one
@@ -78,6 +78,8 @@ def device_drift(
         )
     plan = result.value
     state, lines = apply_allow(m.device.hostname, plan, allow)
+    if plan.unconfirmed:  # a change pushed and not confirmed is never clean
+        state, lines = State.DRIFT, (*lines, Line(f"! unconfirmed: {plan.unconfirmed}"))
     return replace(
         base,
         state=state,

@@ -79,6 +79,18 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A change the device will undo by itself unless it is confirmed: its own revert timer.
+
+    deadline: when it reverts (epoch seconds, by the device's own clock where it tells it),
+    None when the device does not say; detail: the device's own words, one line.
+    """
+
+    deadline: float | None
+    detail: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """What would be sent to one device to make it match its intended configuration."""
 
@@ -89,6 +101,11 @@ class Plan:
     added: tuple[str, ...] = ()
     unmanaged: tuple[str, ...] = ()
     """Running lines outside the scope rollout owns: never changed, only reported."""
+    unconfirmed: str = ""
+    """Why the running configuration is not settled although it may match (a change pushed
+    and not confirmed: the device's revert timer, or an unfinished rollout's journal); a plan
+    with no commands is still no "no changes" then. Not part of `changed`: a push or a verify
+    of the same device goes on as before."""
 
     @property
     def changed(self) -> bool:
@@ -129,6 +146,11 @@ class Driver(Protocol):
 
     def rollback(self, backup: str) -> None:
         """Bring the device back to the given configuration text."""
+        ...
+
+    def pending(self) -> Pending | None:
+        """The device's own unconfirmed change (a running revert timer), None when there is
+        none or the platform has no revert timer (the codec)."""
         ...
 
     def save(self) -> None: ...

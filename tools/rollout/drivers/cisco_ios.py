@@ -7,7 +7,7 @@ import re
 from typing import Any, NamedTuple
 
 from rollout.drivers import ios_canon, ios_refuse, ios_rules, ios_scope, ios_sections
-from rollout.drivers.base import DeviceError, ErrorKind, Plan, Target
+from rollout.drivers.base import DeviceError, ErrorKind, Pending, Plan, Target
 from rollout.drivers.ios_lock import IosLock
 from rollout.drivers.ios_same import same_config
 from rollout.drivers.ios_sections import Node, render
@@ -232,6 +232,51 @@ def split_archive(commands: list[str]) -> tuple[list[str], list[str]]:
     return archive, rest
 
 
+ROLLBACK_TIMER_FIELDS = re.compile(
+    r"^\s*(?P<key>Time configured[^:]*|Timer type|Timer value|User):\s*(?P<value>.*?)\s*$",
+    re.MULTILINE,
+)
+"""``show archive config rollback timer`` (Cisco IOS Configuration Fundamentals Command
+Reference, sample output: "Time configured(or reconfigured): 22:50:48 UTC Sat Feb 21 2009",
+"Timer type: absolute timer", "Timer value: 2 min", "User: console"; nothing pending:
+"%No Rollback Confirmed Change pending"); the same fields NAPALM reads
+(napalm-automation/napalm, napalm/ios/ios.py, ``_get_pending_commits``)."""
+
+
+def rollback_timer(output: str, minute_seconds: float = 60.0) -> Pending | None:
+    """The pending revert timer the output shows, None when none is pending.
+
+    The deadline is "Time configured" plus "Timer value" minutes (an absolute timer; an idle
+    timer restarts with each key press, so its deadline is a lower bound), by the device's
+    clock; None when the time cannot be read (an unknown time zone name).
+    """
+    if "No Rollback Confirmed Change pending" in output:
+        return None
+    fields = {
+        m["key"].split("(")[0].strip(): m["value"] for m in ROLLBACK_TIMER_FIELDS.finditer(output)
+    }
+    if not fields:
+        return None
+    minutes = re.match(r"(\d+)", fields.get("Timer value", ""))
+    deadline = None
+    when = re.match(
+        r"(\d+):(\d+):(\d+)(?:\.\d+)?\s+UTC\s+\w+\s+(\w+)\s+(\d+)\s+(\d{4})",
+        fields.get("Time configured", ""),
+    )
+    if when and minutes:
+        from datetime import UTC, datetime
+
+        try:
+            at = datetime.strptime(
+                f"{when[6]} {when[4]} {when[5]} {when[1]}:{when[2]}:{when[3]}", "%Y %b %d %H:%M:%S"
+            ).replace(tzinfo=UTC)
+            deadline = at.timestamp() + int(minutes[1]) * minute_seconds
+        except ValueError:
+            deadline = None
+    detail = ", ".join(f"{k.lower()} {v}" for k, v in fields.items())
+    return Pending(deadline, detail)
+
+
 class CiscoIosDriver:
     """One Netmiko session with an IOS router or switch."""
 
@@ -348,6 +393,13 @@ class CiscoIosDriver:
 
     def save(self) -> None:
         self._send("save", "write memory", expect_string=r"#", read_timeout=self._long)
+
+    def pending(self) -> Pending | None:
+        """The pending revert timer, from ``show archive config rollback timer``."""
+        return rollback_timer(
+            self._send("pending", "show archive config rollback timer"),
+            self.target.minute_seconds,
+        )
 
     def verify(self) -> None:
         """Nothing beyond the plan: IOS runs the configuration it shows (no lines left)."""

@@ -33,7 +33,7 @@ import re
 import shlex
 from pathlib import PurePosixPath
 
-from rollout.drivers.base import DeviceError, Plan, Target
+from rollout.drivers.base import DeviceError, Pending, Plan, Target
 from rollout.drivers.linux_checks import acl_problems, frr_route_problems, kbit, wan_interface
 from rollout.drivers.linux_files import (
     APPLY_SECONDS,
@@ -162,7 +162,8 @@ class LinuxRouterDriver:
         seconds = max(1, round(revert_minutes * self.minute_seconds))
         self.sh(
             "start the revert timer",
-            f"setsid sh ./revert.sh {seconds} </dev/null >/dev/null 2>&1 & echo $! > revert.pid",
+            f"setsid sh ./revert.sh {seconds} </dev/null >/dev/null 2>&1 & echo $! > revert.pid"
+            f" && echo $(( $(date +%s) + {seconds} )) > revert.deadline",
         )
         self._write(split_bundle(self._candidate))
         self._run_apply()
@@ -199,8 +200,25 @@ class LinuxRouterDriver:
         self.sh(
             "stop the revert timer",
             'if [ -f revert.pid ]; then kill -TERM -- "-$(cat revert.pid)" 2>/dev/null; '
-            "rm -f revert.pid; fi; true",
+            "rm -f revert.pid; fi; rm -f revert.deadline; true",
         )
+
+    def pending(self) -> Pending | None:
+        """The revert timer commit started: ``revert.pid`` naming a live process, and the
+        ``revert.deadline`` (epoch seconds, the router's clock) commit wrote next to it; the
+        previous files kept in ``pending/`` with no timer running is unconfirmed as well."""
+        out = self.sh(
+            "pending",
+            'if [ -f revert.pid ] && kill -0 "$(cat revert.pid)" 2>/dev/null; '
+            'then echo "timer $(cat revert.deadline 2>/dev/null)"; '
+            "elif [ -d pending ]; then echo stranded; else echo none; fi",
+        ).split()
+        if not out or out[0] == "none":
+            return None
+        if out[0] == "stranded":
+            return Pending(None, "previous files kept in pending/, no revert timer running")
+        deadline = float(out[1]) if len(out) > 1 and out[1].isdigit() else None
+        return Pending(deadline, "revert.sh running (revert timer)")
 
     # --- the rollout lock marker (DeviceLocking) ---------------------------------------------
     # A directory in rollout's folder: mkdir(2) creates it or fails when it exists, atomically

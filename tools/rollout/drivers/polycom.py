@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rollout.drivers import polycom_api as api
-from rollout.drivers.base import DeviceError, ErrorKind, Plan, Target
+from rollout.drivers.base import DeviceError, ErrorKind, Pending, Plan, Target
 from rollout.drivers.session import open_session, session_lost
 
 # '<name> set <value>' (top-level commands) is turned into the reply form '<name> <value>';
@@ -298,6 +298,11 @@ class PolycomDriver:
 
     def save(self) -> None:
         """Settings persist on the codec as they are set."""
+
+    def pending(self) -> Pending | None:
+        """Never: the codec has no revert timer (a set value is kept at once), so an
+        unconfirmed change on it is known only from the rollout's journal."""
+        return None
 
     def verify(self) -> None:
         """Verified: registered with the gatekeeper and the SIP registrar (its own status)."""

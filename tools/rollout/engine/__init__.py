@@ -10,4 +10,7 @@ network lab) reads, plans, pushes, verifies, confirms, saves and rolls back a de
 - ``facts``: what the engine reads of a target (its revert-timer minute, lab or live).
 - ``site``: the site-wide transaction through Ansible; ``interrupt``: an interrupted one.
 - ``devlock``: the site's lock held on its WAN router (across checkouts and machines).
+- ``journal``: the site's transaction journal (var/journal/<site>.jsonl), written by ``site``
+  and by every step; ``unfinished``: what a command reports first of a run left unfinished
+  (and a device's unconfirmed change); ``recover``: ``rollout recover`` (all new or all old).
 """

@@ -10,15 +10,17 @@ from pathlib import Path
 
 from rollout import audit
 from rollout.backups import BackupStore
-from rollout.engine import devlock
+from rollout.engine import devlock, journal
 from rollout.engine.facts import slowest_minute
 from rollout.engine.interrupt import Trap, roll_back
 from rollout.engine.results import DeviceResult
+from rollout.errors import RolloutError
 from rollout.fleet import Result
 from rollout.inventory.loader import Inventory
 from rollout.lock import Holder
 from rollout.runner import PlaybookRun, Progress
 from rollout.secrets import Secrets
+from rollout.targets import MANAGED
 
 
 @dataclass(frozen=True)
@@ -179,29 +181,46 @@ def _run(
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
+        if not dry_run:  # the journal: what the run is about to do, before any device
+            for slug in chosen:
+                names = [
+                    d.hostname
+                    for d in inv.sites[slug].devices
+                    if d.platform in MANAGED and (not hosts or d.hostname in hosts)
+                ]
+                command = "rollout site " + " ".join(chosen)
+                journal.begin(
+                    root, slug, stamp, devices=names, revert_minutes=minutes, command=command
+                )
         limit = ",".join(hosts or (f"site_{s.replace('-', '_')}" for s in chosen))
-        run = run_playbook(
-            root,
-            "playbooks/site.yml",
-            limit=limit,
-            extravars=extravars,
-            secrets=secrets,
-            check=dry_run,
-            progress=progress,
-            cancel=trap.cancel,
-        )
+        try:
+            run = run_playbook(
+                root,
+                "playbooks/site.yml",
+                limit=limit,
+                extravars=extravars,
+                secrets=secrets,
+                check=dry_run,
+                progress=progress,
+                cancel=trap.cancel,
+            )
+        except RolloutError as exc:
+            _finish(root, chosen, stamp, dry_run, f"failed: {exc.message}")
+            raise
         if trap.happened:
             trap.stop_children()
             if on_interrupt is not None:
                 on_interrupt(stamp)
             results = roll_back(inv, secrets, root, chosen, stamp, lab=labs.lab, netlab=labs.netlab)
             bad = [r for r in results if not r.ok]
+            result = "interrupted, rolled back" if not bad else "interrupted, rollback failed"
+            _finish(root, chosen, stamp, dry_run, result)
             audit.record(
                 root,
                 "rollout",
                 sites=chosen,
                 devices=[r.device for r in results],
-                result="interrupted, rolled back" if not bad else "interrupted, rollback failed",
+                result=result,
                 backup_set=stamp,
                 results={r.device: "rolled back" if r.ok else "failed" for r in results},
             )
@@ -212,6 +231,7 @@ def _run(
     found = res.derive(run.hosts, site_of, dry_run=dry_run, backup_set=stamp)
     kept = res.prune_empty(store.base, chosen, stamp)
     done = SiteRun(chosen, dry_run, stamp, run, results=tuple(found), kept=tuple(kept))
+    _finish(root, chosen, stamp, dry_run, res.audit_result(found, done.failed))
     changes = sorted({c for h in run.hosts.values() for c in h.commands})
     audit.record(
         root,
@@ -226,3 +246,10 @@ def _run(
         **({"plan_file": str(plan_file)} if plan_file else {}),
     )
     return done
+
+
+def _finish(root: Path, chosen: list[str], stamp: str, dry_run: bool, result: str) -> None:
+    """Close each site's journal (left open, 'stopped', while a device is unsettled)."""
+    if not dry_run:
+        for slug in chosen:
+            journal.finish(root, slug, stamp, result)

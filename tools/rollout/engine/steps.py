@@ -8,6 +8,7 @@ read ``plan_device``, which drift audits once for the whole fleet) appends one a
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rollout import audit
@@ -15,6 +16,7 @@ from rollout.backups import BackupSet, BackupStore
 from rollout.drivers.base import DeviceError, Driver, Plan
 from rollout.engine import lost
 from rollout.engine.audited import Step, audited, session
+from rollout.engine.unfinished import unconfirmed
 from rollout.inventory.loader import Inventory
 from rollout.render import render_device
 from rollout.secrets import Secrets
@@ -41,7 +43,8 @@ def plan_device(inv: Inventory, secrets: Secrets, m: Managed) -> tuple[str, Plan
     """Read one device and plan it, without an audit line (drift audits its run once)."""
     text = intended(inv, secrets, m)
     with session(m) as driver:
-        return read_plan(driver, text)
+        running, plan = read_plan(driver, text)
+        return running, replace(plan, unconfirmed=unconfirmed(m, driver))
 
 
 def plan_one(inv: Inventory, secrets: Secrets, m: Managed, **extra: object) -> Plan:
@@ -58,6 +61,7 @@ def backup_one(store: BackupStore, backup: BackupSet, secrets: Secrets, m: Manag
             text = driver.running_config()
         path = store.write(backup, m.device.hostname, text, secrets)
         step.detail = str(path)
+        step.facts["backup"] = str(path)
         return path
 
 
@@ -74,6 +78,7 @@ def push_one(
         plan = read_plan(driver, intended(inv, secrets, m))[1]
         step.change = audit.change_hash(plan.commands)
         step.detail = f"{len(plan.commands)} lines"
+        step.facts["changed"] = plan.changed
         if plan.changed:
             try:
                 driver.commit(plan, revert_minutes)

@@ -81,7 +81,7 @@ def _configure_terminal(term: Terminal, toks: list[tuple[int, str]]) -> Reply:
         if toks[2][1].lower().startswith("r"):
             word(toks, 3, ("timer",))
             minutes = _minutes(toks, 4)
-            url = term.device.start_revert(minutes)
+            url = term.device.start_revert(minutes, term.username)
             if url is None:
                 return Reply(
                     "Rollback Confirmed Change: archive path must be configured "
@@ -113,7 +113,7 @@ def _configure_replace(term: Terminal, toks: list[tuple[int, str]], words: list[
             raise CommandError(INVALID, toks[3 + i][0])
 
     def run() -> Reply:
-        if minutes and term.device.start_revert(minutes) is None:
+        if minutes and term.device.start_revert(minutes, term.username) is None:
             return Reply(
                 "Rollback Confirmed Change: archive path must be configured for rollback to work"
             )

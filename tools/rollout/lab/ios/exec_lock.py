@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
-from rollout.lab.ios.state import ios_time
 from rollout.lab.ios.terminal import CommandError, Terminal
 from rollout.lab.shell import Reply
 
@@ -126,20 +125,3 @@ def _tcl_line(term: Terminal, line: str) -> Reply:
         return _tcl_prompt(term, f'couldn\'t open "{url}": no such file or directory')
     term.device.write_flash(name, body + "\n")
     return _tcl_prompt(term, "")
-
-
-def rollback_timer(term: Terminal) -> str:
-    """``show archive config rollback timer``."""
-    dev = term.device
-    if not dev.revert_pending:
-        return "%No Rollback Confirmed Change pending"
-    minute = max(1, round(dev.revert_remaining() / max(dev.minute_seconds, 0.001)))
-    changed = dev.last_change
-    when = ios_time(changed[0]) if changed else ios_time(dev.now())
-    user = changed[1] if changed else ""
-    return (
-        f"Time configured(or reset): {when}\n"
-        "Timer type: Rollback Confirmed Change\n"
-        f"Timer value: {minute} min\n"
-        f"User: {user}"
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rollout.lab.ios import show
-from rollout.lab.ios.exec_lock import rollback_timer
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
 from rollout.lab.ios.rules import SHOW_IP_KEYWORDS, SHOW_KEYWORDS, canonical_interface
 from rollout.lab.ios.terminal import CommandError, Terminal, word
@@ -34,8 +33,12 @@ def show_command(term: Terminal, toks: list[tuple[int, str]]) -> str:
     if what == "clock":
         return show.show_clock(dev)
     if what == "archive":
-        if rest[:3] == ["config", "rollback", "timer"]:
-            return rollback_timer(term)
+        if rest:  # show archive config rollback timer (show.show_rollback_timer)
+            word(toks, 2, ("config", "log"))
+            if word(toks, 3, ("differences", "incremental-diffs", "rollback")) != "rollback":
+                raise CommandError(INVALID, toks[3][0])
+            word(toks, 4, ("timer",))
+            return show.show_rollback_timer(dev)
         return show.show_archive(dev)
     if what == "access-lists":
         return show.show_access_lists(dev, rest[0] if rest else None)

@@ -163,6 +163,31 @@ def _standard_text(text: str) -> str:
     return text
 
 
+NO_ROLLBACK_PENDING = "%No Rollback Confirmed Change pending"
+
+
+def show_rollback_timer(device: DeviceState) -> str:
+    """``show archive config rollback timer``: the pending revert timer, in the fields and
+    order of the sample output in the Cisco IOS Configuration Fundamentals Command Reference
+    ("show archive config rollback timer": Time configured(or reconfigured), Timer type, Timer
+    value, User), parsed so by NAPALM (napalm-automation/napalm, napalm/ios/ios.py,
+    ``_get_pending_commits``); with nothing pending, "%No Rollback Confirmed Change pending"
+    (the string the same NAPALM function tests for). The timer rollout arms is absolute
+    (``configure terminal revert timer N``), never idle."""
+    shown = device.revert_shown
+    if not device.revert_pending or shown is None:
+        return NO_ROLLBACK_PENDING
+    configured, minutes, user = shown
+    return "\n".join(
+        [
+            f"Time configured(or reconfigured): {ios_time(configured)}",
+            "Timer type: absolute timer",
+            f"Timer value: {int(minutes)} min",
+            f"User: {user}",
+        ]
+    )
+
+
 def show_archive(device: DeviceState) -> str:
     path, maximum, _wm = device.archive_settings()
     if path is None:

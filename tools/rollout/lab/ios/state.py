@@ -96,6 +96,9 @@ class DeviceState:
         self._archive_next = 0
         self._listeners: list[Listener] = []
         self._revert: tuple[str, threading.Timer, float] | None = None
+        self.revert_shown: tuple[datetime, float, str] | None = None
+        """What ``show archive config rollback timer`` prints of the pending revert: when it
+        was (re)configured, its minutes and the user who started it."""
         self.sla_results: dict[str, SlaResult] = {}
         self.last_change: tuple[datetime, str] | None = None
         self.generation = 0
@@ -341,7 +344,7 @@ class DeviceState:
             return 0.0
         return max(0.0, self._revert[2] - time.monotonic())
 
-    def start_revert(self, minutes: float) -> str | None:
+    def start_revert(self, minutes: float, user: str = "console") -> str | None:
         """Archive the running config and arm the revert timer; None without an archive."""
         with self.lock:
             if self._revert is not None:
@@ -351,6 +354,7 @@ class DeviceState:
             if url is None:
                 return None
             self._arm(url, minutes)
+            self.revert_shown = (self.now(), minutes, user)
             return url
 
     def _arm(self, url: str, minutes: float) -> None:
@@ -367,6 +371,8 @@ class DeviceState:
             url, timer, _deadline = self._revert
             timer.cancel()
             self._arm(url, minutes)
+            user = self.revert_shown[2] if self.revert_shown else "console"
+            self.revert_shown = (self.now(), minutes, user)
             return True
 
     def confirm(self) -> bool:
@@ -376,6 +382,7 @@ class DeviceState:
                 return False
             self._revert[1].cancel()
             self._revert = None
+            self.revert_shown = None
             self.emit("confirmed")
             return True
 
@@ -396,6 +403,7 @@ class DeviceState:
 
     def _rollback(self, url: str) -> None:
         self._revert = None
+        self.revert_shown = None
         text = self.read_url(url)
         if text is not None:
             self.replace(text, event="reverted")
