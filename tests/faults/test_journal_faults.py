@@ -285,7 +285,8 @@ def test_journal_is_closed_by_a_finished_run(old_site: FaultLab) -> None:
     lab = old_site
     lab.run("site", SITE, "--lab", "--yes", check=0)
     entries = _journal(lab)
-    assert entries[-1]["event"] == "end" and entries[-1]["result"].startswith("ok"), entries[-1]
+    end = entries[-1]
+    assert end["event"] == "end" and str(end["result"]).startswith("ok"), end
     steps = [(e["device"], e["step"], e["phase"]) for e in entries if e["event"] == "step"]
     for name in ALL:
         mine = [s[1:] for s in steps if s[0] == name]

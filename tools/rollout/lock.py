@@ -46,7 +46,8 @@ class Acquired:
     stale: tuple[Holder, ...]
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this machine with that pid runs (signal 0 reaches it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -88,7 +89,7 @@ def read_holder(path: Path) -> Holder | None:
 def _stale(holder: Holder | None) -> bool:
     if holder is None:
         return True  # torn or empty file: its writer died before finishing it
-    return holder.host == socket.gethostname() and not _alive(holder.pid)
+    return holder.host == socket.gethostname() and not pid_alive(holder.pid)
 
 
 def _take(path: Path, me: Holder) -> bool:

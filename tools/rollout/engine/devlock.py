@@ -31,6 +31,7 @@ from rollout.drivers.base import DeviceLocking
 from rollout.engine.audited import session
 from rollout.errors import RolloutError
 from rollout.inventory.model import Platform, Role
+from rollout.lock import pid_alive
 from rollout.targets import Managed
 
 VERSION = "rollout-lock/1"
@@ -108,16 +109,6 @@ def new_token() -> str:
     return secrets.token_hex(6)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def stale_reason(holder: DeviceHolder | None, pending: bool, now: datetime) -> str:
     """Why the lock is stale, or "" when it is held.
 
@@ -126,7 +117,7 @@ def stale_reason(holder: DeviceHolder | None, pending: bool, now: datetime) -> s
     older than STALE_AFTER or has no holder line (its writer died while taking it).
     """
     here = holder is not None and holder.host == socket.gethostname() and holder.pid > 0
-    if holder is not None and here and not _alive(holder.pid):
+    if holder is not None and here and not pid_alive(holder.pid):
         return f"its process {holder.pid} no longer runs on {holder.host}"
     if pending:
         return ""

@@ -25,6 +25,7 @@ from rollout.engine.unfinished import alive
 from rollout.errors import RolloutError
 from rollout.fleet import Result
 from rollout.inventory.loader import Inventory
+from rollout.lock import pid_alive
 from rollout.secrets import Secrets
 from rollout.targets import Managed, managed_devices
 
@@ -56,21 +57,9 @@ def _wait_for_forks(root: Path, site: str) -> journal.Run:
         if run is None:
             raise RolloutError(f"the rollout of {site} was closed meanwhile", "nothing to do")
         busy = {pid for d in run.devices.values() for pid in d.busy.values()}
-        if not any(_running(pid) for pid in busy) or time.monotonic() > deadline:
+        if not any(pid_alive(pid) for pid in busy) or time.monotonic() > deadline:
             return run
         time.sleep(0.5)
-
-
-def _running(pid: int) -> bool:
-    import os
-
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def recover(
