@@ -1,7 +1,8 @@
 """`rollout bench`: render, drift, the floor and the Ansible baseline, in one run, same devices.
 
 Every measured step runs as its own process, started the way a person would start it
-(`rollout render --all`, `rollout drift --all --lab`, `ansible-playbook playbooks/drift.yml`),
+(`rollout render --all`, `rollout drift SITES --lab` over the lab's sites,
+`ansible-playbook playbooks/drift.yml`),
 and is measured from outside: wall time, CPU seconds (user + system) and peak RSS of that
 process and its children (``os.wait4``). The lab simulators run meanwhile on the same machine
 (one process per CPU) and compete for the same cores, as they would in CI.
@@ -45,7 +46,7 @@ class BenchConfig:
     render_sites: int | None = None
     workers: int = 64
     timeout: float = 20.0
-    base_port: int = 42000
+    base_port: int | None = None
     lab_workers: int | None = None
     baseline: bool = True
     work: Path | None = None
@@ -190,13 +191,13 @@ def run(
             str(config.timeout),
         ]
         _run("warm-up", floor_argv, env=env, cwd=root, devices=n)
-        say(f"rollout drift --all --lab --workers {config.workers} ({n} devices) ...")
+        say(f"rollout drift SITES --lab --workers {config.workers} ({n} devices) ...")
         drift, out = _run(
             "rollout drift",
             [
                 rollout_bin,
                 "drift",
-                "--all",
+                *drift_sites,
                 "--lab",
                 "--workers",
                 str(config.workers),

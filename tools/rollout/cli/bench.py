@@ -27,7 +27,12 @@ from rollout.errors import RolloutError
 )
 @click.option("--workers", type=click.IntRange(1, 512), default=64, show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.5, 600), default=20.0, show_default=True)
-@click.option("--base-port", type=click.IntRange(1024, 60000), default=42000, show_default=True)
+@click.option(
+    "--base-port",
+    type=click.IntRange(1024, 60000),
+    default=None,
+    help="First lab port to try (default: ports the kernel picks, so two runs never collide).",
+)
 @click.option("--lab-workers", type=click.IntRange(1, 64), default=None, help="Lab processes.")
 @click.option("--no-baseline", is_flag=True, help="Skip the Ansible baseline (the slow part).")
 @click.option(
@@ -56,7 +61,7 @@ def bench(
     render_sites: int | None,
     workers: int,
     timeout: float,
-    base_port: int,
+    base_port: int | None,
     lab_workers: int | None,
     no_baseline: bool,
     work: Path | None,

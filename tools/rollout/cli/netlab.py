@@ -274,6 +274,10 @@ def verify(
         if use_netlab and lab:
             raise RolloutError("--netlab and --lab exclude each other", "give one of them")
         ctx = load(repo)
+        from rollout.cli.options import Where
+        from rollout.cli.recover import report_unfinished
+
+        report_unfinished(ctx, [site], Where(lab, lab_dir, use_netlab, netlab_dir), fmt)
         if use_netlab:
             state = _state(_folder(ctx.root, netlab_dir))
             _one_site(state, site)
