@@ -15,6 +15,7 @@ options:
     choices: ["rollout_inventory"]
 """
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -26,6 +27,9 @@ from ansible.plugins.inventory import BaseInventoryPlugin
 
 def group(prefix: str, name: str) -> str:
     return f"{prefix}_{re.sub(r'[^a-z0-9_]', '_', name.lower())}"
+
+
+TOLERANT_ENV = "ROLLOUT_TOLERANT_INVENTORY"
 
 
 class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
@@ -42,8 +46,13 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
         from rollout.render import SUFFIX
 
         root = Path(path).resolve().parent.parent
+        # `rollout site` has already named the broken site files and limits the run to good
+        # sites, so under it a broken file stops only its own site (ROLLOUT_TOLERANT_INVENTORY,
+        # set by rollout.runner). A bare ansible-playbook cannot know which sites its --limit
+        # needs: there an invalid site file stops the run, naming the file, field and fix.
+        tolerant = os.environ.get(TOLERANT_ENV) == "1"
         try:
-            inv = load_inventory(root, tolerant=True)  # a broken site file stops only its site
+            inv = load_inventory(root, tolerant=tolerant)
         except RolloutError as exc:
             raise AnsibleParserError(f"rollout inventory is invalid:\n{exc}") from None
         for site, device in inv.devices():

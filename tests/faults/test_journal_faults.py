@@ -218,8 +218,13 @@ def test_kill_after_save(old_site: FaultLab) -> None:
     lab = old_site
     proc, progress = _spawn(lab)
     try:
-        progress.until(CONFIRM, ALL)
+        # Slowed once its push is done (verify and confirm still pass, slowly): when the save
+        # task starts for every device at once, the router's save takes several delayed round
+        # trips while the switch and the codec save at once. Slowing it only after the confirm
+        # raced the save task's start on a loaded machine.
+        progress.until(PUSH, ALL)
         lab.fault(RTR, {"kind": "slow", "seconds": 1.0})
+        progress.until(CONFIRM, ALL)
         progress.until(SAVE, [SW, CODEC])
         assert not progress.reported(SAVE, RTR)
         _kill(proc)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rollout.secrets import redact
+
 JOURNAL_DIR = Path("var/journal")
 VERSION = 1
 
@@ -71,7 +73,9 @@ def _locked(path: Path) -> Iterator[int]:
 
 
 def _append(fd: int, entry: dict[str, Any]) -> None:
-    line = json.dumps({"v": VERSION, **_now(), **entry}, ensure_ascii=False) + "\n"
+    # An error text may quote a device's reply, and that may echo a vault value: every line
+    # goes through the redaction layer the audit log uses (secrets never reach var/).
+    line = redact(json.dumps({"v": VERSION, **_now(), **entry}, ensure_ascii=False)) + "\n"
     os.write(fd, line.encode("utf-8"))
     os.fsync(fd)
 
