@@ -114,24 +114,19 @@ def run_sites(
                     result="ok",
                     detail=f"stale lock of {stale.describe()}",
                 )
-        if dry_run:
-            return _run(
-                root,
-                inv,
-                secrets,
+        # A dry run touches no device: no device lock, and no token for the Ansible tasks.
+        device_lock: contextlib.AbstractContextManager[str] = (
+            contextlib.nullcontext("")
+            if dry_run
+            else devlock.hold(
+                managed_devices(inv, chosen, secrets, lab=labs.lab, netlab=labs.netlab),
                 chosen,
-                dry_run,
-                revert_minutes,
-                labs,
-                progress,
-                on_interrupt,
-                plan_file,
-                hosts,
+                command,
+                take_over=take_over,
+                on_takeover=on_takeover,
             )
-        reached = managed_devices(inv, chosen, secrets, lab=labs.lab, netlab=labs.netlab)
-        with devlock.hold(
-            reached, chosen, command, take_over=take_over, on_takeover=on_takeover
-        ) as token:
+        )
+        with device_lock as token:
             return _run(
                 root,
                 inv,
