@@ -1,0 +1,1 @@
+"""`rollout diagnose`: evidence per segment, then the cause (docs/diagnose.md)."""
