@@ -69,8 +69,8 @@ class Lab:
             conn_timeout=5,
         )
         try:
-            out: str = conn.send_command(
-                command, expect_string=PROMPT_PATTERN, auto_find_prompt=False
+            out = str(
+                conn.send_command(command, expect_string=PROMPT_PATTERN, auto_find_prompt=False)
             )
         finally:
             conn.disconnect()
@@ -124,7 +124,7 @@ def test_registered_codec_without_call(lab: Lab) -> None:
     assert all(f.segment == "endpoint" for f in facts.values())
     assert not [k for k in facts if k[0] == "call"]
     rate = facts["call_rate", lab.managed.device.hostname]
-    assert rate.values["configured_kbps"] <= rate.values["budget_kbps"]
+    assert int(rate.values["configured_kbps"]) <= int(rate.values["budget_kbps"])
 
 
 def test_registrar_down(lab: Lab) -> None:

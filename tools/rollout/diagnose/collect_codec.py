@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from rollout.diagnose.model import Fact, Value
+from rollout.diagnose.model import Fact, Segment, Value
 from rollout.drivers.base import DeviceError
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
@@ -48,7 +48,7 @@ from rollout.parsers.polycom_stats import (
 from rollout.secrets import Secrets
 from rollout.targets import Managed
 
-SEGMENT = "endpoint"
+SEGMENT: Segment = "endpoint"
 
 READS: tuple[str, ...] = (
     "status",
@@ -238,7 +238,7 @@ def call_rate_fact(device: str, replies: Mapping[str, str], budget: Budget) -> F
 # -- the session ----------------------------------------------------------------------------
 
 
-def _guarded(send: Send) -> Send:
+def reading_only(send: Send) -> Send:
     def guarded(command: str) -> str:
         if command not in READS and not _PER_CALL.match(command):
             raise ValueError(f"not a reading command: {command!r}")
@@ -249,7 +249,7 @@ def _guarded(send: Send) -> Send:
 
 def read_codec(device: str, send: Send, expected: Expected, budget: Budget) -> list[Fact]:
     """Every codec fact, read through ``send`` (commands: `READS`, then per call)."""
-    send = _guarded(send)
+    send = reading_only(send)
     replies = {command: send(command) for command in READS}
     facts = registration_facts(device, replies, expected)
     callinfo = replies["callinfo all"]
