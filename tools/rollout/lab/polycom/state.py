@@ -220,8 +220,9 @@ class CodecState:
 
         ``speed`` defaults to the codec's configured call rate and never exceeds it: the
         codec negotiates a call down to its maximum (the HDX administrator's guide,
-        "Maximum Speed for Receiving Calls"; that the Group Series does the same is
-        unconfirmed, docs/codec.md).
+        "Maximum Speed for Receiving Calls": "the call is re-negotiated at the speed specified
+        in this field", manualsdump.com/en/manuals/polycom-1model/126251/40; that the Group
+        Series does the same is unconfirmed, docs/codec.md).
         """
         limit = self.call_rate_kbps() or 6144
         return self.dial(min(speed or limit, limit), number, protocol)
