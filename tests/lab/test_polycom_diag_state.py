@@ -99,3 +99,12 @@ def test_snapshot_keeps_the_registrars() -> None:
     device.set_registrars(None)
     device.restore(snap)
     assert device.registrars == frozenset({GK})
+
+
+def test_pin_then_change_by_hand() -> None:
+    device = _registered()
+    assert device.pin_registrars() == frozenset({GK, SIP})
+    device.set_setting("systemsetting.sipregistrarserver", "10.99.0.6")
+    assert _status(device) == ["gatekeeper online", "sipserver offline"]
+    device.set_setting("systemsetting.sipregistrarserver", SIP)
+    assert _status(device) == ["gatekeeper online", "sipserver online"]

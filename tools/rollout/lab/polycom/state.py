@@ -175,6 +175,16 @@ class CodecState:
         """
         self.registrars = None if addresses is None else frozenset(addresses)
 
+    def pin_registrars(self) -> frozenset[str]:
+        """Only the addresses the codec is set to now answer (its gatekeeper and registrar).
+
+        What the lab calls before it changes an address by hand: the old address keeps
+        answering, the new one does not. Returns the pinned set.
+        """
+        keys = ("gatekeeperip", "systemsetting.sipregistrarserver")
+        self.set_registrars(self.settings[k] for k in keys if self.settings[k])
+        return self.registrars or frozenset()
+
     def _answers(self, address: str) -> bool:
         return self.registrar_reachable and (self.registrars is None or address in self.registrars)
 
