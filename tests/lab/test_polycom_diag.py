@@ -35,7 +35,7 @@ PASSWORD = "Codec-lab-pass-1"
 
 @dataclass(frozen=True)
 class Ctx:
-    inventory: Inventory
+    inv: Inventory
     secrets: Secrets
     light: bool = False
 
@@ -175,7 +175,7 @@ def test_healthy_call_shows_no_loss(lab: Lab) -> None:
 
 
 def test_call_rate_set_above_budget_by_hand(lab: Lab) -> None:
-    budget = call_budget(lab.ctx.inventory, lab.managed.site)
+    budget = call_budget(lab.ctx.inv, lab.managed.site)
     assert lab.api("systemsetting maxtxbandwidth 6144").strip() == (
         "systemsetting maxtxbandwidth 6144"
     )

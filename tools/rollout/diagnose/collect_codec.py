@@ -71,10 +71,11 @@ Send = Callable[[str], str]
 
 
 class CodecCollectContext(Protocol):
-    """What the codec collector needs from `rollout diagnose`'s collection context."""
+    """What the codec collector needs from `rollout diagnose`'s collection context
+    (``rollout.diagnose.context.CollectContext`` has these and more)."""
 
     @property
-    def inventory(self) -> Inventory: ...
+    def inv(self) -> Inventory: ...
 
     @property
     def secrets(self) -> Secrets: ...
@@ -291,8 +292,8 @@ def collect(ctx: CodecCollectContext, managed: Managed) -> list[Fact]:
 
     Raises `DeviceError` when the codec cannot be read (the caller records an `Unreached`).
     """
-    expected = expected_of(ctx.inventory, managed, ctx.secrets)
-    budget = call_budget(ctx.inventory, managed.site)
+    expected = expected_of(ctx.inv, managed, ctx.secrets)
+    budget = call_budget(ctx.inv, managed.site)
     conn, send = _session(managed)
     try:
         return read_codec(managed.device.hostname, send, expected, budget)
