@@ -31,6 +31,11 @@ registration, the admin password, the simulated link quality); `PolycomSession` 
 session (the `DeviceShell` the SSH server drives). Creating a device is cheap: one dict
 copy, no I/O, no randomness until a call is made.
 
+What the lab's faults call for diagnosis (docs/codec.md, "Diagnosis"):
+`set_registrar_reachable`, `set_registrars` / `pin_registrars` (which addresses answer a
+registration), `start_call` / `stop_call` (a conference call), `set_link_quality` (its
+``advnetstats``), `set_call_rate` (the call rate changed by hand).
+
 The modules, one job each:
 
 - `api`: the fixed words (prompt, errors, state replies) and `SOURCES`;

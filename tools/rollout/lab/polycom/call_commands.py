@@ -115,8 +115,13 @@ def netstats(device: CodecState, args: list[str]) -> str:
     if call is None:
         return connection_not_active(index)
     stats = media_stats(call, device.link)
+    # 'Both pktloss and %pktloss report only numbers related to packet loss on the transmit
+    # [...] %pktloss is not cumulative and is calculated every 5 seconds. The number listed
+    # for pktloss is calculated every 5 seconds and is cumulative' (the Group Series guide as
+    # quoted in gs-avispl): pktloss counts the transmitted packets lost so far, %pktloss is
+    # the share lost in the last 5 s sample, i.e. what the link does now.
     lost = stats.tapl + stats.tvpl
-    percent = 100.0 * lost / stats.sent if stats.sent else 0.0
+    percent = device.link.loss_pct if stats.sent else 0.0
     protocol = "SIP" if call.protocol == "sip" else "H.323"
     return (
         f"call:{index} txrate:{call.speed} K rxrate:{call.speed} K "

@@ -8,7 +8,7 @@ connected calls. Creating one is cheap: one dict copy, no I/O, no randomness.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from rollout.lab.polycom.specs import FACTORY_DEFAULTS
@@ -60,6 +60,7 @@ class PolycomSnapshot:
     registrar_reachable: bool
     next_call_id: int
     total_calls: int
+    registrars: frozenset[str] | None = None
 
 
 Listener = Callable[[DeviceEvent], None]
@@ -69,10 +70,13 @@ class CodecState:
     """The persistent side of a simulated Group Series codec (no sessions: `PolycomDevice`).
 
     ``settings`` maps canonical keys (see `FACTORY_DEFAULTS`) to values as the API prints
-    them. Registration is derived: the gatekeeper is online when H.323 is enabled, a
-    gatekeeper is in use (``usegatekeeper specify`` with an address, or ``auto``) and
-    ``registrar_reachable`` is True; the SIP server likewise with ``sipenable`` and a
-    registrar address.
+    them. Registration is derived, never stored: the gatekeeper is online when H.323 is
+    enabled, a gatekeeper is in use (``usegatekeeper specify`` with an address, or ``auto``),
+    ``registrar_reachable`` is True and the configured address is one the lab says exists
+    (``registrars``; None, the default, accepts any address); the SIP server likewise with
+    ``sipenable`` and its ``sipregistrarserver`` address. So a registrar that is down
+    (`set_registrar_reachable`) and an address changed by hand to one where no registrar
+    answers (`set_registrars` plus a setting change) both show ``offline`` in ``status``.
     """
 
     __slots__ = (
@@ -83,6 +87,7 @@ class CodecState:
         "ip_address",
         "link",
         "registrar_reachable",
+        "registrars",
         "serial",
         "settings",
         "total_calls",
@@ -112,6 +117,7 @@ class CodecState:
         self.calls: list[Call] = []
         self.link = LinkQuality()
         self.registrar_reachable = True
+        self.registrars: frozenset[str] | None = None
         self.total_calls = 0
         self._next_call_id = 43
         self._listeners: list[Listener] = []
@@ -155,16 +161,59 @@ class CodecState:
         """Make the simulated network better or worse for the calls' statistics."""
         self.link = LinkQuality(jitter_ms=jitter_ms, loss_pct=loss_pct)
 
+    # -- registration (set by the lab: `rollout.lab` faults) -----------------------------
+
+    def set_registrar_reachable(self, reachable: bool) -> None:
+        """The hub's gatekeeper/registrar service up (True) or down (False) for this codec."""
+        self.registrar_reachable = reachable
+
+    def set_registrars(self, addresses: Iterable[str] | None) -> None:
+        """The addresses where a gatekeeper/registrar answers (None: any address does).
+
+        The codec registers only with an address in this set, so an address changed by hand
+        to one outside it leaves the codec unregistered while the service itself is up.
+        """
+        self.registrars = None if addresses is None else frozenset(addresses)
+
+    def pin_registrars(self) -> frozenset[str]:
+        """Only the addresses the codec is set to now answer (its gatekeeper and registrar).
+
+        What the lab calls before it changes an address by hand: the old address keeps
+        answering, the new one does not. Returns the pinned set.
+        """
+        keys = ("gatekeeperip", "systemsetting.sipregistrarserver")
+        self.set_registrars(self.settings[k] for k in keys if self.settings[k])
+        return self.registrars or frozenset()
+
+    def _answers(self, address: str) -> bool:
+        return self.registrar_reachable and (self.registrars is None or address in self.registrars)
+
     def gatekeeper_online(self) -> bool:
         use = self.settings["usegatekeeper"]
-        in_use = use == "auto" or (use == "specify" and self.settings["gatekeeperip"] != "")
+        address = self.settings["gatekeeperip"]
         h323 = self.settings["systemsetting.iph323enable"] == "True"
-        return h323 and in_use and self.registrar_reachable
+        if not h323:
+            return False
+        if use == "auto":  # discovery: any gatekeeper the lab runs answers
+            return self.registrar_reachable and (self.registrars is None or bool(self.registrars))
+        return use == "specify" and address != "" and self._answers(address)
 
     def sipserver_online(self) -> bool:
         sip = self.settings["systemsetting.sipenable"] == "True"
-        registrar = self.settings["systemsetting.sipregistrarserver"] != ""
-        return sip and registrar and self.registrar_reachable
+        registrar = self.settings["systemsetting.sipregistrarserver"]
+        return sip and registrar != "" and self._answers(registrar)
+
+    def call_rate_kbps(self) -> int:
+        """The highest rate the codec places or accepts a call at (its max tx bandwidth)."""
+        return int(self.settings["systemsetting.maxtxbandwidth"] or 0)
+
+    def set_call_rate(self, kbps: int) -> None:
+        """Set the codec's call rate by hand (both directions), as an operator at the codec
+        would: announced as a `CONFIG_CHANGED` event like any setting change."""
+        if not 64 <= kbps <= 6144:
+            raise ValueError(f"call rate {kbps} kbit/s is outside 64..6144")
+        self.set_setting("systemsetting.maxtxbandwidth", str(kbps))
+        self.set_setting("systemsetting.maxrxbandwidth", str(kbps))
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -175,6 +224,22 @@ class CodecState:
         self.calls.append(call)
         self._emit(DeviceEvent(CALL_CHANGED, str(call.call_id), "", "connected"))
         return call
+
+    def start_call(self, number: str, *, speed: int | None = None, protocol: str = "sip") -> Call:
+        """A conference call from the far end (the hub's MCU) connects, as a meeting would.
+
+        ``speed`` defaults to the codec's configured call rate and never exceeds it: the
+        codec negotiates a call down to its maximum (the HDX administrator's guide,
+        "Maximum Speed for Receiving Calls": "the call is re-negotiated at the speed specified
+        in this field", manualsdump.com/en/manuals/polycom-1model/126251/40; that the Group
+        Series does the same is unconfirmed, docs/codec.md).
+        """
+        limit = self.call_rate_kbps() or 6144
+        return self.dial(min(speed or limit, limit), number, protocol)
+
+    def stop_call(self, call_id: int | None = None) -> None:
+        """The far end ends the call (every call when ``call_id`` is None)."""
+        self.hangup(call_id)
 
     def hangup(self, call_id: int | None = None) -> None:
         gone = [c for c in self.calls if call_id is None or c.call_id == call_id]
@@ -193,6 +258,7 @@ class CodecState:
             registrar_reachable=self.registrar_reachable,
             next_call_id=self._next_call_id,
             total_calls=self.total_calls,
+            registrars=self.registrars,
         )
 
     def restore(self, snapshot: PolycomSnapshot) -> None:
@@ -203,3 +269,4 @@ class CodecState:
         self.registrar_reachable = snapshot.registrar_reachable
         self._next_call_id = snapshot.next_call_id
         self.total_calls = snapshot.total_calls
+        self.registrars = snapshot.registrars
