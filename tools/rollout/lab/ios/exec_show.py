@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rollout.lab.ios import show
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
+from rollout.lab.ios.show_interfaces import show_interfaces
 from rollout.lab.ios.rules import SHOW_IP_KEYWORDS, SHOW_KEYWORDS, canonical_interface
 from rollout.lab.ios.terminal import CommandError, Terminal, word
 
@@ -40,6 +41,12 @@ def show_command(term: Terminal, toks: list[tuple[int, str]]) -> str:
             word(toks, 4, ("timer",))
             return show.show_rollback_timer(dev)
         return show.show_archive(dev)
+    if what == "interfaces":
+        name = canonical_interface("".join(rest)) if rest else None
+        text = show_interfaces(dev, name)
+        if text is None:
+            raise CommandError(INVALID, toks[2][0])
+        return text
     if what == "access-lists":
         return show.show_access_lists(dev, rest[0] if rest else None)
     if what == "flash:":
