@@ -1,4 +1,5 @@
-"""Exec commands of the session itself: enable, disable, exit, terminal, ping, clear."""
+"""Exec commands of the session itself: enable, disable, exit, terminal, clear (``ping``:
+rollout.lab.ios.ping)."""
 
 from __future__ import annotations
 
@@ -53,18 +54,6 @@ def cmd_terminal(term: Terminal, toks: list[tuple[int, str]], words: list[str]) 
     if sub == "no":
         word(toks, 2, ("monitor", "length", "width", "history", "exec"))
     return Reply()
-
-
-def cmd_ping(term: Terminal, toks: list[tuple[int, str]], words: list[str]) -> Reply:
-    if len(words) < 2:
-        raise CommandError(INCOMPLETE)
-    target = words[1]
-    return Reply(
-        "Type escape sequence to abort.\n"
-        f"Sending 5, 100-byte ICMP Echos to {target}, timeout is 2 seconds:\n"
-        "!!!!!\n"
-        "Success rate is 100 percent (5/5), round-trip min/avg/max = 1/1/4 ms"
-    )
 
 
 def cmd_clear(term: Terminal, toks: list[tuple[int, str]], words: list[str]) -> Reply:

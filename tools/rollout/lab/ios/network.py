@@ -165,8 +165,11 @@ class NetworkModel:
 
     # ---------------------------------------------------------------- paths
 
-    def reach(self, tree: ConfigTree, address: str, dscp: int = 0) -> Reach:
-        """What a ping or an IP SLA probe to ``address`` meets on the lab's network."""
+    def reach(
+        self, tree: ConfigTree, address: str, dscp: int = 0, *, with_path: bool = True
+    ) -> Reach:
+        """What a ping or an IP SLA probe to ``address`` meets on the lab's network;
+        ``with_path=False`` leaves the impairment out (IP SLA results carry it already)."""
         with self.lock:
             if owns(tree, address):
                 return Reach(True, 0.0, 1, 0, owns(tree, address))
@@ -186,7 +189,7 @@ class NetworkModel:
             if out.interface == wan:
                 keep *= 1 - traffic.provider_loss / 100
                 keep *= 1 - traffic.class_loss.get(dscp, 0.0) / 100
-                p = self.path
+                p = self.path if with_path else None
                 if p is not None and (p.segment == "access" or not out.connected):
                     if p.timeout:
                         return Reach(False, 100.0, 0, 0, out.interface)

@@ -10,10 +10,10 @@ from rollout.lab.ios.exec_basic import (
     cmd_disable,
     cmd_enable,
     cmd_exit,
-    cmd_ping,
     cmd_terminal,
 )
 from rollout.lab.ios.exec_configure import cmd_configure
+from rollout.lab.ios.ping import cmd_ping
 from rollout.lab.ios.exec_files import (
     cmd_archive,
     cmd_copy,
