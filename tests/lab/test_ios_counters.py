@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from netmiko import ConnectHandler
-from ntc_templates.parse import parse_output
+from ntc_templates.parse import parse_output  # type: ignore[import-untyped]
 
 from rollout.lab.conditions import (
     Bleach,
@@ -138,7 +138,7 @@ def port(conn: Any, name: str) -> dict[str, Any]:
 
 @pytest.mark.lab
 def test_healthy_ports_keep_still_and_parse(lab: Any) -> None:
-    router, switch, rconn, sconn = lab
+    _router, _switch, rconn, sconn = lab
     every = parsed(sconn, "show interfaces")
     assert {r["interface"] for r in every} >= {CODEC_PORT, "GigabitEthernet1/0/2"}
     down = next(r for r in every if r["interface"] == "GigabitEthernet1/0/2")
@@ -158,7 +158,7 @@ def test_healthy_ports_keep_still_and_parse(lab: Any) -> None:
 
 @pytest.mark.lab
 def test_port_errors_and_duplex_mismatch_grow(lab: Any) -> None:
-    router, switch, rconn, sconn = lab
+    _router, switch, _rconn, sconn = lab
     switch.network.set(switch.tree, PortErrors(CODEC_PORT, 20.0))
     before = port(sconn, CODEC_PORT)
     time.sleep(1.5)
@@ -244,9 +244,7 @@ def test_acl_matches_and_dscp_arriving(lab: Any) -> None:
     time.sleep(1.1)
     rows = parsed(rconn, "show ip access-lists WAN-IN")
     assert int(rows[0]["matches"]) > 0 and rows[-1]["matches"] == ""
-    rconn.send_config_set(
-        ["ip access-list extended WAN-IN", "5 deny udp any any range 3230 3329"]
-    )
+    rconn.send_config_set(["ip access-list extended WAN-IN", "5 deny udp any any range 3230 3329"])
     rconn.send_command("show access-lists")
     time.sleep(1.1)
     rows = parsed(rconn, "show ip access-lists WAN-IN")

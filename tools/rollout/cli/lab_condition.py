@@ -41,30 +41,72 @@ def _offered(values: tuple[str, ...]) -> dict[str, float]:
 @click.command("condition")
 @click.argument("device")
 @click.argument("kind", required=False, type=click.Choice(KINDS))
-@click.option("--interface", default=None, help="Interface (default: the switch's codec port, "
-              "the router's WAN interface).")
-@click.option("--crc-per-second", type=click.FloatRange(0.001, 100000), default=5.0,
-              show_default=True, help="port_errors: CRC errors a second.")
-@click.option("--count", type=click.IntRange(1, 1000), default=3, show_default=True,
-              help="link_flaps: how many times the link goes down and up.")
-@click.option("--seconds", type=click.FloatRange(1, 86400), default=30.0, show_default=True,
-              help="link_flaps: over how many seconds from now.")
-@click.option("--offered", multiple=True, metavar="DSCP=KBPS",
-              help="load, provider_drops: traffic offered to the WAN per DSCP (ef, af41, cs3, "
-              "default...); default: the site's calls plus bulk filling the link.")
-@click.option("--contract-kbps", type=click.IntRange(1, 10_000_000), default=None,
-              help="load: the provider's policer (default: the site's wan.rate_kbps); "
-              "provider_drops: the contract actually enforced (default: 70 % of it).")
-@click.option("--target", "targets", multiple=True,
-              type=click.Choice(("mcu", "registrar", "cloud", "next_hop", "hub")),
-              help="unreachable: what stops answering (repeatable).")
-@click.option("--prefix", "prefixes", multiple=True, metavar="PREFIX",
-              help="unreachable: an IPv4 prefix that stops answering (repeatable).")
-@click.option("--clear", is_flag=True, help="Take KIND (or every condition) off DEVICE and the "
-              "devices the condition spans.")
+@click.option(
+    "--interface",
+    default=None,
+    help="Interface (default: the switch's codec port, the router's WAN interface).",
+)
+@click.option(
+    "--crc-per-second",
+    type=click.FloatRange(0.001, 100000),
+    default=5.0,
+    show_default=True,
+    help="port_errors: CRC errors a second.",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(1, 1000),
+    default=3,
+    show_default=True,
+    help="link_flaps: how many times the link goes down and up.",
+)
+@click.option(
+    "--seconds",
+    type=click.FloatRange(1, 86400),
+    default=30.0,
+    show_default=True,
+    help="link_flaps: over how many seconds from now.",
+)
+@click.option(
+    "--offered",
+    multiple=True,
+    metavar="DSCP=KBPS",
+    help="load, provider_drops: traffic offered to the WAN per DSCP (ef, af41, cs3, "
+    "default...); default: the site's calls plus bulk filling the link.",
+)
+@click.option(
+    "--contract-kbps",
+    type=click.IntRange(1, 10_000_000),
+    default=None,
+    help="load: the provider's policer (default: the site's wan.rate_kbps); "
+    "provider_drops: the contract actually enforced (default: 70 % of it).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(("mcu", "registrar", "cloud", "next_hop", "hub")),
+    help="unreachable: what stops answering (repeatable).",
+)
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    metavar="PREFIX",
+    help="unreachable: an IPv4 prefix that stops answering (repeatable).",
+)
+@click.option(
+    "--clear",
+    is_flag=True,
+    help="Take KIND (or every condition) off DEVICE and the devices the condition spans.",
+)
 @click.option("--list", "show", is_flag=True, help="List the conditions DEVICE holds.")
-@click.option("--lab-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="State folder of the lab (default: .lab, or $ROLLOUT_LAB_DIR).")
+@click.option(
+    "--lab-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="State folder of the lab (default: .lab, or $ROLLOUT_LAB_DIR).",
+)
 @repo_option
 @format_option
 def lab_condition(
@@ -119,8 +161,16 @@ def lab_condition(
             return
         if not clear and kind is None:
             raise RolloutError("no KIND given", f"use one of: {', '.join(KINDS)}, or --clear")
-        opts = Options(interface, crc_per_second, count, seconds, _offered(offered),
-                       contract_kbps, targets, prefixes)
+        opts = Options(
+            interface,
+            crc_per_second,
+            count,
+            seconds,
+            _offered(offered),
+            contract_kbps,
+            targets,
+            prefixes,
+        )
         if clear:
             names = _clear_targets(ctx.inv, device, kind, opts)
             for name, what in names:
@@ -129,14 +179,22 @@ def lab_condition(
             assert kind is not None
             for name, cond in plan(ctx.inv, device, kind, opts):
                 done.append({"device": name, "applied": client.set_condition(name, cond)})
-        audit.record(ctx.root, "lab-condition", devices=sorted({d["device"] for d in done}),
-                     detail=f"{'clear ' if clear else ''}{kind or 'all'}")
+        audit.record(
+            ctx.root,
+            "lab-condition",
+            devices=sorted({d["device"] for d in done}),
+            detail=f"{'clear ' if clear else ''}{kind or 'all'}",
+        )
     except FaultSpecError as exc:
         fail(RolloutError(str(exc), "see `rollout lab condition --help`"), fmt)
     except Exception as exc:  # lab errors load lazily
-        from rollout.cli.lab import _wrap
+        from rollout.lab.server import LabError
 
-        fail(_wrap(exc), fmt)
+        if isinstance(exc, RolloutError):
+            fail(exc, fmt)
+        if isinstance(exc, LabError):
+            fail(RolloutError(str(exc)), fmt)
+        raise
     if fmt == "json":
         emit_json({"results": done})
     else:

@@ -289,7 +289,7 @@ def parse_condition(data: Mapping[str, Any]) -> Condition:
             if no_default and f.default_factory is dataclasses.MISSING:
                 raise FaultSpecError(f"{kind}: missing field {name!r}")
             continue
-        kwargs[name] = _field(kind, name, data[name])
+        kwargs[name] = _field(str(kind), name, data[name])
     try:
         return cls(**kwargs)
     except TypeError as exc:
@@ -300,13 +300,14 @@ def _field(kind: str, name: str, value: Any) -> Any:
     if name in _SCALARS:
         if isinstance(value, bool) or not isinstance(value, _SCALARS[name]):
             raise FaultSpecError(f"{kind}: field {name!r} has the wrong type: {value!r}")
-        return float(value) if name in ("crc_per_second", "seconds") else value
+        number: Any = value
+        return float(number) if name in ("crc_per_second", "seconds") else value
     if name == "offered":
         if not isinstance(value, Mapping) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
         ):
             raise FaultSpecError(f"{kind}: 'offered' must map DSCP names to kbit/s")
-        return {str(k): float(v) for k, v in value.items()}
+        return {str(k): float(v) for k, v in dict[Any, Any](value).items()}
     if name in ("prefixes", "sources"):
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise FaultSpecError(f"{kind}: {name!r} must be a list of prefixes")

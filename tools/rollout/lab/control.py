@@ -185,8 +185,17 @@ def lab_handler(
     return handle
 
 
-OPS = ("ping", "list", "set_fault", "clear_fault", "impair", "condition", "clear_condition",
-       "conditions", "shutdown")
+OPS = (
+    "ping",
+    "list",
+    "set_fault",
+    "clear_fault",
+    "impair",
+    "condition",
+    "clear_condition",
+    "conditions",
+    "shutdown",
+)
 CONDITION_OPS = ("condition", "clear_condition", "conditions")
 """Requests about a device's lab conditions (rollout.lab.conditions)."""
 

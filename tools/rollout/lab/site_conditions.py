@@ -95,7 +95,7 @@ def plan(inv: Inventory, hostname: str, kind: str, opts: Options) -> list[tuple[
             return [(hostname, DuplexMismatch(port))]
         return [(hostname, LinkFlaps(port, opts.count, opts.seconds))]
     router = _role(inv, slug, Role.WAN_ROUTER)
-    wan = opts.interface or router.wan_interface or ""
+    wan = opts.interface or getattr(router, "wan_interface", None) or ""
     rate = site.wan.rate_kbps
     calls = site.conference.simultaneous_video_calls
     call_rate = site.conference.call_rate_kbps
@@ -144,16 +144,17 @@ def plan(inv: Inventory, hostname: str, kind: str, opts: Options) -> list[tuple[
 
 
 def _in(address: str, prefix: str) -> bool:
-    return ipaddress.IPv4Address(address.split("/")[0]) in ipaddress.IPv4Network(prefix)
+    return ipaddress.IPv4Address(address.split("/", maxsplit=1)[0]) in ipaddress.IPv4Network(prefix)
 
 
 def _default_port(device: Device) -> str:
-    port = device.codec_port if device.role is Role.LAN_SWITCH else device.wan_interface
+    which = "codec_port" if device.role is Role.LAN_SWITCH else "wan_interface"
+    port = getattr(device, which, None)
     if not port:
         raise RolloutError(
             f"{device.hostname}: no default interface for this condition", "give --interface"
         )
-    return port
+    return str(port)
 
 
 def _target(inv: Inventory, slug: str, target: str) -> list[str]:

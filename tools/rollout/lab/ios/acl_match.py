@@ -98,7 +98,7 @@ def _is_address_start(word: str) -> bool:
 def _address(words: list[str], i: int, addr: str) -> tuple[bool, int]:
     if i >= len(words):
         return False, i
-    ip = int(ipaddress.IPv4Address(addr.split("/")[0]))
+    ip = int(ipaddress.IPv4Address(addr.split("/", maxsplit=1)[0]))
     if words[i] == "any":
         return True, i + 1
     if words[i] == "host" and i + 1 < len(words):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rollout.lab.ios import show
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
+from rollout.lab.ios.rules import SHOW_IP_KEYWORDS, SHOW_KEYWORDS, canonical_interface
 from rollout.lab.ios.show_interfaces import show_interfaces
 from rollout.lab.ios.show_logging import show_logging
 from rollout.lab.ios.show_policy import show_policy_map_interface
 from rollout.lab.ios.state import DeviceState
-from rollout.lab.ios.rules import SHOW_IP_KEYWORDS, SHOW_KEYWORDS, canonical_interface
 from rollout.lab.ios.terminal import CommandError, Terminal, word
 
 

@@ -178,7 +178,9 @@ class NetworkModel:
                 return Reach(False, 100.0, 0, 0, None)
             traffic = self.sample(tree).traffic
             link, proto, _downs = self.link_state(out.interface)
-            info = traffic.ports.get(out.interface.split(".")[0]) or traffic.ports.get(out.interface)
+            info = traffic.ports.get(out.interface.split(".")[0]) or traffic.ports.get(
+                out.interface
+            )
             blocked = self._blocked(address) or (out.next_hop and self._blocked(out.next_hop))
             if not (link and proto) or blocked or (info is not None and info.shutdown):
                 return Reach(False, 100.0, 0, 0, out.interface)

@@ -58,7 +58,9 @@ def egress(tree: ConfigTree, address: str) -> Egress:
             best = cand if best is None or cand[0] > best[0] else best
     for net, hop in static_routes(tree):
         if ip in net and (best is None or net.prefixlen > best[0]):
-            via = next((n for n, i in addrs.items() if ipaddress.IPv4Address(hop) in i.network), None)
+            via = next(
+                (n for n, i in addrs.items() if ipaddress.IPv4Address(hop) in i.network), None
+            )
             best = (net.prefixlen, Egress(via, hop, False))
     return best[1] if best is not None else Egress(None, None, False)
 

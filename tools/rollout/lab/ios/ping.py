@@ -35,7 +35,7 @@ def cmd_ping(term: Terminal, toks: list[tuple[int, str]], words: list[str]) -> R
     try:
         ipaddress.IPv4Address(target)
     except ValueError:
-        return Reply(f"% Unrecognized host or address, or protocol not running.\n")
+        return Reply("% Unrecognized host or address, or protocol not running.\n")
     opts = {"repeat": 5, "timeout": 2, "size": 100}
     source: str | None = None
     i += 1
@@ -66,8 +66,9 @@ def cmd_ping(term: Terminal, toks: list[tuple[int, str]], words: list[str]) -> R
             src_address = source
         else:
             return Reply(BAD_SOURCE + "\n")
-    return Reply(ping_text(term, target, src_address, opts["repeat"], opts["timeout"],
-                           opts["size"]))
+    return Reply(
+        ping_text(term, target, src_address, opts["repeat"], opts["timeout"], opts["size"])
+    )
 
 
 def ping_text(

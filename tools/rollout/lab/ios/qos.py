@@ -206,9 +206,10 @@ def load_policy(
         pc = spec.get(n)
         if pc is not None and pc.child is not None:
             shaped = pc.shape_bps / 1000 if pc.shape_bps else capacity_kbps
-            loads[n].child = load_policy(pc.child, every, maps, per_class[n], shaped)
-            loads[n].offered = sum(c.offered for c in loads[n].child.classes)
-            loads[n].sent = sum(c.sent for c in loads[n].child.classes)
+            child = load_policy(pc.child, every, maps, per_class[n], shaped)
+            loads[n].child = child
+            loads[n].offered = sum(c.offered for c in child.classes)
+            loads[n].sent = sum(c.sent for c in child.classes)
             continue
         if pc is not None and pc.shape_bps:
             loads[n].sent = min(loads[n].offered, pc.shape_bps / 1000)

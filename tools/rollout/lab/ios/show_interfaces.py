@@ -42,20 +42,33 @@ class Layout:
     dribble: bool
 
 
-ROUTER = Layout(False, "Keepalive not supported", "output flow-control is off, "
-                "input flow-control is off", 375, False)
-SWITCH = Layout(True, "Keepalive set (10 sec)", "input flow-control is off, "
-                "output flow-control is unsupported", 75, True)
+ROUTER = Layout(
+    False,
+    "Keepalive not supported",
+    "output flow-control is off, input flow-control is off",
+    375,
+    False,
+)
+SWITCH = Layout(
+    True,
+    "Keepalive set (10 sec)",
+    "input flow-control is off, output flow-control is unsupported",
+    75,
+    True,
+)
 
 
 def layout(model: str) -> Layout:
     hw = MODELS.get(model)
-    return SWITCH if (hw is not None and hw.role == "lan_switch") or model.startswith("WS-") \
+    return (
+        SWITCH
+        if (hw is not None and hw.role == "lan_switch") or model.startswith("WS-")
         else ROUTER
+    )
 
 
 def mac(device: DeviceState, name: str) -> str:
-    h = hashlib.sha256(f"{device.serial}/{name.split('.')[0]}".encode()).hexdigest()
+    h = hashlib.sha256(f"{device.serial}/{name.split('.', maxsplit=1)[0]}".encode()).hexdigest()
     return f"{h[0:4]}.{h[4:8]}.{h[8:12]}"
 
 
@@ -85,8 +98,10 @@ def _block(device: DeviceState, lay: Layout, name: str, sample: Sample) -> list[
     status, proto, suffix = _status(device, lay, info)
     address = mac(device, name)
     lines = [f"{name} is {status}, line protocol is {proto}{suffix} "]
-    lines.append(f"  Hardware is {_hardware(device, lay, name)}"
-                 + ("" if name.startswith("Loopback") else f", address is {address} (bia {address})"))
+    lines.append(
+        f"  Hardware is {_hardware(device, lay, name)}"
+        + ("" if name.startswith("Loopback") else f", address is {address} (bia {address})")
+    )
     if info.description:
         lines.append(f"  Description: {info.description}")
     ip = _address(node.children or ())
@@ -94,28 +109,43 @@ def _block(device: DeviceState, lay: Layout, name: str, sample: Sample) -> list[
         lines.append(f"  Internet address is {ip}")
     bw = _bandwidth(node.children or (), info)
     if name.startswith("Loopback"):
-        lines += ["  MTU 1514 bytes, BW 8000000 Kbit/sec, DLY 5000 usec, ",
-                  "     reliability 255/255, txload 1/255, rxload 1/255",
-                  "  Encapsulation LOOPBACK, loopback not set", "  Keepalive set (10 sec)"]
+        lines += [
+            "  MTU 1514 bytes, BW 8000000 Kbit/sec, DLY 5000 usec, ",
+            "     reliability 255/255, txload 1/255, rxload 1/255",
+            "  Encapsulation LOOPBACK, loopback not set",
+            "  Keepalive set (10 sec)",
+        ]
     else:
-        lines += [f"  MTU 1500 bytes, BW {bw} Kbit/sec, DLY 10 usec, ",
-                  "     reliability 255/255, txload 1/255, rxload 1/255"]
+        lines += [
+            f"  MTU 1500 bytes, BW {bw} Kbit/sec, DLY 10 usec, ",
+            "     reliability 255/255, txload 1/255, rxload 1/255",
+        ]
     if "." in name:
         vlan = _dot1q(node.children or ())
-        return [*lines, f"  Encapsulation 802.1Q Virtual LAN, Vlan ID  {vlan}.",
-                "  ARP type: ARPA, ARP Timeout 04:00:00", f"  {lay.keepalive}",
-                '  Last clearing of "show interface" counters never']
+        return [
+            *lines,
+            f"  Encapsulation 802.1Q Virtual LAN, Vlan ID  {vlan}.",
+            "  ARP type: ARPA, ARP Timeout 04:00:00",
+            f"  {lay.keepalive}",
+            '  Last clearing of "show interface" counters never',
+        ]
     up = status == "up"
     if not name.startswith(("Loopback", "Vlan")):
-        lines += ["  Encapsulation ARPA, loopback not set", f"  {lay.keepalive}",
-                  f"  {_duplex(lay, info, up)}", f"  {lay.flow_control}"]
+        lines += [
+            "  Encapsulation ARPA, loopback not set",
+            f"  {lay.keepalive}",
+            f"  {_duplex(lay, info, up)}",
+            f"  {lay.flow_control}",
+        ]
     elif name.startswith("Vlan"):
         lines += ["  Encapsulation ARPA, loopback not set", "  Keepalive not supported"]
     if not name.startswith("Loopback"):
         lines.append("  ARP type: ARPA, ARP Timeout 04:00:00")
     last = "00:00:00" if up else "never"
-    lines += [f"  Last input {last}, output {last}, output hang never",
-              '  Last clearing of "show interface" counters never']
+    lines += [
+        f"  Last input {last}, output {last}, output hang never",
+        '  Last clearing of "show interface" counters never',
+    ]
     return lines + _counters(device, lay, node, name, sample)
 
 
@@ -204,7 +234,8 @@ def _counters(device: DeviceState, lay: Layout, node: object, name: str, s: Samp
         "0 overrun, 0 ignored",
     ]
     if name.startswith(("Loopback", "Vlan")):
-        return lines + [
+        return [
+            *lines,
             f"     {out_pkts} packets output, {out_bytes} bytes, 0 underruns",
             f"     0 output errors, {1 + downs} interface resets",
             "     0 unknown protocol drops",
@@ -213,7 +244,8 @@ def _counters(device: DeviceState, lay: Layout, node: object, name: str, s: Samp
     lines.append(f"     0 watchdog, {base // 9} multicast, 0 pause input")
     if lay.dribble:
         lines.append("     0 input packets with dribble condition detected")
-    return lines + [
+    return [
+        *lines,
         f"     {out_pkts} packets output, {out_bytes} bytes, 0 underruns",
         f"     {c('output_errors')} output errors, {c('collisions')} collisions, "
         f"{1 + downs} interface resets",

@@ -30,11 +30,9 @@ def _stamp_settings(device: DeviceState) -> tuple[list[str], str, int]:
         if len(t) >= 3 and t[2] == "log":
             words = t[3:] or ["uptime"]
     zone, offset = "UTC", 0
-    node = device.tree.find("clock", "timezone")
-    if node is None:
-        node = next(iter(device.tree.top("clock timezone")), None)
-    if node is not None:
-        t = node.tokens()
+    zones = device.tree.top("clock timezone")
+    if zones:
+        t = zones[0].tokens()
         if len(t) >= 4:
             zone = t[2]
             hours = int(t[3]) if t[3].lstrip("-").isdigit() else 0
@@ -64,7 +62,9 @@ def message(e: FlapEvent) -> str:
     state = "up" if e.up else "down"
     if e.facility == "LINK":
         return f"%LINK-3-UPDOWN: Interface {e.interface}, changed state to {state}"
-    return f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {e.interface}, changed state to {state}"
+    return (
+        f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {e.interface}, changed state to {state}"
+    )
 
 
 def show_logging(device: DeviceState) -> str:
@@ -107,12 +107,14 @@ def show_logging(device: DeviceState) -> str:
         f"    Trap logging: level informational, {len(entries)} message lines logged",
     ]
     for host in hosts:
-        head += [f"        Logging to {host}  (udp port 514, audit disabled,",
-                 "              link up),",
-                 f"              {len(entries)} message lines logged,",
-                 "              0 message lines rate-limited,",
-                 "              0 message lines dropped-by-MD,",
-                 "              xml disabled, sequence number disabled",
-                 "              filtering disabled"]
+        head += [
+            f"        Logging to {host}  (udp port 514, audit disabled,",
+            "              link up),",
+            f"              {len(entries)} message lines logged,",
+            "              0 message lines rate-limited,",
+            "              0 message lines dropped-by-MD,",
+            "              xml disabled, sequence number disabled",
+            "              filtering disabled",
+        ]
     head += ["", f"Log Buffer ({size} bytes):", ""]
     return "\n".join([*head, *entries])

@@ -14,9 +14,9 @@ prints nothing for it. Unconfirmed: the ``Fair-queue: per-flow queue limit 16 pa
 
 from __future__ import annotations
 
+from rollout.lab.conditions import DSCP_VALUES
 from rollout.lab.ios import qos
 from rollout.lab.ios.network import Sample
-from rollout.lab.conditions import DSCP_VALUES
 from rollout.lab.ios.state import DeviceState
 
 
@@ -76,11 +76,16 @@ def _policy(ctx: _Ctx, p: qos.Policy, path: str, pad: int, parent_kbps: float | 
     lines: list[str] = []
     if any(c.priority for c in p.classes):
         prio = [f"{path}/{c.name}" for c in p.classes if c.priority]
-        lines += ["", f"{sp}queue stats for all priority classes:", f"{sp}  Queueing",
-                  f"{sp}  queue limit 512 packets", f"{sp}  (queue depth/total drops/"
-                  f"no-buffer drops) 0/{sum(ctx.value(x, 'drops') for x in prio)}/0",
-                  f"{sp}  (pkts output/bytes output) {sum(ctx.value(x, 'out_pkts') for x in prio)}"
-                  f"/{sum(ctx.value(x, 'out_bytes') for x in prio)}"]
+        lines += [
+            "",
+            f"{sp}queue stats for all priority classes:",
+            f"{sp}  Queueing",
+            f"{sp}  queue limit 512 packets",
+            f"{sp}  (queue depth/total drops/"
+            f"no-buffer drops) 0/{sum(ctx.value(x, 'drops') for x in prio)}/0",
+            f"{sp}  (pkts output/bytes output) {sum(ctx.value(x, 'out_pkts') for x in prio)}"
+            f"/{sum(ctx.value(x, 'out_bytes') for x in prio)}",
+        ]
     for cname in names:
         spec = specs.get(cname, qos.PolicyClass(cname))
         cpath = f"{path}/{cname}"
@@ -88,10 +93,13 @@ def _policy(ctx: _Ctx, p: qos.Policy, path: str, pad: int, parent_kbps: float | 
         kind = "match-all" if cmap is not None and cmap.match_all else "match-any"
         offered = ctx.rate(cpath, "bytes") * 8
         dropped = ctx.rate(cpath, "drop_bytes") * 8
-        lines += ["", f"{sp}Class-map: {cname} ({kind})  ",
-                  f"{sp}  {ctx.value(cpath, 'pkts')} packets, {ctx.value(cpath, 'bytes')} bytes",
-                  f"{sp}  {ctx.interval} offered rate {round(offered)} bps, "
-                  f"drop rate {round(dropped)} bps"]
+        lines += [
+            "",
+            f"{sp}Class-map: {cname} ({kind})  ",
+            f"{sp}  {ctx.value(cpath, 'pkts')} packets, {ctx.value(cpath, 'bytes')} bytes",
+            f"{sp}  {ctx.interval} offered rate {round(offered)} bps, "
+            f"drop rate {round(dropped)} bps",
+        ]
         lines += [f"{sp}  Match: {m}" for m in _matches(cmap, cname)]
         lines += _actions(ctx, spec, cpath, sp + "  ", parent_kbps)
         if spec.child is not None:
@@ -119,9 +127,12 @@ def _actions(
     ctx: _Ctx, spec: qos.PolicyClass, path: str, sp: str, parent_kbps: float | None
 ) -> list[str]:
     drops, out_p, out_b = (ctx.value(path, k) for k in ("drops", "out_pkts", "out_bytes"))
-    queue = [f"{sp}Queueing", f"{sp}queue limit 64 packets",
-             f"{sp}(queue depth/total drops/no-buffer drops) 0/{drops}/0",
-             f"{sp}(pkts output/bytes output) {out_p}/{out_b}"]
+    queue = [
+        f"{sp}Queueing",
+        f"{sp}queue limit 64 packets",
+        f"{sp}(queue depth/total drops/no-buffer drops) 0/{drops}/0",
+        f"{sp}(pkts output/bytes output) {out_p}/{out_b}",
+    ]
     link = parent_kbps or 1_000_000.0
     if spec.priority is not None:
         kind, v = spec.priority
@@ -130,8 +141,11 @@ def _actions(
         return [f"{sp}Priority: {pct}, burst bytes {kbps * 25}, b/w exceed drops: {drops}"]
     if spec.shape_bps is not None:
         bc = spec.shape_bps * 4 // 1000
-        return [*queue, f"{sp}shape (average) cir {spec.shape_bps}, bc {bc}, be {bc}",
-                f"{sp}target shape rate {spec.shape_bps}"]
+        return [
+            *queue,
+            f"{sp}shape (average) cir {spec.shape_bps}, bc {bc}, be {bc}",
+            f"{sp}target shape rate {spec.shape_bps}",
+        ]
     if spec.bandwidth is not None:
         kind, v = spec.bandwidth
         if kind == "percent":
@@ -140,7 +154,11 @@ def _actions(
             return [*queue, f"{sp}bandwidth remaining {v:g}%"]
         return [*queue, f"{sp}bandwidth {round(v)} kbps"]
     if spec.set_dscp is not None:
-        return [f"{sp}QoS Set", f"{sp}  dscp {spec.set_dscp}", f"{sp}    Marker statistics: Disabled"]
+        return [
+            f"{sp}QoS Set",
+            f"{sp}  dscp {spec.set_dscp}",
+            f"{sp}    Marker statistics: Disabled",
+        ]
     if spec.fair_queue:
         return [*queue, f"{sp}Fair-queue: per-flow queue limit 16 packets"]
     return queue if spec.name == qos.CLASS_DEFAULT and parent_kbps is not None else []

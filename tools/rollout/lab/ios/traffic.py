@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rollout.lab.conditions import (
+    DSCP_VALUES,
     Bleach,
     Condition,
     DuplexMismatch,
@@ -25,7 +26,6 @@ from rollout.lab.conditions import (
     PortErrors,
     ProviderDrops,
 )
-from rollout.lab.conditions import DSCP_VALUES
 from rollout.lab.ios import qos
 from rollout.lab.ios.acl_match import acl_entries, first_match
 from rollout.lab.ios.config import ConfigTree, Node, is_physical
@@ -145,10 +145,12 @@ def _wan(t: Traffic, tree: ConfigTree, node: Node, load: Load, conds: list[Condi
             _class_rates(t, f"pc:{name}:output:{path}", cl)
         sent = sum(c.sent for c in result.classes)
         dropped = sum(c.dropped for c in result.classes)
-        drop_pps = sum(cl.dropped * 125 / cl.packet_bytes for _p, cl in _walk(result) if not cl.child)
+        drop_pps = sum(
+            cl.dropped * 125 / cl.packet_bytes for _p, cl in _walk(result) if not cl.child
+        )
         for dscp in offered:
-            cl = _class_of(result, every, maps, dscp)
-            t.class_loss[dscp] = 100 * cl.dropped / cl.offered if cl and cl.offered else 0.0
+            hit = _class_of(result, every, maps, dscp)
+            t.class_loss[dscp] = 100 * hit.dropped / hit.offered if hit and hit.offered else 0.0
     else:
         total = sum(offered.values())
         sent = min(total, speed_kbps)
@@ -198,7 +200,11 @@ def _class_rates(t: Traffic, key: str, cl: qos.ClassLoad) -> None:
 
 
 def _media(
-    t: Traffic, tree: ConfigTree, nodes: dict[str, Node], flows: Iterable[Flow], bleached: tuple[str, ...]
+    t: Traffic,
+    tree: ConfigTree,
+    nodes: dict[str, Node],
+    flows: Iterable[Flow],
+    bleached: tuple[str, ...],
 ) -> None:
     """ACL lines and input policy classes met by each flow, on the way in and out."""
     acls = acl_entries(tree)
@@ -209,11 +215,20 @@ def _media(
         hit = first_match(acls.get(name, []), flow)
         return hit is not None and hit[1].startswith("permit")
 
-    for flow in flows:
-        src = ipaddress.IPv4Address(flow.src.split("/")[0])
+    for given in flows:
+        flow = given
+        src = ipaddress.IPv4Address(flow.src.split("/", maxsplit=1)[0])
         if any(src in n for n in nets):
-            flow = Flow(flow.proto, flow.src, flow.sport, flow.dst, flow.dport, 0, flow.kbps,
-                        flow.packet_bytes)
+            flow = Flow(
+                flow.proto,
+                flow.src,
+                flow.sport,
+                flow.dst,
+                flow.dport,
+                0,
+                flow.kbps,
+                flow.packet_bytes,
+            )
         pps = flow.kbps * 125 / flow.packet_bytes
         way_in = egress(tree, flow.src.split("/")[0]).interface
         way_out = egress(tree, flow.dst.split("/")[0]).interface
