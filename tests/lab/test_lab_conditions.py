@@ -90,3 +90,9 @@ def test_plan_from_the_inventory() -> None:
     targets = plan(inv, router.hostname, "unreachable", Options(targets=("mcu", "cloud")))
     [(_n, gone)] = targets
     assert isinstance(gone, Unreachable) and "203.0.113.0/24" in gone.prefixes
+
+
+def test_unknown_interface_is_refused_with_the_known_ones() -> None:
+    router = IosDevice.from_config("hostname r1\ninterface GigabitEthernet0/0/0\n")
+    with pytest.raises(FaultSpecError, match=r"no interface 'Nope0'.*GigabitEthernet0/0/0"):
+        apply_condition(router, LinkFlaps("Nope0"))

@@ -33,6 +33,13 @@ def apply_condition(device: object, cond: Condition) -> str:
                 "registrar_down: set it on the codec; on a router use 'unreachable' with "
                 "the registrar's address"
             )
+        interface = getattr(cond, "interface", None)
+        names = [n.tokens()[1] for n in target.tree.top("interface")]
+        if interface is not None and interface not in names:
+            raise FaultSpecError(
+                f"{cond.kind}: {target.hostname} has no interface {interface!r}; "
+                f"it has: {', '.join(names)}"
+            )
         target.network.set(target.tree, cond)
         return f"{cond.kind} set"
     if isinstance(target, PolycomDevice):

@@ -73,6 +73,9 @@ class NetworkModel:
         self.conditions: dict[str, Condition] = {}
         self.flaps: list[tuple[datetime, LinkFlaps, datetime | None]] = []
         self.path: PathQuality | None = None
+        self.cabled: frozenset[str] | None = None
+        """Ports with a cable (the lab's spec); None: a port is cabled when its config uses
+        it (a description, an address, a switchport mode)."""
         self._values: dict[str, float] = {}
         self._rates: dict[str, float] = {}
         self._last: datetime | None = None
@@ -120,7 +123,7 @@ class NetworkModel:
                 for key, rate in self._rates.items():
                     self._values[key] = self._values.get(key, 0.0) + rate * dt
             self._last = now
-            traffic = compute(tree, list(self.conditions.values()))
+            traffic = compute(tree, list(self.conditions.values()), self.cabled)
             self._rates = dict(traffic.rates)
             return Sample(now, dict(self._values), traffic)
 
@@ -177,7 +180,7 @@ class NetworkModel:
             if out.interface is None:
                 return Reach(False, 100.0, 0, 0, None)
             traffic = self.sample(tree).traffic
-            link, proto, _downs = self.link_state(out.interface)
+            link, proto, _downs = self.link_state(out.interface.split(".")[0])
             info = traffic.ports.get(out.interface.split(".")[0]) or traffic.ports.get(
                 out.interface
             )

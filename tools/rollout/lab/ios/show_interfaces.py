@@ -84,7 +84,7 @@ def show_interfaces(device: DeviceState, name: str | None = None) -> str | None:
 
 
 def _status(device: DeviceState, lay: Layout, info: PortInfo) -> tuple[str, str, str]:
-    link, proto, _d = device.network.link_state(info.name)
+    link, proto, _d = device.network.link_state(info.name.split(".")[0])
     if info.shutdown:
         return "administratively down", "down", " (disabled)" if lay.switch else ""
     if not info.cabled or not link:
@@ -116,9 +116,11 @@ def _block(device: DeviceState, lay: Layout, name: str, sample: Sample) -> list[
             "  Keepalive set (10 sec)",
         ]
     else:
+        rates = sample.traffic.rates
+        tx, rx = (_load(rates.get(f"if:{name}:{w}_bytes", 0.0), bw) for w in ("out", "in"))
         lines += [
             f"  MTU 1500 bytes, BW {bw} Kbit/sec, DLY 10 usec, ",
-            "     reliability 255/255, txload 1/255, rxload 1/255",
+            f"     reliability 255/255, txload {tx}/255, rxload {rx}/255",
         ]
     if "." in name:
         vlan = _dot1q(node.children or ())
@@ -254,6 +256,11 @@ def _counters(device: DeviceState, lay: Layout, node: object, name: str, s: Samp
         f"     {downs} lost carrier, 0 no carrier, 0 pause output",
         "     0 output buffer failures, 0 output buffers swapped out",
     ]
+
+
+def _load(bytes_per_second: float, bw_kbps: int) -> int:
+    """``txload``/``rxload``: the rate as a fraction of the interface bandwidth, of 255."""
+    return min(255, max(1, round(255 * bytes_per_second * 8 / (bw_kbps * 1000 or 1))))
 
 
 def _bits(bytes_per_second: int) -> int:

@@ -68,7 +68,12 @@ def message(e: FlapEvent) -> str:
 
 
 def show_logging(device: DeviceState) -> str:
-    events = device.network.flap_events()
+    shut = {
+        n.tokens()[1]
+        for n in device.tree.top("interface")
+        if ["shutdown"] in [c.tokens() for c in n.children or ()]
+    }
+    events = [e for e in device.network.flap_events() if e.interface not in shut]
     numbered = bool(device.tree.top("service sequence-numbers"))
     entries = []
     for n, e in enumerate(events, start=1):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rollout.lab.conditions import (
     DSCP_VALUES,
@@ -98,11 +98,15 @@ def _interfaces(tree: ConfigTree) -> dict[str, Node]:
     return {n.tokens()[1]: n for n in tree.top("interface")}
 
 
-def compute(tree: ConfigTree, conds: list[Condition]) -> Traffic:
+def compute(
+    tree: ConfigTree, conds: list[Condition], cabled: frozenset[str] | None = None
+) -> Traffic:
     t = Traffic()
     nodes = _interfaces(tree)
     for name, node in nodes.items():
         info = port_info(node, conds)
+        if cabled is not None and is_physical(name):
+            info = replace(info, cabled=name in cabled)
         t.ports[name] = info
         if info.shutdown or not info.cabled or name.startswith("Loopback"):
             continue
