@@ -259,3 +259,21 @@ def test_acl_matches_and_dscp_arriving(lab: Any) -> None:
     second = rconn.send_command(f"show policy-map interface {WAN} input")
     count = [re.search(r"EF-FROM-SITE \(match-all\)\s+(\d+) packets", t) for t in (first, second)]
     assert count[0] and count[1] and count[0].group(1) == count[1].group(1)
+
+
+@pytest.mark.lab
+def test_clear_counters_and_logging_as_an_engineer_does(lab: Any) -> None:
+    router, switch, rconn, sconn = lab
+    switch.network.set(switch.tree, PortErrors(CODEC_PORT, 20.0))
+    router.network.set(router.tree, LinkFlaps(WAN, 1, 1.0))
+    time.sleep(1.2)
+    assert int(port(sconn, CODEC_PORT)["crc"]) > 0
+    switch.network.clear(switch.tree)
+    sconn.send_command(f"clear counters {CODEC_PORT}", expect_string=r"\[confirm\]")
+    sconn.send_command("\n", expect_string=r"#")
+    text = sconn.send_command(f"show interfaces {CODEC_PORT}")
+    assert " 0 CRC" in text and 'Last clearing of "show interface" counters 00:00:0' in text
+    assert parsed(rconn, "show logging")
+    rconn.send_command("clear logging", expect_string=r"\[confirm\]")
+    rconn.send_command("\n", expect_string=r"#")
+    assert parsed(rconn, "show logging") == []

@@ -76,6 +76,10 @@ class NetworkModel:
         self.cabled: frozenset[str] | None = None
         """Ports with a cable (the lab's spec); None: a port is cabled when its config uses
         it (a description, an address, a switchport mode)."""
+        self.cleared: dict[str, datetime] = {}
+        """When ``clear counters`` last zeroed an interface's counters."""
+        self.log_cleared: datetime | None = None
+        self._downs_seen: dict[str, int] = {}
         self._values: dict[str, float] = {}
         self._rates: dict[str, float] = {}
         self._last: datetime | None = None
@@ -127,6 +131,22 @@ class NetworkModel:
             self._rates = dict(traffic.rates)
             return Sample(now, dict(self._values), traffic)
 
+    def clear_counters(self, tree: ConfigTree, names: list[str]) -> None:
+        """``clear counters``: zero the interfaces' counters (link losses included)."""
+        with self.lock:
+            self.sample(tree)
+            now = self.now()
+            for name in names:
+                for key in [k for k in self._values if k.startswith(f"if:{name}:")]:
+                    self._values[key] = 0.0
+                self.cleared[name] = now
+                self._downs_seen[name] = self._downs(name)
+
+    def clear_log(self) -> None:
+        """``clear logging``: the buffer starts empty again."""
+        with self.lock:
+            self.log_cleared = self.now()
+
     # ---------------------------------------------------------------- link flaps
 
     def flap_events(self, until: datetime | None = None) -> list[FlapEvent]:
@@ -153,18 +173,24 @@ class NetworkModel:
         return sorted(out, key=lambda e: e.at)
 
     def link_state(self, interface: str) -> tuple[bool, bool, int]:
-        """(link up, line protocol up, completed link losses) of ``interface`` now."""
+        """(link up, line protocol up, link losses since the counters were cleared) of
+        ``interface`` now."""
         link = proto = True
-        downs = 0
         for e in self.flap_events():
             if e.interface != interface:
                 continue
             if e.facility == "LINK":
                 link = e.up
-                downs += 0 if e.up else 1
             else:
                 proto = e.up
-        return link, proto, downs
+        return link, proto, self._downs(interface) - self._downs_seen.get(interface, 0)
+
+    def _downs(self, interface: str) -> int:
+        return sum(
+            1
+            for e in self.flap_events()
+            if e.interface == interface and e.facility == "LINK" and not e.up
+        )
 
     # ---------------------------------------------------------------- paths
 

@@ -146,7 +146,7 @@ def _block(device: DeviceState, lay: Layout, name: str, sample: Sample) -> list[
     last = "00:00:00" if up else "never"
     lines += [
         f"  Last input {last}, output {last}, output hang never",
-        '  Last clearing of "show interface" counters never',
+        f'  Last clearing of "show interface" counters {_since(device, name, sample)}',
     ]
     return lines + _counters(device, lay, node, name, sample)
 
@@ -216,7 +216,8 @@ def _counters(device: DeviceState, lay: Layout, node: object, name: str, s: Samp
         return int(r.get(f"if:{name}:{key}", 0.0))
 
     _link, _proto, downs = device.network.link_state(name)
-    base = _base(device, name) if s.traffic.ports[name].cabled else 0
+    cabled = s.traffic.ports[name].cabled
+    base = _base(device, name) if cabled and name not in device.network.cleared else 0
     in_pkts, out_pkts = c("in_pkts") + base, c("out_pkts") + base
     in_bytes, out_bytes = c("in_bytes") + base * 96, c("out_bytes") + base * 96
     policy = qos.attached(node, "output")  # type: ignore[arg-type]
@@ -256,6 +257,18 @@ def _counters(device: DeviceState, lay: Layout, node: object, name: str, s: Samp
         f"     {downs} lost carrier, 0 no carrier, 0 pause output",
         "     0 output buffer failures, 0 output buffers swapped out",
     ]
+
+
+def _since(device: DeviceState, name: str, sample: Sample) -> str:
+    """``never``, or the time since ``clear counters`` as IOS shows it (hh:mm:ss under a
+    day, then 1d02h)."""
+    at = device.network.cleared.get(name)
+    if at is None:
+        return "never"
+    secs = int((sample.at - at).total_seconds())
+    if secs < 86400:
+        return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+    return f"{secs // 86400}d{secs % 86400 // 3600:02d}h"
 
 
 def _load(bytes_per_second: float, bw_kbps: int) -> int:

@@ -73,7 +73,12 @@ def show_logging(device: DeviceState) -> str:
         for n in device.tree.top("interface")
         if ["shutdown"] in [c.tokens() for c in n.children or ()]
     }
-    events = [e for e in device.network.flap_events() if e.interface not in shut]
+    since = device.network.log_cleared
+    events = [
+        e
+        for e in device.network.flap_events()
+        if e.interface not in shut and (since is None or e.at > since)
+    ]
     numbered = bool(device.tree.top("service sequence-numbers"))
     entries = []
     for n, e in enumerate(events, start=1):
