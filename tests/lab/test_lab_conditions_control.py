@@ -65,7 +65,7 @@ def test_conditions_are_routed_and_shown(running: LabState) -> None:
         first = conn.send_command("show interfaces GigabitEthernet1/0/1 | include CRC")
         time.sleep(1.1)
         second = conn.send_command("show interfaces GigabitEthernet1/0/1 | include CRC")
-        crc = [int(re.findall(r"(\d+) CRC", t)[0]) for t in (first, second)]
+        crc = [int(re.findall(r"(\d+) CRC", str(t))[0]) for t in (first, second)]
         assert crc[1] > crc[0]
         # the cabling of the lab: the second port has no cable
         assert "(notconnect)" in conn.send_command("show interfaces GigabitEthernet1/0/2")
