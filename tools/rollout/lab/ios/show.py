@@ -131,6 +131,9 @@ def show_ip_interface_brief(device: DeviceState) -> str:
 
 
 def show_access_lists(device: DeviceState, name: str | None = None) -> str:
+    """Entries with their hit counters, ``10 permit ... (1234 matches)`` (``(1 match)``),
+    as the ntc-templates ``cisco_ios_show_ip_access-lists`` parser reads them; the counts
+    are the lab's calls (rollout.lab.ios.traffic)."""
     numbered: dict[str, list[str]] = {}
     for node in device.tree.root.children or ():
         toks = node.tokens()

@@ -155,6 +155,8 @@ class DeviceState:
         self._listeners.remove(callback)
 
     def emit(self, event: str) -> None:
+        if event in ("config-changed", "reverted", "replaced"):
+            self.network.sample(self.tree)  # the traffic follows the new config from now
         for cb in list(self._listeners):
             cb(event, self)
 
