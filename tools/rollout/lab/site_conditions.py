@@ -9,7 +9,8 @@ also takes the codec's registration.
 
 The lab's calls (``media``) are the site's codec talking to the MCU (audio EF, video AF41,
 the Polycom and RMX port ranges of inventory/province.yml ``media``) and the room client
-talking to the cloud prefixes (unmarked), at the site's call rate.
+talking to the cloud prefixes (unmarked), at the site's call rate; the part bound for the
+hub's services also reaches the hub router (its WAN input counters).
 """
 
 from __future__ import annotations
@@ -134,11 +135,17 @@ def plan(inv: Inventory, hostname: str, kind: str, opts: Options) -> list[tuple[
         codec = _role(inv, slug, Role.CODEC)
         gone = _services(inv, "sip_registrar", "h323_gatekeeper")
         return [(codec.hostname, RegistrarDown()), (router.hostname, Unreachable(gone))]
+    hub = _role(inv, inv.province.hub, Role.WAN_ROUTER)
+    hub_block = inv.sites[inv.province.hub].block
+    to_hub = tuple(  # what reaches the hub router: the site's calls to the hub's services
+        f for f in site_flows(inv, slug) if _in(f.src, site.block) and _in(f.dst, hub_block)
+    )
     if kind == "media":
-        return [(router.hostname, Media(site_flows(inv, slug)))]
+        out = [(router.hostname, Media(site_flows(inv, slug)))]
+        if hub.hostname != router.hostname and to_hub:
+            out.append((hub.hostname, Media(to_hub)))
+        return out
     if kind == "bleach":
-        hub = _role(inv, inv.province.hub, Role.WAN_ROUTER)
-        to_hub = tuple(f for f in site_flows(inv, slug) if _in(f.src, site.block))
         return [(hub.hostname, Bleach((site.block,))), (hub.hostname, Media(to_hub))]
     raise RolloutError(f"unknown condition {kind!r}", f"use one of: {', '.join(KINDS)}")
 
@@ -181,9 +188,9 @@ def site_flows(inv: Inventory, slug: str) -> tuple[Flow, ...]:
     video = float(max(site.conference.call_rate_kbps - AUDIO_KBPS, 64))
     c0, m0 = media.codec_udp.first, media.mcu_udp.first
     flows = [
-        Flow("udp", codec, c0, mcu, m0, DSCP_VALUES["ef"], AUDIO_KBPS, AUDIO_BYTES),
+        Flow("udp", codec, c0, mcu, m0, DSCP_VALUES["ef"], float(AUDIO_KBPS), AUDIO_BYTES),
         Flow("udp", codec, c0 + 2, mcu, m0 + 2, DSCP_VALUES["af41"], video, 1100),
-        Flow("udp", mcu, m0, codec, c0, DSCP_VALUES["ef"], AUDIO_KBPS, AUDIO_BYTES),
+        Flow("udp", mcu, m0, codec, c0, DSCP_VALUES["ef"], float(AUDIO_KBPS), AUDIO_BYTES),
         Flow("udp", mcu, m0 + 2, codec, c0 + 2, DSCP_VALUES["af41"], video, 1100),
     ]
     client = next((d for d in site.devices if d.role is Role.ROOM_CLIENT), None)
