@@ -151,6 +151,9 @@ def test_healthy_ports_keep_still_and_parse(lab: Any) -> None:
     for key in ("input_errors", "crc", "output_errors"):
         assert first[key] == second[key] == "0"
     assert int(second["input_packets"]) >= int(first["input_packets"])
+    router_ports = {r["interface"]: r for r in parsed(rconn, "show interfaces")}
+    assert set(router_ports) == {"Loopback0", WAN, "GigabitEthernet0/0/1"}
+    assert router_ports["Loopback0"]["encapsulation"] == "LOOPBACK"
     wan = port(rconn, WAN)
     assert wan["hardware_type"] == "ISR4321-2x1GE" and wan["bandwidth"] == "10000 Kbit"
     assert wan["duplex"] == "Full Duplex" and wan["ip_address"] == "10.254.0.6"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from rollout.hardware import MODELS
 from rollout.lab.ios import qos
+from rollout.lab.ios.config import is_physical
 from rollout.lab.ios.network import Sample
 from rollout.lab.ios.state import DeviceState
 from rollout.lab.ios.traffic import PortInfo
@@ -85,11 +86,12 @@ def show_interfaces(device: DeviceState, name: str | None = None) -> str | None:
 
 def _status(device: DeviceState, lay: Layout, info: PortInfo) -> tuple[str, str, str]:
     link, proto, _d = device.network.link_state(info.name.split(".")[0])
+    port = lay.switch and is_physical(info.name)  # a switch port says why; an SVI does not
     if info.shutdown:
-        return "administratively down", "down", " (disabled)" if lay.switch else ""
+        return "administratively down", "down", " (disabled)" if port else ""
     if not info.cabled or not link:
-        return "down", "down", " (notconnect)" if lay.switch else ""
-    return "up", "up" if proto else "down", " (connected)" if lay.switch else ""
+        return "down", "down", " (notconnect)" if port else ""
+    return "up", "up" if proto else "down", " (connected)" if port else ""
 
 
 def _block(device: DeviceState, lay: Layout, name: str, sample: Sample) -> list[str]:
