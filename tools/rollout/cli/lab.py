@@ -352,6 +352,14 @@ def lab_send(
     help="Only this IP SLA operation of a router (default: all).",
 )
 @click.option("--timeout", "fail_ops", is_flag=True, help="The router's operations time out.")
+@click.option(
+    "--segment",
+    type=click.Choice(("backbone", "access")),
+    default=None,
+    help="Router: where the path is worse. backbone (default): the IP SLA operations and "
+    "pings beyond the provider's next hop; access: the access link, so pings to the next "
+    "hop suffer too.",
+)
 @click.option("--clear", is_flag=True, help="Put the device back on a clean path.")
 @lab_dir_option
 @repo_option
@@ -363,6 +371,7 @@ def lab_impair(
     mos: float | None,
     operation: int | None,
     fail_ops: bool,
+    segment: str | None,
     clear: bool,
     lab_dir: Path | None,
     repo: Path | None,
@@ -388,6 +397,8 @@ def lab_impair(
     fields: dict[str, object] = {k: v for k, v in given.items() if v is not None}
     if fail_ops:
         fields["timeout"] = True
+    if segment is not None:
+        fields["segment"] = segment
     try:
         if clear and fields:
             raise RolloutError("--clear takes no figures", "give either --clear or the figures")
@@ -406,3 +417,12 @@ def lab_impair(
     except Exception as exc:  # lab errors load lazily; _wrap re-raises others
         fail(_wrap(exc))
     click.echo(f"{device}: {done}")
+
+
+def _register() -> None:
+    from rollout.cli.lab_condition import lab_condition
+
+    lab.add_command(lab_condition)
+
+
+_register()

@@ -9,6 +9,11 @@ One request per line, one response per line. Requests::
     {"op": "clear_fault", "device": "bt-rtr01", "kind": "slow"}  # one kind
     {"op": "impair", "device": "bt-rtr01", "impairment": {"loss_percent": 5, "jitter_ms": 60}}
     {"op": "impair", "device": "bt-rtr01", "impairment": null}  # a clean path again
+    {"op": "condition", "device": "bt-sw01",
+     "condition": {"kind": "port_errors", "interface": "GigabitEthernet1/0/1"}}
+    {"op": "clear_condition", "device": "bt-sw01"}                  # all conditions
+    {"op": "clear_condition", "device": "bt-sw01", "kind": "load"}  # one kind
+    {"op": "conditions", "device": "bt-sw01"}
     {"op": "shutdown"}
 
 Responses: ``{"ok": true, "result": ...}`` or
@@ -32,6 +37,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from rollout.lab.condition_apply import apply_condition, clear_condition, list_conditions
+from rollout.lab.conditions import Condition, condition_to_json, parse_condition
 from rollout.lab.faults import Fault, FaultSpecError, fault_to_json, parse_fault
 from rollout.lab.impair import (
     Impairment,
@@ -164,14 +171,47 @@ def lab_handler(
             done = apply_impairment(devices[name], impairment)
             log.info("device %s: %s", name, done)
             return {"device": name, "applied": done}
+        if op in CONDITION_OPS:
+            name = _require_str(request, "device")
+            if name not in devices:
+                lab.device(name)
+                raise BadRequestError(f"device {name!r} takes no condition in this lab process")
+            return _condition_op(op, name, devices[name], request)
         if op == "shutdown":
             asyncio.get_running_loop().call_soon(on_shutdown)
             return {}
-        raise BadRequestError(
-            f"unknown op {op!r}; use ping, list, set_fault, clear_fault, impair or shutdown"
-        )
+        raise BadRequestError(f"unknown op {op!r}; use {', '.join(OPS)}")
 
     return handle
+
+
+OPS = (
+    "ping",
+    "list",
+    "set_fault",
+    "clear_fault",
+    "impair",
+    "condition",
+    "clear_condition",
+    "conditions",
+    "shutdown",
+)
+CONDITION_OPS = ("condition", "clear_condition", "conditions")
+"""Requests about a device's lab conditions (rollout.lab.conditions)."""
+
+
+def _condition_op(op: str, name: str, device: object, request: Mapping[str, Any]) -> Any:
+    if op == "condition":
+        done = apply_condition(device, parse_condition(request.get("condition") or {}))
+    elif op == "clear_condition":
+        kind = request.get("kind")
+        if kind is not None and not isinstance(kind, str):
+            raise BadRequestError("clear_condition: 'kind' must be a string or absent")
+        done = clear_condition(device, kind)
+    else:
+        return {"device": name, "conditions": list_conditions(device)}
+    log.info("device %s: %s", name, done)
+    return {"device": name, "applied": done, "conditions": list_conditions(device)}
 
 
 async def _serve_connection(
@@ -320,6 +360,24 @@ class ControlClient:
             {"op": "impair", "device": device, "impairment": impairment_to_json(impairment)}
         )
         return str(result["applied"])
+
+    def set_condition(self, device: str, cond: Condition) -> str:
+        """Put a network condition on ``device`` (replaces one with the same key)."""
+        result = self.request(
+            {"op": "condition", "device": device, "condition": condition_to_json(cond)}
+        )
+        return str(result["applied"])
+
+    def clear_condition(self, device: str, kind: str | None = None) -> str:
+        """Take the conditions of ``kind`` (all when None) off ``device``."""
+        request: dict[str, Any] = {"op": "clear_condition", "device": device}
+        if kind is not None:
+            request["kind"] = kind
+        return str(self.request(request)["applied"])
+
+    def conditions(self, device: str) -> list[dict[str, Any]]:
+        """The conditions ``device`` holds, in their JSON form."""
+        return list(self.request({"op": "conditions", "device": device})["conditions"])
 
     def shutdown(self) -> None:
         """Ask the lab to stop (returns before the processes have exited)."""

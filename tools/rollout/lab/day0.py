@@ -87,6 +87,7 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
                 config = {"systemname": device.hostname, **staged_lan(inv, slug, device)}
             else:
                 continue
+            ports = ("wan_interface", "lan_interface", "uplink", "codec_port", "room_client_port")
             specs.append(
                 LabDeviceSpec(
                     name=device.hostname,
@@ -95,6 +96,7 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
                     password=password,
                     config=config,
                     model=device.model,
+                    cabled=tuple(p for p in (getattr(device, a, None) for a in ports) if p),
                 )
             )
     return specs

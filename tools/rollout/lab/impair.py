@@ -19,6 +19,7 @@ from typing import Any
 
 from rollout.lab.faults import FaultSpecError
 from rollout.lab.ios.device import IosDevice, SlaResult
+from rollout.lab.ios.network import PathQuality
 from rollout.lab.polycom import LinkQuality, PolycomDevice
 
 _CLEAN = SlaResult()
@@ -38,6 +39,10 @@ class Impairment:
     """One IP SLA operation of a router; None: all of them."""
     timeout: bool = False
     """The router's operations fail (``Latest operation return code: Timeout``)."""
+    segment: str = "backbone"
+    """Where on a router's path: ``backbone`` (beyond the provider's next hop: the IP SLA
+    operations to the hub and pings past the next hop) or ``access`` (the access link:
+    also pings to the next hop)."""
 
     def __post_init__(self) -> None:
         checks = (
@@ -46,6 +51,7 @@ class Impairment:
             (0 <= self.loss_percent <= 100, "loss_percent must be within 0..100"),
             (self.mos is None or 1 <= self.mos <= 5, "mos must be within 1..5"),
             (self.operation is None or self.operation >= 1, "operation must be >= 1"),
+            (self.segment in ("access", "backbone"), "segment must be 'access' or 'backbone'"),
         )
         for ok, message in checks:
             if not ok:
@@ -59,6 +65,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "mos": (int, float, type(None)),
     "operation": (int, type(None)),
     "timeout": (bool,),
+    "segment": (str,),
 }
 
 
@@ -112,7 +119,16 @@ def apply_impairment(device: object, impairment: Impairment | None) -> str:
 def _ios(device: IosDevice, impairment: Impairment | None) -> str:
     if impairment is None:
         device.sla_results.clear()
+        device.network.path = None
         return "IP SLA operations clean"
+    if impairment.operation is None:
+        device.network.path = PathQuality(
+            impairment.segment,
+            impairment.rtt_ms,
+            impairment.jitter_ms,
+            impairment.loss_percent,
+            impairment.timeout,
+        )
     result = SlaResult(
         rtt_ms=impairment.rtt_ms,
         jitter_ms=impairment.jitter_ms,

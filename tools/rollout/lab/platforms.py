@@ -59,4 +59,6 @@ def ios_factory(spec: LabDeviceSpec, options: LabOptions) -> IosLabDevice:
     device = IosDevice.from_config(
         text, model=spec.model or "ISR4321", lab_password=spec.password, minute_seconds=minute
     )
+    if spec.cabled:
+        device.network.cabled = frozenset(spec.cabled)
     return IosLabDevice(device)

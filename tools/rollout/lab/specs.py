@@ -36,11 +36,15 @@ class LabDeviceSpec:
     model: str = ""
     authorized_keys: tuple[str, ...] = ()
     """OpenSSH public key lines accepted for key login (the factory decides)."""
+    cabled: tuple[str, ...] = ()
+    """Ports with a cable in the lab (the site's WAN, LAN, uplink, codec and room client
+    ports): they come up whatever the config says; empty: the device decides."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["config"] = self.config if isinstance(self.config, str) else dict(self.config)
         data["authorized_keys"] = list(self.authorized_keys)
+        data["cabled"] = list(self.cabled)
         return data
 
     @classmethod
@@ -53,6 +57,7 @@ class LabDeviceSpec:
             config=data.get("config", ""),
             model=str(data.get("model", "")),
             authorized_keys=tuple(data.get("authorized_keys", ())),
+            cabled=tuple(data.get("cabled", ())),
         )
 
 

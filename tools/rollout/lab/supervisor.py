@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rollout.lab.control import CONTROL_SOCKET, ControlError, request_async, serve_control
+from rollout.lab.control import (
+    CONDITION_OPS,
+    CONTROL_SOCKET,
+    OPS,
+    ControlError,
+    request_async,
+    serve_control,
+)
 from rollout.lab.faults import parse_fault
 from rollout.lab.procs import PROCESS_MARK, read_pid, remove_runtime_files, write_atomic
 from rollout.lab.server import LOOPBACK, LabError, UnknownDeviceError
@@ -223,7 +230,7 @@ def _router(
                 for dev in result["devices"]:
                     by_name[dev["name"]] = {**dev, "worker": w.index, "pid": w.proc.pid}
             return {"devices": [by_name[n] for n in order if n in by_name]}
-        if op in ("set_fault", "clear_fault", "impair"):
+        if op in ("set_fault", "clear_fault", "impair", *CONDITION_OPS):
             name = request.get("device")
             if op == "set_fault":
                 parse_fault(request.get("fault") or {})  # fail fast with a clear message
@@ -234,8 +241,6 @@ def _router(
         if op == "shutdown":
             asyncio.get_running_loop().call_soon(on_shutdown)
             return {}
-        raise ControlError(
-            f"unknown op {op!r}; use ping, list, set_fault, clear_fault, impair or shutdown"
-        )
+        raise ControlError(f"unknown op {op!r}; use {', '.join(OPS)}")
 
     return handle

@@ -1,7 +1,11 @@
-"""Exec commands of the session itself: enable, disable, exit, terminal, ping, clear."""
+"""Exec commands of the session itself: enable, disable, exit, terminal, clear (``ping``:
+rollout.lab.ios.ping)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rollout.lab.ios.names import canonical_interface
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
 from rollout.lab.ios.terminal import CommandError, Terminal, word
 from rollout.lab.shell import Reply
@@ -55,17 +59,37 @@ def cmd_terminal(term: Terminal, toks: list[tuple[int, str]], words: list[str]) 
     return Reply()
 
 
-def cmd_ping(term: Terminal, toks: list[tuple[int, str]], words: list[str]) -> Reply:
-    if len(words) < 2:
-        raise CommandError(INCOMPLETE)
-    target = words[1]
-    return Reply(
-        "Type escape sequence to abort.\n"
-        f"Sending 5, 100-byte ICMP Echos to {target}, timeout is 2 seconds:\n"
-        "!!!!!\n"
-        "Success rate is 100 percent (5/5), round-trip min/avg/max = 1/1/4 ms"
-    )
+CLEAR_COUNTERS_ALL = 'Clear "show interface" counters on all interfaces [confirm]'
+CLEAR_LOGGING = "Clear logging buffer [confirm]"
+"""The questions of ``clear counters`` and ``clear logging`` (Cisco IOS Interface and
+Hardware Component Command Reference, "clear counters"; Configuration Fundamentals Command
+Reference, "clear logging")."""
 
 
 def cmd_clear(term: Terminal, toks: list[tuple[int, str]], words: list[str]) -> Reply:
+    if len(words) < 2:
+        return Reply()
+    dev = term.device
+    what = next((k for k in ("counters", "logging") if k.startswith(words[1].lower())), None)
+    if what is None or len(words[1]) < 3:
+        return Reply()
+    if what == "logging":
+        return term.ask(CLEAR_LOGGING, lambda a: _confirmed(a, dev.network.clear_log))
+    names = [n.tokens()[1] for n in dev.tree.top("interface")]
+    if len(words) > 2:
+        one = canonical_interface("".join(words[2:]))
+        if one is None or one not in names:
+            raise CommandError(INVALID, toks[2][0])
+        question = 'Clear "show interface" counters on this interface [confirm]'
+        names = [one]
+    else:
+        question = CLEAR_COUNTERS_ALL
+    return term.ask(
+        question, lambda a: _confirmed(a, lambda: dev.network.clear_counters(dev.tree, names))
+    )
+
+
+def _confirmed(answer: str, action: Callable[[], None]) -> Reply:
+    if answer.strip().lower() in {"", "y", "yes"}:
+        action()
     return Reply()

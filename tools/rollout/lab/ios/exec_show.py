@@ -5,6 +5,10 @@ from __future__ import annotations
 from rollout.lab.ios import show
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
 from rollout.lab.ios.rules import SHOW_IP_KEYWORDS, SHOW_KEYWORDS, canonical_interface
+from rollout.lab.ios.show_interfaces import show_interfaces
+from rollout.lab.ios.show_logging import show_logging
+from rollout.lab.ios.show_policy import show_policy_map_interface
+from rollout.lab.ios.state import DeviceState
 from rollout.lab.ios.terminal import CommandError, Terminal, word
 
 
@@ -40,8 +44,18 @@ def show_command(term: Terminal, toks: list[tuple[int, str]]) -> str:
             word(toks, 4, ("timer",))
             return show.show_rollback_timer(dev)
         return show.show_archive(dev)
+    if what == "interfaces":
+        name = canonical_interface("".join(rest)) if rest else None
+        text = show_interfaces(dev, name)
+        if text is None:
+            raise CommandError(INVALID, toks[2][0])
+        return text
     if what == "access-lists":
         return show.show_access_lists(dev, rest[0] if rest else None)
+    if what == "policy-map":
+        return _policy_map(dev, toks)
+    if what == "logging":
+        return show_logging(dev)
     if what == "flash:":
         return show.dir_flash(dev)
     if what == "privilege":
@@ -74,3 +88,21 @@ def show_command(term: Terminal, toks: list[tuple[int, str]]) -> str:
             return show.show_access_lists(dev, more[0] if more else None)
         raise CommandError(INVALID, toks[2][0])
     raise CommandError(INVALID, toks[1][0])
+
+
+def _policy_map(dev: DeviceState, toks: list[tuple[int, str]]) -> str:
+    """``show policy-map interface [IF] [input|output]`` (other forms: invalid here)."""
+    if len(toks) < 3:
+        raise CommandError(INCOMPLETE)
+    word(toks, 2, ("interface",))
+    rest = [w for _p, w in toks[3:]]
+    direction = None
+    if rest and rest[-1] in ("input", "output"):
+        direction = rest.pop()
+    name = canonical_interface("".join(rest)) if rest else None
+    if rest and name is None:
+        raise CommandError(INVALID, toks[3][0])
+    text = show_policy_map_interface(dev, name, direction)
+    if text is None:
+        raise CommandError(INVALID, toks[3][0])
+    return text

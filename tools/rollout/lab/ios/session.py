@@ -10,7 +10,6 @@ from rollout.lab.ios.exec_basic import (
     cmd_disable,
     cmd_enable,
     cmd_exit,
-    cmd_ping,
     cmd_terminal,
 )
 from rollout.lab.ios.exec_configure import cmd_configure
@@ -26,6 +25,7 @@ from rollout.lab.ios.exec_lock import cmd_mkdir, cmd_rmdir, cmd_tclsh, dir_of, i
 from rollout.lab.ios.exec_show import show_command
 from rollout.lab.ios.match import tokenize
 from rollout.lab.ios.outcome import AMBIGUOUS, INCOMPLETE, INVALID, Outcome
+from rollout.lab.ios.ping import cmd_ping
 from rollout.lab.ios.rules import (
     EXEC_KEYWORDS,
     MODES,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rollout.lab.ios.config import ConfigTree, Node
@@ -131,6 +131,9 @@ def show_ip_interface_brief(device: DeviceState) -> str:
 
 
 def show_access_lists(device: DeviceState, name: str | None = None) -> str:
+    """Entries with their hit counters, ``10 permit ... (1234 matches)`` (``(1 match)``),
+    as the ntc-templates ``cisco_ios_show_ip_access-lists`` parser reads them; the counts
+    are the lab's calls (rollout.lab.ios.traffic)."""
     numbered: dict[str, list[str]] = {}
     for node in device.tree.root.children or ():
         toks = node.tokens()
@@ -146,13 +149,15 @@ def show_access_lists(device: DeviceState, name: str | None = None) -> str:
         entries = [(c.seq, c.text) for c in node.children or () if not c.text.startswith("remark")]
         lists.append((kind, toks[3], entries))
     out: list[str] = []
+    hits = device.network.sample(device.tree).values  # "(N matches)": the lab's traffic
     for kind, acl, entries in lists:
         if name is not None and acl != name:
             continue
         out.append(f"{kind} IP access list {acl}")
         for seq, entry in entries:
             shown = _standard_text(entry) if kind == "Standard" else entry
-            out.append(f"    {seq} {shown}")
+            n = int(hits.get(f"acl:{acl}:{seq}", 0.0))
+            out.append(f"    {seq} {shown}" + (f" ({n} match{'es' if n > 1 else ''})" if n else ""))
     return "\n".join(out)
 
 
@@ -234,7 +239,8 @@ def show_ip_sla_statistics(device: DeviceState, operation: str | None = None) ->
                 "Operation time to live: 0",
             ]
         else:
-            lines += _sla_block(op, spec, device.sla_result(op), ts, synced)
+            result = _on_network(device, spec, device.sla_result(op))
+            lines += _sla_block(op, spec, result, ts, synced)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -267,13 +273,19 @@ class _SlaSpec:
     packets: int
     codec: bool
     threshold_ms: int
+    target: str = ""
+    tos: int = 0
 
     @classmethod
     def of(cls, children: list[list[str]]) -> _SlaSpec:
         kind, packets, codec, threshold = "unknown", _JITTER_PACKETS, False, _THRESHOLD_MS
+        target, tos = "", 0
         for toks in children:
+            if toks[0] == "tos" and len(toks) == 2 and toks[1].isdigit():
+                tos = int(toks[1])
             if toks[0] in _SLA_TYPES:
                 kind = toks[0]
+                target = toks[1] if len(toks) > 1 and toks[1][0].isdigit() else ""
                 codec = "codec" in toks
                 packets = _CODEC_PACKETS if codec else _JITTER_PACKETS
                 for word in ("num-packets", "codec-numpackets"):
@@ -281,7 +293,25 @@ class _SlaSpec:
                         packets = int(toks[toks.index(word) + 1])
             elif toks[0] == "threshold" and len(toks) == 2 and toks[1].isdigit():
                 threshold = int(toks[1])
-        return cls(kind, packets, codec, threshold)
+        return cls(kind, packets, codec, threshold, target, tos)
+
+
+def _on_network(device: DeviceState, spec: _SlaSpec, r: SlaResult) -> SlaResult:
+    """The result once the lab's conditions are applied: a target that does not answer
+    times the operation out; congestion drops of the probe's class and the provider's
+    policer add loss (rollout.lab.ios.network)."""
+    if not spec.target:
+        return r
+    reach = device.network.reach(device.tree, spec.target, spec.tos >> 2, with_path=False)
+    if reach.interface is None:  # no route in the config: the result set by the lab stands
+        return r
+    if not reach.reachable:
+        runs = r.successes + r.failures
+        return replace(r, successes=0, failures=runs, return_code="Timeout")
+    if reach.loss_percent <= 0:
+        return r
+    keep = (1 - r.loss_percent / 100) * (1 - reach.loss_percent / 100)
+    return replace(r, loss_percent=round(100 * (1 - keep), 2))
 
 
 def voice_score(rtt_ms: int, jitter_ms: int, loss_percent: float) -> tuple[int, float]:

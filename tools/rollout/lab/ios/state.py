@@ -13,6 +13,7 @@ from rollout.hardware import MODELS
 from rollout.lab.ios import passwords
 from rollout.lab.ios.config import ConfigTree, Node, default_children, is_physical
 from rollout.lab.ios.editor import parse_config
+from rollout.lab.ios.network import NetworkModel
 from rollout.lab.ios.render import render_body
 from rollout.lab.ios.rules import NUMBERED_ACL_TRAINS, OLD_FORM_TRAINS, TRAIN_FORMS
 from rollout.lab.ios.users import UserEntry, parse_user
@@ -100,6 +101,8 @@ class DeviceState:
         """What ``show archive config rollback timer`` prints of the pending revert: when it
         was (re)configured, its minutes and the user who started it."""
         self.sla_results: dict[str, SlaResult] = {}
+        self.network = NetworkModel(now)
+        """The lab's conditions on this device and its counters (rollout.lab.ios.network)."""
         self.last_change: tuple[datetime, str] | None = None
         self.generation = 0
         """Bumped whenever the running config is replaced as a whole (revert, replace)."""
@@ -152,6 +155,8 @@ class DeviceState:
         self._listeners.remove(callback)
 
     def emit(self, event: str) -> None:
+        if event in ("config-changed", "reverted", "replaced"):
+            self.network.sample(self.tree)  # the traffic follows the new config from now
         for cb in list(self._listeners):
             cb(event, self)
 
