@@ -43,6 +43,7 @@ from typing import Any
 
 from rollout.credentials import admin_key
 from rollout.inventory.loader import Inventory
+from rollout.netlab import faults
 from rollout.netlab import ns as nsh
 from rollout.netlab.access import lab_router, publish_endpoints, router_target
 from rollout.netlab.hub import CLOUD_PORT, NTP_PORT, mcu_udp_ports, noc_hosts, up_hub
@@ -184,6 +185,7 @@ def status(folder: Path) -> dict[str, Any]:
         "namespaces": {n: n in present for n in state.namespaces},
         "processes": {p.name: nsh.alive(p.pid) for p in state.processes},
         "sites": {k: asdict(v) for k, v in state.sites.items()},
+        "faults": [f.as_dict() for f in faults.active(state)],
     }
 
 
