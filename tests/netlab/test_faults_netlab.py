@@ -61,6 +61,12 @@ class Lab:
         faults.clear(self.state, SITE)
 
 
+def num(fact: Fact, key: str) -> float:
+    value = fact.values[key]
+    assert isinstance(value, int | float), (key, fact.values)
+    return float(value)
+
+
 def one(facts: list[Fact], check: str, subject: str, device: str | None = None) -> Fact:
     found = [
         f for f in facts if f.check == check and f.subject == subject and device in (None, f.device)
@@ -108,8 +114,8 @@ def test_a_healthy_site_shows_healthy_facts(lab_: Lab) -> None:
 def test_loss_on_the_access_link_shows_at_the_next_hop(lab_: Lab) -> None:
     lab_.impose("loss", 30)
     facts = lab_.router_facts()
-    assert one(facts, "reach", "next_hop").values["success_percent"] < 100
-    assert one(facts, "reach", "hub").values["success_percent"] < 100
+    assert num(one(facts, "reach", "next_hop"), "success_percent") < 100
+    assert num(one(facts, "reach", "hub"), "success_percent") < 100
     lab_.clear()
     assert one(lab_.router_facts(), "reach", "next_hop").values["success_percent"] == 100
 
