@@ -210,13 +210,31 @@ def test_link_flaps_are_counted_with_their_time(lab_: Lab) -> None:
     assert one(lab_.router_facts(), "reach", "hub").values["success_percent"] == 100
 
 
-def test_cloud_unreachable(lab_: Lab) -> None:
-    lab_.impose("cloud-unreachable")
+def rollout(lab_: Lab, *args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from rollout.cli.main import cli
+
+    env = {"ROLLOUT_REPO": str(lab_.root), "ROLLOUT_NETLAB_DIR": str(lab_.folder)}
+    result = CliRunner().invoke(cli, list(args), env=env, prog_name="rollout")
+    return result.exit_code, result.output
+
+
+def test_cloud_unreachable_through_the_cli(lab_: Lab) -> None:
+    code, out = rollout(lab_, "netlab", "fault", SITE, "cloud-unreachable", "--format", "json")
+    assert code == 0, out
+    assert json.loads(out)["imposed"][0]["kind"] == "cloud-unreachable"
+    code, out = rollout(lab_, "netlab", "status")
+    assert code == 0 and "cloud-unreachable" in out, out
     facts = lab_.router_facts()
     cloud = one(facts, "reach", "cloud")
     assert (cloud.segment, cloud.values["success_percent"]) == ("cloud", 0)
     assert one(facts, "reach", "mcu").values["success_percent"] == 100
-    lab_.clear()
+    code, out = rollout(lab_, "netlab", "fault", SITE, "--clear", "cloud-unreachable")
+    assert code == 0 and "cleared: bao-thang cloud-unreachable" in out, out
+    assert one(lab_.router_facts(), "reach", "cloud").values["success_percent"] == 100
+    code, out = rollout(lab_, "netlab", "fault", SITE, "no-such-fault")
+    assert code == 1 and "no fault kind 'no-such-fault'" in out, out
 
 
 def test_faults_are_listed_and_healthy_clears_them_all(lab_: Lab) -> None:

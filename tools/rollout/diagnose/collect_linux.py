@@ -4,9 +4,10 @@ One pass, three exec channels on the driver's session (``LinuxRouterDriver.sh``)
 
 1. counters: ``tc -s class show dev WAN`` (per-class sent/dropped/overlimits, the HTB rates),
    ``tc qdisc show dev WAN`` (is the HTB root there), ``ip -s link show`` of the WAN and LAN
-   interfaces (errors, drops), their ``carrier_changes`` (sysfs-class-net ABI,
-   Documentation/ABI/testing/sysfs-class-net: "number of times the link has seen a change
-   from UP to DOWN and vice versa"), ``nft list ruleset`` (drop rules reaching into the media
+   interfaces (errors, drops), their ``/sys/class/net/IF/carrier_changes`` (carrier on/off
+   transitions since the interface was made: Linux 3.15, commit 2d3b479df41a "net-sysfs:
+   expose number of carrier on/off changes", "to monitor carrier on/off transitions and detect
+   link flapping issues"), ``nft list ruleset`` (drop rules reaching into the media
    ranges and their counters), rollout's qos.tc (the class names) and the router's clock;
 2. echo probes to the provider's next hop, the hub (its SLA responder), the MCU, the
    registrar and the cloud service (``collect_linux_reach``), 5 each (3 when light);

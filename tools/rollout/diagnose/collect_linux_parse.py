@@ -17,7 +17,8 @@ from rollout.drivers.linux_checks import kbit, verdict
 # tc(8), "-s, -stats": each class is a header line ("class htb 1:10 parent 1:1 leaf 10: prio 0
 # rate 950Kbit ceil 950Kbit burst 1599b cburst 1599b", tc-htb(8) parameters) followed by
 # indented statistics lines, the first " Sent N bytes P pkt (dropped D, overlimits O requeues
-# R)" (iproute2 tc/tc_util.c print_tcstats_attr; https://man7.org/linux/man-pages/man8/tc.8.html).
+# R)" (iproute2 tc/tc_util.c print_tcstats2_attr: fprintf(fp, " (dropped %u, overlimits %u
+# requeues %u) ", ...); https://man7.org/linux/man-pages/man8/tc.8.html).
 TC_CLASS = re.compile(
     r"^class htb (?P<id>\S+) (?:parent (?P<parent>\S+)|root)\b.*?"
     r"\brate (?P<rate>\S+) ceil (?P<ceil>\S+)"
@@ -185,9 +186,10 @@ def media_drops(ruleset: str, media: list[tuple[int, int]]) -> list[MediaDrop]:
 
 
 # --- FRR show interface -------------------------------------------------------------------------
-# FRR zebra "show interface IFNAME": "Link ups:       3    last: 2026/11/29 22:59:48.77" and
-# "Link downs: ..." ("(never)" before the first), zebra/interface.c if_dump_vty
-# (https://docs.frrouting.org/en/latest/zebra.html#clicmd-show-interface-NAME-vrf-VRF-brief).
+# FRR zebra "show interface IFNAME": 'vty_out(vty, "  Link ups:   %5u    last: %s\n",
+# zebra_if->up_count, zebra_if->up_last[0] ? zebra_if->up_last : "(never)")', the same for
+# "Link downs" (FRRouting/frr zebra/interface.c, if_dump_vty); shown here by FRR 8.4 as
+# "Link ups:       3    last: 2026/11/29 22:59:48.77" (the router's local time).
 FRR_LINK = re.compile(r"Link (?P<dir>ups|downs):\s+(?P<count>\d+)\s+last: (?P<last>.+)")
 
 
