@@ -131,7 +131,62 @@ def status(netlab_dir: Path | None, repo: Path | None, fmt: str) -> None:
         ["namespace", n, "present" if ok else "MISSING"] for n, ok in info["namespaces"].items()
     ]
     rows += [["process", n, "running" if ok else "DEAD"] for n, ok in info["processes"].items()]
+    rows += [["fault", f"{f['site']} {f['kind']}", f["detail"]] for f in info.get("faults", [])]
     table("network lab", ["kind", "name", "state"], rows)
+
+
+@netlab.command("fault")
+@click.argument("site")
+@click.argument("kind", required=False)
+@click.option("--severity", type=float, default=None, help="The fault's figure (see KIND).")
+@click.option("--clear", "clear_", is_flag=True, help="Undo the site's faults (of KIND only).")
+@netlab_dir_option
+@repo_option
+@format_option
+def fault(
+    site: str,
+    kind: str | None,
+    severity: float | None,
+    clear_: bool,
+    netlab_dir: Path | None,
+    repo: Path | None,
+    fmt: str,
+) -> None:
+    """Impose a fault on a lab site with real packets, or --clear it.
+
+    KIND and --severity: loss (percent each way on the access link, 5), jitter (ms, 40),
+    qos-removed (x the contracted rate flooded, 1.5), provider-drops (percent of the router's
+    shaper the provider delivers, 70), dscp-bleach (percent bleached, 100), registrar-down,
+    mcu-unreachable, media-blocked, link-flaps (down/up cycles, 3), cloud-unreachable, healthy
+    (clears the site's faults). `rollout netlab status` lists the active ones.
+    """
+    from rollout.netlab import faults
+    from rollout.netlab.ns import require_root
+
+    try:
+        require_root()
+        ctx = load(repo)
+        state = _state(_folder(ctx.root, netlab_dir))
+        _one_site(state, site)
+        if clear_:
+            done = [f.as_dict() for f in faults.clear(state, site, kind)]
+        elif kind is None:
+            raise RolloutError(
+                "give a fault KIND or --clear", "e.g. rollout netlab fault SITE loss"
+            )
+        else:
+            imposed = faults.impose(ctx.inv, state, site, kind, severity)
+            done = [imposed.as_dict()] if imposed is not None else []
+    except RolloutError as exc:
+        fail(exc, fmt)
+    if fmt == "json":
+        emit_json({"ok": True, "cleared" if clear_ else "imposed": done})
+        return
+    verb = "cleared" if clear_ or kind == "healthy" else "imposed"
+    for f in done:
+        click.echo(f"{verb}: {f['site']} {f['kind']}: {f['detail']}")
+    if not done:
+        click.echo(f"{site}: no fault to clear" if clear_ else f"{site}: healthy")
 
 
 @netlab.command("down")

@@ -71,6 +71,7 @@ def up_hub(inv: Inventory, state: NetlabState) -> None:
         "sink_port": str(sink),
         "codec_udp": f"{codec.first}-{codec.last}",
         "transport": p.sip_transport,
+        "cloud_dscp": p.cloud.dscp,
         "ntp": ",".join(str(a) for a in p.ntp_servers),
     }
     sipp_mode = sipp_transport(p.sip_transport)
@@ -137,6 +138,26 @@ def up_hub(inv: Inventory, state: NetlabState) -> None:
             "--sink",
             f"{mcu}:{sink}",
             *(a for server in p.ntp_servers for a in ("--ntp", f"{server}:{NTP_PORT}")),
+            "--ready",
+            str(ready),
+        ],
+        ready,
+    )
+
+
+def start_hubview(state: NetlabState) -> None:
+    """The hub's view of the sites (rollout.netlab.hubview), refreshed into hubview.json."""
+    ready = Path(state.folder) / "hubview.ready"
+    start(
+        state,
+        "hubview",
+        state.names.hub,
+        [
+            sys.executable,
+            "-m",
+            "rollout.netlab.hubview",
+            "--folder",
+            state.folder,
             "--ready",
             str(ready),
         ],

@@ -43,9 +43,17 @@ from typing import Any
 
 from rollout.credentials import admin_key
 from rollout.inventory.loader import Inventory
+from rollout.netlab import faults
 from rollout.netlab import ns as nsh
 from rollout.netlab.access import lab_router, publish_endpoints, router_target
-from rollout.netlab.hub import CLOUD_PORT, NTP_PORT, mcu_udp_ports, noc_hosts, up_hub
+from rollout.netlab.hub import (
+    CLOUD_PORT,
+    NTP_PORT,
+    mcu_udp_ports,
+    noc_hosts,
+    start_hubview,
+    up_hub,
+)
 from rollout.netlab.mgmt import authorize, sshd_config, up_mgmt
 from rollout.netlab.names import LabNames, check_id, claim_block, claim_file
 from rollout.netlab.ns import NetlabError
@@ -157,6 +165,7 @@ def up(
             set_weather(inv, state, slug, weather)
             start_wan(state, inv.sites[slug], index)
         publish_endpoints(inv, state)
+        start_hubview(state)
     except BaseException:
         down(folder)
         raise
@@ -184,6 +193,7 @@ def status(folder: Path) -> dict[str, Any]:
         "namespaces": {n: n in present for n in state.namespaces},
         "processes": {p.name: nsh.alive(p.pid) for p in state.processes},
         "sites": {k: asdict(v) for k, v in state.sites.items()},
+        "faults": [f.as_dict() for f in faults.active(state)],
     }
 
 
