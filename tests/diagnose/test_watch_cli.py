@@ -1,0 +1,114 @@
+"""`rollout watch --once` with a fake collector put in the command's seam: rows in the
+history, the progress line, the metrics file, exit codes, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from rollout.cli import watch as command
+from rollout.cli.context import Context
+from rollout.cli.main import cli
+from rollout.cli.options import Where
+from rollout.diagnose.model import Fact, SiteEvidence
+from rollout.diagnose.store import latest, open_history
+from rollout.diagnose.watch import Collect
+
+
+def run(repo: Path, *args: str) -> Result:
+    env = {"ROLLOUT_REPO": str(repo), "COLUMNS": "200", "NO_COLOR": "1"}
+    return CliRunner().invoke(cli, ["watch", *args], env=env, prog_name="rollout")
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Where, list[str]]]:
+    """Replace the real collector: every site answers at once, except ``sa-pa`` which fails."""
+    seen: list[tuple[Where, list[str]]] = []
+
+    def factory(ctx: Context, where: Where, sites: Sequence[str]) -> Collect:
+        seen.append((where, list(sites)))
+
+        def collect(site: str) -> SiteEvidence:
+            assert site in ctx.inv.sites
+            if site == "sa-pa":
+                from rollout.errors import RolloutError
+
+                raise RolloutError("sa-pa-rt01: authentication refused")
+            return SiteEvidence(
+                site,
+                datetime.now(UTC).isoformat(),
+                (Fact(f"{site}-rt01", "wan", "interface", "Gi0/0", {"crc": 7}),),
+                seconds=0.5,
+                light=True,
+            )
+
+        return collect
+
+    monkeypatch.setattr(command, "COLLECTOR", factory)
+    return seen
+
+
+def test_once_writes_rows_and_metrics(
+    repo: Path, tmp_path: Path, asked: list[tuple[Where, list[str]]]
+) -> None:
+    db = tmp_path / "h.sqlite"
+    prom = tmp_path / "metrics" / "rollout.prom"
+    result = run(
+        repo, "bac-ha", "bat-xat", "--lab", "--once", "--db", str(db), "--metrics-file", str(prom)
+    )
+    assert result.exit_code == 0, result.output
+    assert asked[0][0].lab and asked[0][1] == ["bac-ha", "bat-xat"]
+    assert "round 1: 2 done, 0 skipped" in result.stderr
+    assert "2 rows in the history" in result.stderr
+    assert sorted(latest(db)) == ["bac-ha", "bat-xat"]
+    with open_history(db, writable=False) as history:
+        assert history.interval() == 300.0
+    assert 'rollout_interface_crc{device="bac-ha-rt01"' in prom.read_text()
+
+
+def test_default_history_is_under_the_repository(
+    repo: Path, asked: list[tuple[Where, list[str]]]
+) -> None:
+    result = run(repo, "bac-ha", "--once", "--every", "1m")
+    assert result.exit_code == 0, result.output
+    with open_history(repo / "var" / "history.sqlite", writable=False) as history:
+        assert history.count() == 1
+        assert history.interval() == 60.0
+
+
+def test_a_site_that_cannot_be_collected_is_named_and_exits_1(
+    repo: Path, tmp_path: Path, asked: list[tuple[Where, list[str]]]
+) -> None:
+    db = tmp_path / "h.sqlite"
+    result = run(repo, "bac-ha", "sa-pa", "--once", "--db", str(db))
+    assert result.exit_code == 1
+    assert "1 failed" in result.stderr
+    assert "sa-pa: sa-pa-rt01: authentication refused" in result.stderr
+    assert sorted(latest(db)) == ["bac-ha"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bac-ha", "--every", "often"], "--every 'often' is not a duration"),
+        (["bac-ha", "--keep", "0d"], "--keep '0d' is not a duration"),
+        (["no-such-site"], "no site 'no-such-site'"),
+        ([], "name the sites"),
+    ],
+)
+def test_bad_input_is_one_clear_line(
+    repo: Path,
+    tmp_path: Path,
+    asked: list[tuple[Where, list[str]]],
+    args: list[str],
+    message: str,
+) -> None:
+    result = run(repo, *args, "--once", "--db", str(tmp_path / "h.sqlite"))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "h.sqlite").exists()
