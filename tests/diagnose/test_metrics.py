@@ -3,15 +3,26 @@ the HTTP endpoint on a port the kernel picks; the textfile written by an atomic 
 
 from __future__ import annotations
 
+import sys
+import types
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from rollout.diagnose.metrics import Server, label_name, metric_name, registry_for, write_file
+from rollout.diagnose.metrics import (
+    EvidenceCollector,
+    Server,
+    label_name,
+    metric_name,
+    registry_for,
+    rules_judge,
+    write_file,
+)
 from rollout.diagnose.model import Fact, SiteEvidence, Unreached
 from rollout.diagnose.watch import Snapshot
 
@@ -158,3 +169,34 @@ def test_textfile_is_written_whole(tmp_path: Path) -> None:
     got = samples(path.read_text())
     assert one(got["rollout_site_up"], site="bac-ha") == 1
     assert [p.name for p in path.parent.iterdir()] == ["rollout.prom"]  # no temporary left
+
+
+def test_the_rules_verdict_when_the_rules_are_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("rollout.diagnose.rules")
+    asked: list[tuple[str, object]] = []
+
+    def diagnose(evidence: SiteEvidence, expectations: object) -> list[str]:
+        asked.append((evidence.site, expectations))
+        if evidence.site == "sa-pa":
+            raise KeyError("no facts to judge")
+        return ["lan.duplex_mismatch"] if evidence.facts else []
+
+    module.diagnose = diagnose  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "rollout.diagnose.rules", module)
+    judge = rules_judge(lambda site: f"expectations of {site}")
+    assert judge is not None
+    got = samples(generate_latest(registry_for(snapshot, judge)).decode())
+    assert one(got["rollout_site_fault"], site="bac-ha") == 1
+    assert [s.labels["site"] for s in got["rollout_site_fault"]] == ["bac-ha"]  # sa-pa: unjudged
+    assert ("bac-ha", "expectations of bac-ha") in asked
+    # judged once per new evidence, not at every scrape
+    generate_latest(registry_for(snapshot, judge))
+    collector = EvidenceCollector(snapshot, judge)
+    list(collector.collect())
+    list(collector.collect())
+    assert sum(1 for a in asked if a[0] == "bac-ha") == 3
+
+
+def test_no_rules_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rollout.diagnose.rules", None)
+    assert rules_judge() is None

@@ -3,6 +3,7 @@ history, the progress line, the metrics file, exit codes, bad input."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Where, list[str]]]:
         return collect
 
     monkeypatch.setattr(command, "COLLECTOR", factory)
+    monkeypatch.setattr(command, "VERDICT", lambda ctx: lambda ev: ev.site == "bat-xat")
     return seen
 
 
@@ -67,7 +69,20 @@ def test_once_writes_rows_and_metrics(
     assert sorted(latest(db)) == ["bac-ha", "bat-xat"]
     with open_history(db, writable=False) as history:
         assert history.interval() == 300.0
-    assert 'rollout_interface_crc{device="bac-ha-rt01"' in prom.read_text()
+    text = prom.read_text()
+    assert 'rollout_interface_crc{device="bac-ha-rt01"' in text
+    assert 'rollout_site_fault{site="bat-xat"} 1.0' in text
+    assert 'rollout_site_fault{site="bac-ha"} 0.0' in text
+
+
+def test_metrics_endpoint_is_announced(
+    repo: Path, tmp_path: Path, asked: list[tuple[Where, list[str]]]
+) -> None:
+    result = run(
+        repo, "bac-ha", "--once", "--db", str(tmp_path / "h.sqlite"), "--metrics-port", "0"
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"metrics: http://127\.0\.0\.1:[1-9][0-9]*/metrics", result.stderr)
 
 
 def test_default_history_is_under_the_repository(

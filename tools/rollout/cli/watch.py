@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from rollout.cli.options import Where, repo_option, sites_argument, where_option
 from rollout.diagnose.model import SiteEvidence
 from rollout.diagnose.watch import Collect, RoundReport, Watch, parse_duration
 from rollout.errors import RolloutError
+
+if TYPE_CHECKING:
+    from rollout.diagnose.metrics import FaultOf
 
 
 def real_collector(ctx: Context, where: Where, sites: Sequence[str]) -> Collect:
@@ -49,6 +52,24 @@ def real_collector(ctx: Context, where: Where, sites: Sequence[str]) -> Collect:
 
 COLLECTOR: Callable[[Context, Where, Sequence[str]], Collect] = real_collector
 """How the command reads a site (replaced in tests by a fake collector)."""
+
+
+def rules_verdict(ctx: Context) -> FaultOf | None:
+    """The diagnosis rules on a site's latest evidence, with the site's expectations from the
+    inventory (None when the rules are not there: ``rollout_site_fault`` is left out)."""
+    import importlib
+
+    from rollout.diagnose.metrics import rules_judge
+
+    try:
+        expect: Any = importlib.import_module("rollout.diagnose.expect").expectations
+    except (ImportError, AttributeError):
+        return rules_judge()
+    return rules_judge(lambda site: expect(ctx.inv, site))
+
+
+VERDICT: Callable[[Context], FaultOf | None] = rules_verdict
+"""How the command judges a site for ``rollout_site_fault`` (replaced in tests)."""
 
 
 @contextmanager
@@ -180,7 +201,7 @@ def watch(
                 workers=workers,
                 timeout=per_site,
             )
-            registry = prom.registry_for(scheduler.snapshot)
+            registry = prom.registry_for(scheduler.snapshot, VERDICT(ctx))
             server = None
             if metrics_port is not None:
                 server = prom.Server(registry, metrics_port, metrics_address)

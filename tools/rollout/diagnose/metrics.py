@@ -72,9 +72,14 @@ def label_name(key: str) -> str:
     return name
 
 
-def rules_fault(evidence: SiteEvidence) -> bool | None:
-    """True when the rules (``rollout.diagnose.rules.diagnose``) find a cause; None when they
-    are not there or cannot judge this evidence (the metric is then left out)."""
+def rules_judge(expect: Callable[[str], object] | None = None) -> FaultOf | None:
+    """The rules' verdict as a `FaultOf`, or None when the rules are not installed.
+
+    Calls ``rollout.diagnose.rules.diagnose(evidence, expectations)`` (``expect(site)`` gives
+    the site's expectations; without ``expect``, ``diagnose(evidence)``) and reads its causes
+    (a `Diagnosis` or a sequence of `Cause`). Evidence the rules cannot judge (they raise)
+    gives None: the metric is left out for that site rather than guessed.
+    """
     try:
         rules = importlib.import_module("rollout.diagnose.rules")
     except ImportError:
@@ -82,12 +87,15 @@ def rules_fault(evidence: SiteEvidence) -> bool | None:
     judge: Any = getattr(rules, "diagnose", None)
     if not callable(judge):
         return None
-    try:
-        answer = judge(evidence)
-    except Exception:  # the rules cannot judge this evidence: say nothing rather than guess
-        return None
-    causes = getattr(answer, "causes", answer)
-    return bool(causes)
+
+    def fault_of(evidence: SiteEvidence) -> bool | None:
+        try:
+            answer = judge(evidence) if expect is None else judge(evidence, expect(evidence.site))
+        except Exception:  # the rules cannot judge this evidence: say nothing rather than guess
+            return None
+        return bool(getattr(answer, "causes", answer))
+
+    return fault_of
 
 
 @dataclass
@@ -123,7 +131,7 @@ class _Families:
 class EvidenceCollector(Collector):
     """Metric families from the latest snapshot, built at each scrape."""
 
-    def __init__(self, source: Callable[[], Snapshot], fault_of: FaultOf | None = rules_fault):
+    def __init__(self, source: Callable[[], Snapshot], fault_of: FaultOf | None = None):
         self.source = source
         self.fault_of = fault_of
         self._verdicts: dict[str, tuple[str, bool | None]] = {}
@@ -245,7 +253,7 @@ def _epoch(text: str) -> float | None:
 
 
 def registry_for(
-    source: Callable[[], Snapshot], fault_of: FaultOf | None = rules_fault
+    source: Callable[[], Snapshot], fault_of: FaultOf | None = None
 ) -> CollectorRegistry:
     """A registry holding only the evidence collector (no process or platform metrics)."""
     registry = CollectorRegistry(auto_describe=False)

@@ -47,7 +47,8 @@ def parse_duration(text: str, option: str = "duration") -> float:
 
 
 class Sink(Protocol):
-    """Where a round's evidence goes (the history); returns the rows kept afterwards."""
+    """Where a round's evidence goes (the history), every round (the batch may be empty:
+    retention by age still runs); returns the rows kept afterwards."""
 
     def __call__(self, batch: list[SiteEvidence]) -> int: ...
 
@@ -171,7 +172,7 @@ class Watch:
                 break
             failed += self._drain(batch, min(remaining, 0.2))
         late = self._mark_late()
-        self.rows = self.sink(batch) if batch else self.rows
+        self.rows = self.sink(batch)  # also when empty: retention by age goes on
         unreachable = sum(1 for e in batch if e.unreached)
         return RoundReport(
             self.rounds,
