@@ -127,3 +127,58 @@ def test_bad_input_is_one_clear_line(
     assert message in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "h.sqlite").exists()
+
+
+CHILD = """
+import sys, threading
+from datetime import UTC, datetime
+from rollout.cli import watch as command
+from rollout.cli.main import main
+from rollout.diagnose.model import SiteEvidence
+
+hang = threading.Event()
+
+def factory(ctx, where, sites):
+    def collect(site):
+        if site == "sa-pa":
+            hang.wait()  # a device that never answers
+        return SiteEvidence(site, datetime.now(UTC).isoformat(), light=True)
+    return collect
+
+command.COLLECTOR = factory
+command.VERDICT = lambda ctx: None
+sys.argv = ["rollout", "watch", "bac-ha", "sa-pa", "--every", "1h", "--timeout", "1s",
+            "--db", sys.argv[1]]
+main()
+"""
+
+
+def test_sigterm_stops_a_running_watch_cleanly(repo: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "h.sqlite"
+    env = {**os.environ, "ROLLOUT_REPO": str(repo), "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stderr is not None
+    lines = []
+    for line in child.stderr:
+        lines.append(line)
+        if line.startswith("round 1:"):
+            child.send_signal(signal.SIGTERM)
+            break
+    rest = child.stderr.read()
+    assert child.wait(timeout=120) == 0, "".join(lines) + rest
+    assert "round 1: 1 done" in lines[-1]
+    assert "SIGTERM: stopping" in rest
+    assert "stopped after 1 round; 1 rows in the history; 1 collection(s) in flight abandoned" in (
+        rest
+    )
+    assert sorted(latest(db)) == ["bac-ha"]

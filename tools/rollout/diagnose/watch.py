@@ -166,12 +166,14 @@ class Watch:
                 started.add(site)
                 self._todo.put(site)
         deadline = begin + (self.every if window is None else window)
-        while not self.stop.is_set() and any(self.state[s].busy for s in started):
+        late = 0
+        while not self.stop.is_set() and self._waiting(started):
             remaining = deadline - self.clock()
             if remaining <= 0:
                 break
             failed += self._drain(batch, min(remaining, 0.2))
-        late = self._mark_late()
+            late += self._mark_late()
+        late += self._mark_late()
         self.rows = self.sink(batch)  # also when empty: retention by age goes on
         unreachable = sum(1 for e in batch if e.unreached)
         return RoundReport(
@@ -208,6 +210,17 @@ class Watch:
                 item = self._done.get_nowait()
             except queue.Empty:
                 return failed
+
+    def _waiting(self, started: set[str]) -> bool:
+        """Whether a site of this round is still worth waiting for: queued for a worker, or
+        collecting and not yet past the per-site timeout."""
+        now = self.clock()
+        with self._lock:
+            for site in started:
+                state = self.state[site]
+                if state.busy and (state.started is None or now - state.started <= self.timeout):
+                    return True
+        return False
 
     def _mark_late(self) -> int:
         """Count (once each) the collections running past the per-site timeout."""
