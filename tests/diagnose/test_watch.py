@@ -77,7 +77,9 @@ def test_a_site_slower_than_the_interval_is_skipped_not_queued() -> None:
     reports = [watch.round(window=0.05) for _ in range(6)]
     assert fake.calls["sa-pa"] == 1  # never queued again while it runs
     assert all(r.skipped >= 1 for r in reports)
-    assert sum(r.late for r in [first, *reports]) == 1  # counted late once, not every round
+    # sa-pa counted late once, not every round (a quick site may be late once too: timeout 0)
+    assert 1 <= sum(r.late for r in [first, *reports]) <= len(SITES)
+    assert watch.state["sa-pa"].late
     assert watch.state["sa-pa"].busy
     fake.release.set()
     for _ in range(10):  # its result frees the site; then it takes its turn again
@@ -191,8 +193,8 @@ def test_a_round_does_not_wait_for_a_late_collection() -> None:
     fake = Fake(slow=frozenset({"sa-pa"}))
     watch = Watch(SITES, fake, kept, every=3600, workers=3, timeout=0.0)
     report = watch.round()  # the window is an hour: it ends because sa-pa is late
-    assert report.late == 1
-    assert report.done == 2
-    assert watch.state["sa-pa"].busy
+    assert report.late >= 1  # (with a zero timeout a quick site may be late too)
+    assert watch.state["sa-pa"].busy and watch.state["sa-pa"].late
     fake.release.set()
     assert watch.finish(grace=30) == 0
+    assert set(watch.snapshot().latest) == set(SITES)
