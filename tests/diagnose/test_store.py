@@ -155,3 +155,14 @@ def test_retention_must_keep_something() -> None:
         Retention(0, 10)
     with pytest.raises(RolloutError, match="keep something"):
         Retention(60, 0)
+
+
+def test_the_fixed_local_zone_agrees_with_the_tz_database() -> None:
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        zone = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no tz database on this machine")
+    for month in range(1, 13):
+        moment = datetime(2026, month, 1, 9, 0)
+        assert parse_time(moment.isoformat()) == moment.replace(tzinfo=zone)

@@ -82,7 +82,7 @@ def test_a_site_slower_than_the_interval_is_skipped_not_queued() -> None:
     assert watch.state["sa-pa"].late
     assert watch.state["sa-pa"].busy
     fake.release.set()
-    for _ in range(10):  # its result frees the site; then it takes its turn again
+    for _ in range(50):  # its result frees the site; then it takes its turn again
         if watch.round(window=30).started == 3:
             break
     assert fake.calls["sa-pa"] == 2

@@ -17,7 +17,9 @@ A custom collector turns each site's latest `SiteEvidence` into metric families 
 Names and labels follow the exposition format (metric ``[a-zA-Z_:][a-zA-Z0-9_:]*``, label
 ``[a-zA-Z_][a-zA-Z0-9_]*``, no leading ``__``): https://prometheus.io/docs/instrumenting/exposition_formats/
 and https://prometheus.io/docs/concepts/data_model/. Two facts that would give one series
-twice keep the first (a scrape with duplicate series is rejected as a whole).
+twice keep the first (what Prometheus itself ingests of a duplicated series, counting the rest
+in ``prometheus_target_scrapes_sample_duplicate_timestamp_total``:
+https://github.com/prometheus/prometheus/pull/12933).
 
 Served over HTTP by ``prometheus_client.start_http_server`` (127.0.0.1 unless told otherwise)
 or written to a file with an atomic replace for node_exporter's textfile collector
