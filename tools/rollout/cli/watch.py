@@ -90,6 +90,13 @@ def stop_on_signals(watch: Watch) -> Iterator[None]:
             signal.signal(number, old)
 
 
+def lab_sites(ctx: Context, where: Where, chosen: list[str]) -> list[str]:
+    """With --all against a lab: only the sites the lab holds (the others are left out and
+    named, as every command does; the watch then ends with exit 1)."""
+    held = {m.site.slug for m in ctx.managed(chosen, where, every=True)}
+    return [s for s in chosen if s in held]
+
+
 def _duration(text: str | None, option: str) -> float | None:
     return None if text is None else parse_duration(text, option)
 
@@ -189,6 +196,8 @@ def watch(
         retention = Retention(keep_seconds, rows)
         ctx = load(repo)
         chosen = select_sites(ctx.inv, sites, all_sites)
+        if all_sites and (where.lab or where.netlab):
+            chosen = lab_sites(ctx, where, chosen)
         collect = COLLECTOR(ctx, where, chosen)
         path = db if db is not None else ctx.root / DEFAULT_DB
         with open_history(path) as history:
@@ -206,13 +215,18 @@ def watch(
             if metrics_port is not None:
                 server = prom.Server(registry, metrics_port, metrics_address)
                 click.echo(f"metrics: {server.url}", err=True)
+            shown: dict[str, str] = {}
 
             def progress(report: RoundReport) -> None:
                 totals["failed"] += report.failed
                 totals["late"] += report.late
                 click.echo(report.line(), err=True)
-                for site, error in sorted(scheduler.snapshot().failed.items()):
-                    click.echo(f"  {site}: {error}", err=True)
+                failed = scheduler.snapshot().failed
+                for site, error in sorted(failed.items()):
+                    if shown.get(site) != error:  # each error once, until it changes
+                        click.echo(f"  {site}: {error}", err=True)
+                shown.clear()
+                shown.update(failed)
                 if metrics_file is not None:
                     prom.write_file(registry, metrics_file)
 
