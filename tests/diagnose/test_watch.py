@@ -198,3 +198,18 @@ def test_a_round_does_not_wait_for_a_late_collection() -> None:
     fake.release.set()
     assert watch.finish(grace=30) == 0
     assert set(watch.snapshot().latest) == set(SITES)
+
+
+def test_for_a_duration_runs_the_rounds_that_start_within_it() -> None:
+    now = [1000.0]
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> bool:
+        pauses.append(seconds)
+        now[0] += seconds
+        return False
+
+    watch = Watch(SITES, Fake(), kept, every=10, workers=2, clock=lambda: now[0], pause=pause)
+    watch.run(duration=35)
+    assert watch.rounds == 4  # rounds at 0, 10, 20 and 30 s; the one at 40 s is past the end
+    assert len(pauses) == 3

@@ -108,7 +108,10 @@ class Watch:
         workers: int,
         timeout: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        pause: Callable[[float], bool] | None = None,
     ) -> None:
+        """``clock`` (monotonic seconds) and ``pause`` (wait up to N seconds between rounds;
+        True when stopped) are the real ones unless a test gives its own."""
         self.sites = list(dict.fromkeys(sites))
         if not self.sites:
             raise RolloutError("no site to watch", "give SITE... or --all")
@@ -118,6 +121,7 @@ class Watch:
         self.timeout = timeout if timeout is not None else every
         self.clock = clock
         self.stop = threading.Event()
+        self.pause = pause if pause is not None else self.stop.wait
         self.state = {s: SiteState() for s in self.sites}
         self.rounds = 0
         self.rows = 0
@@ -259,12 +263,10 @@ class Watch:
                 progress(report)
             if once or (rounds is not None and self.rounds >= rounds):
                 break
-            if end is not None and self.clock() >= end:
-                break
+            if end is not None and begin + self.every >= end:
+                break  # the next round would start after the end: nothing more to do
             wait = self.every - (self.clock() - begin)
-            if end is not None:
-                wait = min(wait, end - self.clock())
-            if wait > 0 and self.stop.wait(wait):
+            if wait > 0 and self.pause(wait):
                 break
         self.finish(grace)
 
