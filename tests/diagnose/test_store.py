@@ -166,3 +166,22 @@ def test_the_fixed_local_zone_agrees_with_the_tz_database() -> None:
     for month in range(1, 13):
         moment = datetime(2026, month, 1, 9, 0)
         assert parse_time(moment.isoformat()) == moment.replace(tzinfo=zone)
+
+
+def test_a_round_that_cannot_be_written_is_reported_and_the_watch_goes_on(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    warnings: list[str] = []
+    now = datetime.now(UTC)  # the sink prunes by age against the clock
+    with open_history(db) as history:
+        sink = history.sink(Retention(), warnings.append)
+        assert sink([evidence("bac-ha", now)]) == 1
+        history.db.execute("PRAGMA busy_timeout = 0")
+        other = sqlite3.connect(db)
+        other.execute("BEGIN EXCLUSIVE")  # another writer holds the file
+        try:
+            assert sink([evidence("bac-ha", now + timedelta(seconds=1))]) == 1
+        finally:
+            other.rollback()
+            other.close()
+        assert len(warnings) == 1 and "was not written this round" in warnings[0]
+        assert sink([evidence("bac-ha", now + timedelta(seconds=2))]) == 2

@@ -205,7 +205,7 @@ def watch(
             scheduler = Watch(
                 chosen,
                 collect,
-                lambda batch: history.insert(batch, retention),
+                history.sink(retention, lambda text: click.echo(text, err=True)),
                 every=interval,
                 workers=workers,
                 timeout=per_site,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -153,6 +153,23 @@ class History:
             )
             self._prune(retention, moment, sorted({r[0] for r in rows}))
         return self.count()
+
+    def sink(
+        self, retention: Retention, warn: Callable[[str], None]
+    ) -> Callable[[list[SiteEvidence]], int]:
+        """`insert` for a long-running watch: a round that cannot be written (the file locked
+        by another writer past the busy timeout, the disk full) is reported through ``warn``
+        and lost, and the watch goes on; the rows kept as last known."""
+        kept = [self.count()]
+
+        def insert(batch: list[SiteEvidence]) -> int:
+            try:
+                kept[0] = self.insert(batch, retention)
+            except sqlite3.OperationalError as exc:
+                warn(f"the history {self.path} was not written this round: {exc}")
+            return kept[0]
+
+        return insert
 
     def _prune(self, retention: Retention, now: datetime, sites: Sequence[str]) -> None:
         oldest = utc_text(now - timedelta(seconds=retention.keep_seconds))
