@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from rollout.diagnose.model import SiteEvidence
 from rollout.errors import RolloutError
@@ -46,11 +45,9 @@ def parse_duration(text: str, option: str = "duration") -> float:
     return float(match.group(1)) * _UNITS[match.group(2) or "s"]
 
 
-class Sink(Protocol):
-    """Where a round's evidence goes (the history), every round (the batch may be empty:
-    retention by age still runs); returns the rows kept afterwards."""
-
-    def __call__(self, batch: list[SiteEvidence]) -> int: ...
+Sink = Callable[[list[SiteEvidence]], int]
+"""Where a round's evidence goes (the history), every round (the batch may be empty: retention
+by age still runs); returns the rows kept afterwards."""
 
 
 @dataclass
