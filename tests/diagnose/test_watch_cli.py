@@ -182,3 +182,30 @@ def test_sigterm_stops_a_running_watch_cleanly(repo: Path, tmp_path: Path) -> No
         rest
     )
     assert sorted(latest(db)) == ["bac-ha"]
+
+
+def test_all_against_a_lab_watches_the_sites_it_holds(
+    repo: Path, tmp_path: Path, asked: list[tuple[Where, list[str]]]
+) -> None:
+    from rollout.endpoints import Endpoint, write_endpoints
+    from rollout.endpoints import Where as Runs
+    from rollout.inventory.loader import load_inventory
+
+    inv = load_inventory(repo)
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    write_endpoints(
+        lab,
+        [
+            Endpoint(d.hostname, d.platform, "127.0.0.1", 1, lab / "known_hosts", Runs.LAB)
+            for slug in ("bac-ha", "bat-xat")
+            for d in inv.sites[slug].devices
+        ],
+    )
+    db = tmp_path / "h.sqlite"
+    result = run(repo, "--all", "--lab", "--lab-dir", str(lab), "--once", "--db", str(db))
+    assert asked[0][1] == ["bac-ha", "bat-xat"]
+    assert "watching 2 sites" in result.stderr
+    assert sorted(latest(db)) == ["bac-ha", "bat-xat"]
+    assert result.exit_code == 1  # the other sites were left out, and named
+    assert "left out" in result.stderr
