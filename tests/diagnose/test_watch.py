@@ -173,6 +173,9 @@ def test_once_runs_one_round() -> None:
     watch.run(once=True, progress=seen.append)
     assert [r.number for r in seen] == [1]
     assert seen[0].done == 3
+    for worker in watch._threads:  # the pool ends with the watch
+        worker.join(30)
+        assert not worker.is_alive()
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,7 @@ class Watch:
         self.rounds = 0
         self.rows = 0
         self._lock = threading.Lock()
-        self._todo: queue.Queue[str] = queue.Queue()
+        self._todo: queue.Queue[str | None] = queue.Queue()
         self._done: queue.Queue[tuple[str, SiteEvidence | None, str]] = queue.Queue()
         self._threads = [
             threading.Thread(target=self._work, name=f"watch-{i}", daemon=True)
@@ -136,6 +136,8 @@ class Watch:
     def _work(self) -> None:
         while True:
             site = self._todo.get()
+            if site is None:  # the watch is over
+                return
             with self._lock:
                 self.state[site].started = self.clock()
             try:
@@ -269,7 +271,8 @@ class Watch:
 
     def finish(self, grace: float) -> int:
         """Wait up to ``grace`` seconds for the collections in flight, keep what they bring,
-        abandon the rest (daemon threads); the number abandoned."""
+        abandon the rest (daemon threads); the number abandoned. The watch is over: no round
+        after this."""
         batch: list[SiteEvidence] = []
         deadline = self.clock() + grace
         while self.busy() and self.clock() < deadline:
@@ -277,6 +280,8 @@ class Watch:
         self._drain(batch, 0.0)
         if batch:
             self.rows = self.sink(batch)
+        for _ in self._threads:  # idle workers end now, busy ones after their collection
+            self._todo.put(None)
         return self.busy()
 
     def busy(self) -> int:
