@@ -236,6 +236,7 @@ def _register() -> None:
     from rollout.cli.security import COMMANDS as SECURITY_COMMANDS
     from rollout.cli.site import site
     from rollout.cli.units import sync_register
+    from rollout.cli.watch import watch
 
     for command in (
         plan,
@@ -249,6 +250,7 @@ def _register() -> None:
         *SECURITY_COMMANDS,
         bench,
         sync_register,
+        watch,
     ):
         cli.add_command(command)
 
