@@ -78,6 +78,11 @@ def staged_lan(inv: Inventory, slug: str, device: Device) -> dict[str, str]:
 
 def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDeviceSpec]:
     specs = []
+    registrars = tuple(
+        s.address
+        for s in inv.province.services.values()
+        if s.kind in ("sip_registrar", "h323_gatekeeper")
+    )
     for slug in sites:
         for device in inv.sites[slug].devices:
             user, password = login(inv, device, secrets)
@@ -97,6 +102,7 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
                     config=config,
                     model=device.model,
                     cabled=tuple(p for p in (getattr(device, a, None) for a in ports) if p),
+                    registrars=registrars if device.platform is Platform.POLYCOM else (),
                 )
             )
     return specs

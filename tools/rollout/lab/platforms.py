@@ -34,6 +34,8 @@ def polycom_factory(spec: LabDeviceSpec, options: LabOptions) -> PolycomLabDevic
     settings = dict(spec.config) if not isinstance(spec.config, str) else {}
     name = settings.pop("systemname", spec.name)
     device = PolycomDevice(name, password=spec.password, settings=settings or None)
+    if spec.registrars:
+        device.set_registrars(spec.registrars)
     return PolycomLabDevice(device)
 
 

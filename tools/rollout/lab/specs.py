@@ -39,12 +39,16 @@ class LabDeviceSpec:
     cabled: tuple[str, ...] = ()
     """Ports with a cable in the lab (the site's WAN, LAN, uplink, codec and room client
     ports): they come up whatever the config says; empty: the device decides."""
+    registrars: tuple[str, ...] = ()
+    """Codec: the addresses where the lab's registrar and gatekeeper answer; a codec pointed
+    at another address stays unregistered, as a real one would. Empty: any address."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["config"] = self.config if isinstance(self.config, str) else dict(self.config)
         data["authorized_keys"] = list(self.authorized_keys)
         data["cabled"] = list(self.cabled)
+        data["registrars"] = list(self.registrars)
         return data
 
     @classmethod
@@ -58,6 +62,7 @@ class LabDeviceSpec:
             model=str(data.get("model", "")),
             authorized_keys=tuple(data.get("authorized_keys", ())),
             cabled=tuple(data.get("cabled", ())),
+            registrars=tuple(data.get("registrars", ())),
         )
 
 
