@@ -251,6 +251,9 @@ def _register() -> None:
         sync_register,
     ):
         cli.add_command(command)
+    from rollout.cli.diagnose import diagnose
+
+    cli.add_command(diagnose)
 
 
 _register()
