@@ -105,7 +105,8 @@ def _symptoms(ev: SiteEvidence, x: Expectations) -> list[str]:
 
 
 def qos_removed(ev: SiteEvidence, x: Expectations) -> list[Cause]:
-    drift = _drift_lines(ev, x.router, QOS_WORDS) if x.router else []
+    words = (*QOS_WORDS, f"interface {x.wan_interface}")
+    drift = _drift_lines(ev, x.router, words) if x.router else []
     policies = [f for f in ev.of("service_policy") if text(f, "expected")]
     missing = [f for f in policies if text(f, "attached") != text(f, "expected")]
     if not missing and not (drift and not policies):
