@@ -18,6 +18,8 @@ from rollout.errors import RolloutError
 SITES_AT_ONCE = 8
 """Sites diagnosed at once with --all (each reads its own devices in parallel too)."""
 UNREACHED = ".device_unreachable"
+SHOWN_LINES = 12
+"""Evidence lines a cause shows in the table (JSON carries all of them)."""
 
 
 def exit_code(diagnoses: Sequence[Any]) -> int:
@@ -80,8 +82,11 @@ def show(diagnoses: Sequence[Any]) -> None:
         click.secho(f"{d.site}: {d.verdict}{when} in {d.seconds:.1f} s", fg=color, bold=True)
         for i, c in enumerate(d.causes, 1):
             click.echo(f"  {i}. [{c.segment}] {c.cause}  ({c.code}, {c.likelihood:.2f})")
-            for line in c.evidence:
+            for line in c.evidence[:SHOWN_LINES]:
                 click.echo(f"       - {line}")
+            if len(c.evidence) > SHOWN_LINES:
+                more = len(c.evidence) - SHOWN_LINES
+                click.echo(f"       ... {more} more lines (--format json shows them all)")
             click.secho(f"     fix: {c.fix}", fg="cyan")
         click.echo("")
 

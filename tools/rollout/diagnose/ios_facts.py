@@ -14,6 +14,7 @@ from rollout.parsers.ios_policy_map import parse_policy_map
 from rollout.parsers.ios_show import (
     entry_catches,
     event_time,
+    is_catch_all,
     parse_access_lists,
     parse_clock,
     parse_link_events,
@@ -242,7 +243,7 @@ def acl_facts(device: str, x: Expectations, text: str) -> list[Fact]:
     """Per access list, the deny entries with hits that can catch conference media."""
     by_acl: dict[str, list[tuple[int, str]]] = {}
     for e in parse_access_lists(text):
-        if e.action != "deny" or not e.matches:
+        if e.action != "deny" or not e.matches or is_catch_all(e.text):
             continue
         if any(entry_catches(e, proto, lo, hi) for proto, lo, hi in x.media):
             by_acl.setdefault(e.acl, []).append((e.matches, e.line))
@@ -274,8 +275,18 @@ def reach_fact(device: str, what: str, address: str, text: str) -> Fact | None:
     )
 
 
+MODE_LINES = frozenset({"exit", "end"})
+"""Lines a plan sends only to move between configuration modes (no drift of their own)."""
+
+
 def drift_fact(device: str, lines: tuple[str, ...]) -> Fact:
     """The lines a rollout would send: ``- X`` for a ``no X`` (on the device, not intended),
-    ``+ X`` otherwise (intended, not on the device)."""
-    shown = tuple(f"- {ln[3:]}" if ln.startswith("no ") else f"+ {ln}" for ln in lines)
-    return Fact(device, "config", "drift", device, {"lines": len(shown)}, shown, FULL)
+    ``+ X`` otherwise (intended, not on the device); indentation kept, mode moves left out."""
+    shown = []
+    for line in lines:
+        body = line.lstrip()
+        if body in MODE_LINES:
+            continue
+        indent = line[: len(line) - len(body)]
+        shown.append(f"- {indent}{body[3:]}" if body.startswith("no ") else f"+ {line}")
+    return Fact(device, "config", "drift", device, {"lines": len(shown)}, tuple(shown), FULL)

@@ -139,6 +139,13 @@ def _port(text: str) -> int | None:
     return int(text) if text.isdigit() else PORT_NAMES.get(text)
 
 
+def is_catch_all(text: str) -> bool:
+    """``ip any any [log]``: the closing deny of a list (rollout.flows closes WAN-IN with
+    ``deny ip any any log``), whose counter shows every stray packet
+    (scans from the Internet ...), never a sign of a media block on its own."""
+    return text.replace(" log", "").split() == ["ip", "any", "any"]
+
+
 def entry_catches(entry: AclEntry, protocol: str, first: int, last: int) -> bool:
     """Whether the entry can match traffic of ``protocol`` to or from ports first..last."""
     words = entry.text.split()
