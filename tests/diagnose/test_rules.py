@@ -23,7 +23,7 @@ from diag_evidence import (
     sla,
 )
 
-from rollout.diagnose.model import FULL, Fact, SiteEvidence, Unreached
+from rollout.diagnose.model import FULL, Fact, SiteEvidence, Unreached, Value
 from rollout.diagnose.rules import diagnose
 
 Build = Callable[[], SiteEvidence]
@@ -38,7 +38,7 @@ def _drift(device: str, *lines: str) -> Fact:
 
 
 def _offline(kind: str, address: str, expected: str) -> Fact:
-    values = {"online": False, "address": address, "expected": expected}
+    values: dict[str, Value] = {"online": False, "address": address, "expected": expected}
     return Fact(CODEC, "endpoint", "registration", kind, values, (f"{kind}: offline",))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from rollout.diagnose import ios_facts
 from rollout.diagnose.context import CollectContext
-from rollout.diagnose.model import FULL, Fact
+from rollout.diagnose.model import FULL, Fact, Segment
 from rollout.drivers.session import open_session, session_lost
 from rollout.inventory.model import Role
 from rollout.targets import Managed
@@ -106,7 +106,7 @@ def collect(ctx: CollectContext, m: Managed) -> list[Fact]:
     x = ctx.expect
     device = m.device.hostname
     router = m.device.role is Role.WAN_ROUTER
-    ports = (
+    ports: dict[str, tuple[Segment, str]] = (
         {x.wan_interface: ("wan", "wan"), x.lan_interface: ("lan", "lan")}
         if router
         else {name: ("lan", role) for role, name in x.switch_ports.items()}

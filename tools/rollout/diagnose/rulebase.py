@@ -9,6 +9,7 @@ are the ones the province does not set, each with why it has its value.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeGuard
 
 from rollout.diagnose.expect import Expectations
 from rollout.diagnose.model import Cause, Fact, Segment, SiteEvidence, Value
@@ -99,7 +100,7 @@ def reach(ev: SiteEvidence, what: str) -> Fact | None:
     return next((f for f in ev.of("reach") if f.subject == what), None)
 
 
-def lossy_reach(f: Fact | None) -> bool:
+def lossy_reach(f: Fact | None) -> TypeGuard[Fact]:
     """A probe that lost at least `PING_LOST_MIN` echoes of 20 (or any of fewer)."""
     if f is None:
         return False
@@ -107,7 +108,7 @@ def lossy_reach(f: Fact | None) -> bool:
     return lost_share >= 100.0 * PING_LOST_MIN / 20
 
 
-def dead(f: Fact | None) -> bool:
+def dead(f: Fact | None) -> TypeGuard[Fact]:
     return f is not None and num(f, "success_percent", 100.0) == 0
 
 
