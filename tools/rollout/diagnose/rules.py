@@ -70,7 +70,7 @@ def leftover_drift(ev: SiteEvidence, causes: list[Cause]) -> list[Cause]:
                 f"{f.device} was changed by hand ({len(left)} lines differ from the repository)",
                 left[:20],
                 f"review the change (rollout drift {ev.site}); if it is wrong, "
-                f"rollout push {ev.site}; if it is right, put it in the repository",
+                f"rollout site {ev.site}; if it is right, put it in the repository",
                 0.35,
             )
         )

@@ -51,7 +51,7 @@ def registration(ev: SiteEvidence, x: Expectations) -> list[Cause]:
                 "endpoint.not_registered",
                 "the codec is not registered: it points at the wrong registrar address",
                 [*figures, *([reach_summary(registrar)] if registrar else []), *quoted(wrong)],
-                f"set the codec's gatekeeper/registrar back to the intent: rollout push {x.site} "
+                f"set the codec's gatekeeper/registrar back to the intent: rollout site {x.site} "
                 f"--role codec (gatekeeper {x.registrars.get('gatekeeper', '?')}, SIP registrar "
                 f"{x.registrars.get('sip', '?')})",
                 0.9,
@@ -134,7 +134,7 @@ def call_rate(ev: SiteEvidence, x: Expectations) -> list[Cause]:
             f"the codec calls at {num(f, 'configured_kbps'):g} kbit/s, above the site's budget "
             f"of {num(f, 'budget_kbps'):g} kbit/s per call: calls overflow the video queue",
             [f"{where(f)}: call rate {num(f, 'configured_kbps'):g} kbit/s", *quoted([f])],
-            f"set the call rate back to the intent: rollout push {x.site} --role codec",
+            f"set the call rate back to the intent: rollout site {x.site} --role codec",
             0.8,
         )
         for f in over
@@ -214,7 +214,7 @@ def acl_blocks_media(ev: SiteEvidence, x: Expectations) -> list[Cause]:
             + quoted(hits, 6)
             + denies
             + drift,
-            f"remove the line: rollout push {x.site} restores the lists from the flows table; "
+            f"remove the line: rollout site {x.site} restores the lists from the flows table; "
             f"then find who changed it (rollout history {x.router or 'ROUTER'})",
             0.92 if hits else 0.85,
         )

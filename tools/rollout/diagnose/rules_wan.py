@@ -123,7 +123,7 @@ def qos_removed(ev: SiteEvidence, x: Expectations) -> list[Cause]:
             "config.qos_removed",
             f"the QoS policy {x.policy} was removed from the WAN interface by hand",
             [*figures, *symptoms, *quoted(missing), *drift],
-            f"restore it: rollout push {x.site} (or `service-policy output {x.policy}` on "
+            f"restore it: rollout site {x.site} (or `service-policy output {x.policy}` on "
             f"{x.wan_interface}); then find who changed it (rollout history {x.router})",
             0.95 if symptoms else 0.8,
         )
@@ -162,7 +162,7 @@ def shaper_over_contract(ev: SiteEvidence, x: Expectations) -> list[Cause]:
                     *quoted([f]),
                     *_drift_lines(ev, f.device, ("shape ",)),
                 ],
-                f"set the shaper back to {x.shape_kbps} kbit/s: rollout push {x.site}",
+                f"set the shaper back to {x.shape_kbps} kbit/s: rollout site {x.site}",
                 0.9 if loss else 0.8,
             )
         )
