@@ -7,7 +7,13 @@ from pathlib import Path
 
 from diag_evidence import EXPECT
 
-from rollout.diagnose.ios_facts import acl_facts, interface_facts, policy_facts, reach_fact
+from rollout.diagnose.ios_facts import (
+    acl_facts,
+    configured_shaper_facts,
+    interface_facts,
+    policy_facts,
+    reach_fact,
+)
 from rollout.parsers.ios_interfaces import parse_interfaces
 from rollout.parsers.ios_policy_map import parse_policy_map
 from rollout.parsers.ios_show import (
@@ -184,3 +190,16 @@ def test_service_policies() -> None:
     )
     assert service_policies(text) == {"output": "WAN-SHAPER"}
     assert service_policies("interface GigabitEthernet0/0/0\n no ip address\nend\n") == {}
+
+
+def test_configured_shaper() -> None:
+    # The WAN-SHAPER policy as templates/cisco_ios/wan_router.j2 writes it (IOS syntax:
+    # "shape average" in bits per second, Cisco IOS QoS Command Reference).
+    text = (
+        "policy-map WAN-QUEUING\n class voice\n  priority percent 10\n"
+        "policy-map WAN-SHAPER\n class class-default\n  shape average 20000000\n"
+        "  service-policy WAN-QUEUING\n"
+    )
+    (fact,) = configured_shaper_facts("rtr", EXPECT, text)
+    assert fact.values == {"shape_kbps": 20000, "contract_kbps": EXPECT.contract_kbps}
+    assert configured_shaper_facts("rtr", EXPECT, "policy-map OTHER\n  shape average 1\n") == []

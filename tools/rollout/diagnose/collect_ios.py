@@ -121,6 +121,9 @@ def collect(ctx: CollectContext, m: Managed) -> list[Fact]:
             facts += ios_facts.service_policy_facts(device, x, running)
             policy = read(f"show policy-map interface {x.wan_interface}")
             facts += ios_facts.policy_facts(device, x, policy)
+            if not any(f.check == "shaper" for f in facts):
+                section = read("show running-config | section policy-map")
+                facts += ios_facts.configured_shaper_facts(device, x, section)
             facts += ios_facts.sla_facts(device, x, read("show ip sla statistics"))
             facts += ios_facts.acl_facts(device, x, read("show access-lists"))
         log = read("show logging")

@@ -12,6 +12,7 @@ from rollout.diagnose.model import FULL, Fact, Segment, Value
 from rollout.parsers.ios_interfaces import Interface, parse_interfaces
 from rollout.parsers.ios_policy_map import parse_policy_map
 from rollout.parsers.ios_show import (
+    configured_shape,
     entry_catches,
     event_time,
     is_catch_all,
@@ -200,6 +201,19 @@ SLA_SHOWN = (
     "Mean Opinion Score",
 )
 """The lines of an operation quoted as evidence (``show ip sla statistics``, IOS 15 layout)."""
+
+
+def configured_shaper_facts(device: str, x: Expectations, text: str) -> list[Fact]:
+    """The shaper as configured (``show running-config | section policy-map``), for a device
+    whose ``show policy-map interface`` gave none."""
+    found = configured_shape(text, x.policy)
+    if found is None:
+        return []
+    bps, line = found
+    values: dict[str, Value] = {"shape_kbps": bps // 1000, "contract_kbps": x.contract_kbps}
+    return [
+        Fact(device, "wan", "shaper", x.wan_interface, values, (f"policy-map {x.policy}: {line}",))
+    ]
 
 
 def sla_facts(device: str, x: Expectations, text: str) -> list[Fact]:

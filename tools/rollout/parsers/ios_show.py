@@ -177,3 +177,21 @@ _SERVICE_POLICY = re.compile(r"^\s*service-policy\s+(input|output)\s+(\S+)", re.
 def service_policies(text: str) -> dict[str, str]:
     """direction -> policy name attached in ``show running-config interface NAME``."""
     return {m[1]: m[2] for m in _SERVICE_POLICY.finditer(text)}
+
+
+# --- show running-config | section policy-map: the configured shaper -------------------------
+# "policy-map NAME" / " class class-default" / "  shape average 9500000" (bits per second:
+# Cisco IOS Quality of Service Solutions Command Reference, shape average,
+# https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/qos/command/qos-cr-book/qos-s1.html).
+_SHAPE = re.compile(r"^\s+shape\s+average\s+(\d+)")
+
+
+def configured_shape(text: str, policy: str) -> tuple[int, str] | None:
+    """(bits per second, the line) of the first ``shape average`` in policy-map ``policy``."""
+    inside = False
+    for line in text.splitlines():
+        if line and not line[0].isspace():
+            inside = line.split() == ["policy-map", policy]
+        elif inside and (m := _SHAPE.match(line)):
+            return int(m[1]), line.strip()
+    return None
