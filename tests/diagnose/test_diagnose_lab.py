@@ -97,6 +97,18 @@ def qos_removed_by_hand_is_config(lab: LabRun) -> None:
     assert "config.drift" not in [c["code"] for c in data["causes"]], data["causes"]
 
 
+def media_denied_by_hand_is_config(lab: LabRun) -> None:
+    acl = "ip access-list extended WAN-IN"
+    lab.run("lab", "send", ROUTER, "--config", acl, "5 deny udp any any range 3230 3300", check=0)
+    try:
+        data = diagnose(lab, 2)
+    finally:
+        lab.run("lab", "send", ROUTER, "--config", acl, "no 5", check=0)
+    assert first(data) == ("config", "config.acl_blocks_media"), data["causes"]
+    evidence = data["causes"][0]["evidence"]
+    assert any("deny udp any any range 3230 3300" in e for e in evidence), evidence
+
+
 def switch_that_does_not_answer_points_to_the_lan(lab: LabRun) -> None:
     with lab.faulted(SWITCH, {"kind": "unreachable"}):
         data = diagnose(lab, 1)
@@ -119,6 +131,7 @@ def test_diagnose_on_the_lab_twin(lab: LabRun) -> None:
     healthy(lab)
     loss_on_the_path_points_to_the_wan(lab)
     qos_removed_by_hand_is_config(lab)
+    media_denied_by_hand_is_config(lab)
     switch_that_does_not_answer_points_to_the_lan(lab)
     history_without_a_database_is_a_clear_error(lab)
     healthy(lab)
