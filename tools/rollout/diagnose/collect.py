@@ -15,9 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from rollout.diagnose.context import CollectContext, Collector, CollectorMissing, lazy
+from rollout.diagnose.context import CollectContext, Collector, CollectorMissing, Where, lazy
 from rollout.diagnose.expect import expectations
 from rollout.diagnose.model import Fact, Segment, SiteEvidence, Unreached
 from rollout.drivers.base import DeviceError
@@ -26,9 +25,6 @@ from rollout.inventory.loader import Inventory
 from rollout.inventory.model import Platform, Role
 from rollout.secrets import Secrets
 from rollout.targets import Managed
-
-if TYPE_CHECKING:
-    from rollout.cli.options import Where
 
 __all__ = ["COLLECTORS", "CollectContext", "Collector", "collect_devices", "collect_site"]
 

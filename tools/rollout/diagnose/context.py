@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from rollout.diagnose.expect import Expectations
 from rollout.diagnose.model import Fact
@@ -13,6 +14,23 @@ from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.secrets import Secrets
 from rollout.targets import Managed
+
+
+class Where(Protocol):
+    """Which devices to read: the real ones, the lab twin, the network lab's routers (the CLI's
+    ``rollout.cli.options.Where`` is one; the library does not import the CLI)."""
+
+    @property
+    def lab(self) -> bool: ...
+
+    @property
+    def lab_dir(self) -> Path | None: ...
+
+    @property
+    def netlab(self) -> bool: ...
+
+    @property
+    def netlab_dir(self) -> Path | None: ...
 
 
 @dataclass(frozen=True)

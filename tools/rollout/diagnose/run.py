@@ -6,18 +6,16 @@ from __future__ import annotations
 import importlib
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rollout.diagnose.collect import collect_site
+from rollout.diagnose.context import Where
 from rollout.diagnose.expect import expectations
 from rollout.diagnose.model import Diagnosis, SiteEvidence
 from rollout.diagnose.rules import diagnose
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.secrets import Secrets
-
-if TYPE_CHECKING:
-    from rollout.cli.options import Where
 
 HISTORY_DB = Path("var/history.sqlite")
 """Where `rollout watch` keeps its evidence, under the repository."""
