@@ -57,10 +57,12 @@ class IosReader:
 
 
 def ping_command(address: str, repeat: int, source: str = "") -> str:
-    """``ping ADDRESS repeat N timeout S [source IF]`` (Cisco IOS Configuration Fundamentals
-    Command Reference, ping: https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/fundamentals/command/cf_command_ref/n_through_r.html)."""
+    """``ping ADDRESS repeat N [source IF] timeout S``, the options in the order of Cisco's
+    syntax (``ping [protocol] destination [repeat count] [size bytes] [source interface]
+    [timeout seconds]``: Cisco IOS Configuration Fundamentals Command Reference, ping,
+    https://www.cisco.com/c/en/us/td/docs/ios-xml/ios/fundamentals/command/cf_command_ref/n_through_r.html)."""
     tail = f" source {source}" if source else ""
-    return f"ping {address} repeat {repeat} timeout {PING_TIMEOUT}{tail}"
+    return f"ping {address} repeat {repeat}{tail} timeout {PING_TIMEOUT}"
 
 
 def _probes(ctx: CollectContext, read: IosReader, device: str) -> list[Fact]:
@@ -76,7 +78,10 @@ def _probes(ctx: CollectContext, read: IosReader, device: str) -> list[Fact]:
         # The next hop answers from the link; the rest see the router's loopback (routed back
         # to the site by the hub, as the IP SLA probes are: templates/cisco_ios/wan_router.j2).
         source = "" if what == "next_hop" else "Loopback0"
-        text = read(ping_command(address, repeat, source), timeout=repeat * PING_TIMEOUT + 15)
+        wait = repeat * PING_TIMEOUT + 15
+        text = read(ping_command(address, repeat, source), timeout=wait)
+        if not text:  # a device that does not take the options: the plain form
+            text = read(f"ping {address}", timeout=wait)
         fact = ios_facts.reach_fact(device, what, address, text)
         if fact is None:
             continue
