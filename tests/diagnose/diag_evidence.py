@@ -81,14 +81,14 @@ def sla(op: int, **changed: Value) -> Fact:
     return Fact(RTR, "wan", "sla", f"op {op}", values, (f"IPSLA operation id: {op}",))
 
 
-def reach(what: str, success: int = 100) -> Fact:
+def reach(what: str, success: int = 100, sent: int = 20) -> Fact:
     segment: Segment = {"next_hop": "wan", "hub": "wan", "cloud": "cloud"}.get(what, "hub")  # type: ignore[assignment]
     return Fact(
         RTR,
         segment,
         "reach",
         what,
-        {"target": EXPECT.probes[what], "success_percent": success, "rtt_ms": 14},
+        {"target": EXPECT.probes[what], "success_percent": success, "sent": sent, "rtt_ms": 14},
         (f"ping {EXPECT.probes[what]}: Success rate is {success} percent",),
         FULL,
     )

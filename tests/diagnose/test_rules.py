@@ -362,6 +362,9 @@ HEALTHY: dict[str, Build] = {
     "one echo lost by the provider edge": lambda: evidence(
         change={(RTR, "reach", "next_hop"): reach("next_hop", 95)}
     ),
+    "one echo of five lost to the cloud": lambda: evidence(
+        change={(RTR, "reach", "cloud"): reach("cloud", 80, sent=5)}
+    ),
     "busy but not dropping": lambda: evidence(add=[policy_class("video", 5200, drops=0)]),
     "room client switched off": evidence,
     "from the history (JSON round trip)": lambda: SiteEvidence.from_json(evidence().to_json()),

@@ -283,7 +283,12 @@ def reach_fact(device: str, what: str, address: str, text: str) -> Fact | None:
         REACH_SEGMENT.get(what, "wan"),
         "reach",
         what,
-        {"target": address, "success_percent": ping.success_percent, "rtt_ms": ping.rtt_avg_ms},
+        {
+            "target": address,
+            "success_percent": ping.success_percent,
+            "sent": ping.sent,
+            "rtt_ms": ping.rtt_avg_ms,
+        },
         (f"ping {address}: {ping.line}",),
         FULL,
     )

@@ -101,11 +101,12 @@ def reach(ev: SiteEvidence, what: str) -> Fact | None:
 
 
 def lossy_reach(f: Fact | None) -> TypeGuard[Fact]:
-    """A probe that lost at least `PING_LOST_MIN` echoes of 20 (or any of fewer)."""
+    """A probe that lost at least `PING_LOST_MIN` echoes (of ``sent``; 20 when not said)."""
     if f is None:
         return False
-    lost_share = 100.0 - num(f, "success_percent", 100.0)
-    return lost_share >= 100.0 * PING_LOST_MIN / 20
+    sent = num(f, "sent", 20.0) or 20.0
+    lost = sent * (100.0 - num(f, "success_percent", 100.0)) / 100.0
+    return lost >= PING_LOST_MIN - 1e-9
 
 
 def dead(f: Fact | None) -> TypeGuard[Fact]:
