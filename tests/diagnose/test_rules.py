@@ -185,6 +185,13 @@ FAULTS: dict[str, tuple[Build, str, str]] = {
         "wan",
         "wan.provider_drops",
     ),
+    "our queues drop video (link full)": (
+        lambda: evidence(
+            add=[policy_class("video", 9400, drops=600)], change=_loss(loss_percent=3.0)
+        ),
+        "wan",
+        "wan.congestion",
+    ),
     "DSCP bleached": (
         lambda: evidence(
             change={

@@ -178,6 +178,8 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
         return []  # wan.link_down says it
     if link_flaps(ev, x):
         return []  # a flapping link loses packets at each flap
+    if congestion(ev, x):
+        return []  # our own queues drop: the probes cross them too
     if any(num(f, "shape_kbps") > (num(f, "contract_kbps") or 1e12) for f in ev.of("shaper")):
         return []  # wan.provider_drops (shaper over the contract) explains the loss
     if any(text(f, "attached") != text(f, "expected") for f in ev.of("service_policy")):
