@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from rollout.cli.app import fail, table
+from rollout.cli.bench_diagnose import bench_diagnose
 from rollout.errors import RolloutError
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option(
     "--sites",
     type=click.IntRange(1, 3300),
@@ -75,7 +76,10 @@ def bench(
     never touched), starts converged lab devices for it on 127.0.0.1, and measures, on the
     same devices: `rollout render --all`, `rollout drift --all`, bare Netmiko reads (the
     floor) and `ansible-playbook playbooks/drift.yml` (the baseline). Not part of the tests.
+    `rollout bench diagnose` measures the fault matrix of `rollout diagnose` instead.
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     from rollout.bench.run import BenchConfig, run, table_rows
     from rollout.cli.app import repo_root
 
@@ -112,3 +116,6 @@ def bench(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     click.echo(f"results: {out}")
+
+
+bench.add_command(bench_diagnose)

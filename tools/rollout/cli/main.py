@@ -253,6 +253,9 @@ def _register() -> None:
         watch,
     ):
         cli.add_command(command)
+    from rollout.cli.diagnose import diagnose
+
+    cli.add_command(diagnose)
 
 
 _register()
