@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,10 @@ def exit_code(diagnoses: Sequence[Any]) -> int:
 
 
 def _parse_at(text: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise RolloutError(
-            f"--at {text!r} is not an ISO 8601 time", "e.g. --at 2026-12-01T09:00"
-        ) from None
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    """``--at``: ISO 8601; without a zone, the province's local time (UTC+7)."""
+    from rollout.diagnose.store import parse_time
+
+    return parse_time(text)
 
 
 def _now(ctx: Context, chosen: list[str], where: Where, every: bool, out: list[Any]) -> None:
@@ -100,7 +97,7 @@ def show(diagnoses: Sequence[Any]) -> None:
     default=None,
     metavar="ISO-TIME",
     help="Answer from the history `rollout watch` keeps, as it was at that time "
-    "(e.g. 2026-12-01T09:00; UTC unless an offset is given).",
+    "(e.g. 2026-12-01T09:00, the province's local time UTC+7 unless an offset is given).",
 )
 @click.option(
     "--db",

@@ -3,23 +3,21 @@ the history `rollout watch` keeps)."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from rollout.diagnose.collect import collect_site
 from rollout.diagnose.context import Where
 from rollout.diagnose.expect import expectations
-from rollout.diagnose.model import Diagnosis, SiteEvidence
+from rollout.diagnose.model import Diagnosis
 from rollout.diagnose.rules import diagnose
+from rollout.diagnose.store import lookup
 from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.secrets import Secrets
 
 HISTORY_DB = Path("var/history.sqlite")
 """Where `rollout watch` keeps its evidence, under the repository."""
-STORE = "rollout.diagnose.store"
 """The history's module (rollout watch); loaded when a diagnosis asks the past."""
 
 
@@ -50,29 +48,13 @@ def diagnose_site(
     return diagnose(evidence, expectations(inv, site))
 
 
-def evidence_at(db: Path, site: str, at: datetime) -> SiteEvidence | None:
-    """The stored evidence of the site nearest before ``at`` (rollout.diagnose.store)."""
-    try:
-        store: Any = importlib.import_module(STORE)
-    except ModuleNotFoundError as exc:
-        if exc.name != STORE:
-            raise
-        raise RolloutError(
-            "this installation keeps no history (rollout.diagnose.store is missing)",
-            "diagnose now instead: leave out --at",
-        ) from None
-    if not db.exists():
-        raise RolloutError(f"no history at {db}", "start `rollout watch` first, or pass --db PATH")
-    found: SiteEvidence | None = store.evidence_at(db, site, at)
-    return found
-
-
 def diagnose_at(inv: Inventory, site: str, db: Path, at: datetime) -> Diagnosis:
     """The same rules on the evidence the history holds for that moment."""
-    evidence = evidence_at(db, site, at)
+    found = lookup(db, site, at)
+    evidence = found.evidence
     if evidence is None:
         raise RolloutError(
-            f"the history holds no evidence of {site} at or before {at.isoformat()} ({db})",
+            f"the history {db} holds no evidence of {site} at {at.isoformat()}: {found.reason}",
             "pick a moment `rollout watch` was running, or diagnose now (leave out --at)",
         )
     return diagnose(evidence, expectations(inv, site), at=evidence.taken_at)
