@@ -38,10 +38,12 @@ def _parse_at(text: str) -> datetime:
 
 def _now(ctx: Context, chosen: list[str], where: Where, every: bool, out: list[Any]) -> None:
     """Diagnose the chosen sites now: each site's devices read at once, sites in a pool."""
-    from rollout.diagnose.collect import DEVICE_TIMEOUT, collect_devices
+    from rollout.diagnose.collect import DEVICE_TIMEOUT, collect_devices, hub_router
     from rollout.diagnose.context import CollectContext
     from rollout.diagnose.expect import expectations
+    from rollout.diagnose.hubfile import HUBVIEW
     from rollout.diagnose.rules import diagnose
+    from rollout.targets import lab_dir, netlab_dir
 
     devices = ctx.managed(chosen, where, every, DEVICE_TIMEOUT)
     by_site: dict[str, list[Any]] = {}
@@ -51,10 +53,14 @@ def _now(ctx: Context, chosen: list[str], where: Where, every: bool, out: list[A
     if not sites:
         raise RolloutError("no device to read", "check the sites (and the lab: --lab)")
     notes: list[str] = []
+    lab = lab_dir(ctx.root, where.lab_dir) if where.lab else None
+    netlab = netlab_dir(ctx.root, where.netlab_dir) if where.netlab else None
+    hub = hub_router(ctx.inv, ctx.secrets, lab=lab, netlab=netlab, notes=notes)
+    hubview = netlab / HUBVIEW if netlab is not None else None
 
     def one(site: str) -> Any:
         cctx = CollectContext(ctx.inv, ctx.secrets, False, expectations(ctx.inv, site), ctx.root)
-        evidence = collect_devices(cctx, site, by_site[site])
+        evidence = collect_devices(cctx, site, by_site[site], hub=hub, hubview=hubview)
         notes.extend(cctx.notes)
         found = diagnose(evidence, cctx.expect)
         if len(sites) > 1:

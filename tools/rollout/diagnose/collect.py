@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rollout.diagnose.context import CollectContext, Collector, CollectorMissing, Where, lazy
 from rollout.diagnose.expect import expectations
+from rollout.diagnose.hubfile import HUBVIEW
 from rollout.diagnose.model import Fact, Segment, SiteEvidence, Unreached
 from rollout.drivers.base import DeviceError
 from rollout.errors import RolloutError
@@ -70,19 +71,35 @@ def read_device(ctx: CollectContext, m: Managed) -> tuple[list[Fact], Unreached 
 
 
 def collect_devices(
-    ctx: CollectContext, site: str, devices: list[Managed], *, workers: int = WORKERS
+    ctx: CollectContext,
+    site: str,
+    devices: list[Managed],
+    *,
+    workers: int = WORKERS,
+    hub: Managed | None = None,
+    hubview: Path | None = None,
 ) -> SiteEvidence:
-    """Read the devices in parallel (a bounded pool) into one SiteEvidence."""
+    """Read the devices in parallel (a bounded pool) into one SiteEvidence; with ``hub`` (the
+    hub's WAN router) or ``hubview`` (the network lab's hub file), the hub's side too
+    (`rollout.diagnose.collect_hub`; not in a light collection)."""
+    from rollout.diagnose.collect_hub import hub_facts
+
     start = time.monotonic()
     taken = datetime.now(UTC).isoformat(timespec="seconds")
     facts: list[Fact] = []
     unreached: list[Unreached] = []
-    if devices:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(devices)))) as pool:
-            for got, missed in pool.map(lambda m: read_device(ctx, m), devices):
-                facts.extend(got)
-                if missed is not None:
-                    unreached.append(missed)
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(devices) + 1))) as pool:
+        hub_side = (
+            pool.submit(hub_facts, ctx, site, hub, hubview)
+            if (hub is not None or hubview is not None) and not ctx.light
+            else None
+        )
+        for got, missed in pool.map(lambda m: read_device(ctx, m), devices):
+            facts.extend(got)
+            if missed is not None:
+                unreached.append(missed)
+        if hub_side is not None:
+            facts.extend(hub_side.result())
     return SiteEvidence(
         site=site,
         taken_at=taken,
@@ -90,6 +107,36 @@ def collect_devices(
         unreached=tuple(unreached),
         seconds=time.monotonic() - start,
         light=ctx.light,
+    )
+
+
+def hub_router(
+    inv: Inventory,
+    secrets: Secrets,
+    *,
+    lab: Path | None,
+    netlab: Path | None,
+    notes: list[str],
+    timeout: float = DEVICE_TIMEOUT,
+) -> Managed | None:
+    """The hub's Cisco WAN router where it is reached (None in the network lab, which has its
+    hub file, or when the lab does not hold the hub: a note says so)."""
+    from rollout.targets import managed_devices
+
+    if netlab is not None:
+        return None
+    try:
+        hub = managed_devices(inv, [inv.province.hub], secrets, lab=lab, timeout=timeout)
+    except RolloutError as exc:
+        notes.append(f"the hub's side not read: {exc.message}")
+        return None
+    return next(
+        (
+            m
+            for m in hub
+            if m.device.role is Role.WAN_ROUTER and m.device.platform is Platform.CISCO_IOS
+        ),
+        None,
     )
 
 
@@ -128,7 +175,9 @@ def collect_site(
         timeout=DEVICE_TIMEOUT if timeout is None else timeout,
     )
     ctx = CollectContext(inv, secrets, light, expectations(inv, site), root)
-    evidence = collect_devices(ctx, site, devices)
+    hub = hub_router(inv, secrets, lab=lab, netlab=netlab, notes=ctx.notes)
+    hubview = netlab / HUBVIEW if netlab is not None else None
+    evidence = collect_devices(ctx, site, devices, hub=hub, hubview=hubview)
     if notes is not None:
         notes.extend(ctx.notes)
     return evidence
