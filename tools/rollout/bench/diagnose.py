@@ -19,7 +19,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,163 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rollout.bench.diagnose_faults import FAULTS, Fault, Lab, Site
 from rollout.errors import RolloutError
 
 GOALS = {"segment_top1": 95.0, "healthy_no_false_alarm": 99.0, "p95_seconds": 30.0}
 """Issue #15's goals: top-1 segment on ≥ 95 % of injections, no false alarm on ≥ 99 % of
 healthy runs, p95 time to verdict under 30 s for a site."""
-
-
-@dataclass(frozen=True)
-class Site:
-    """What the injections need to know of a site."""
-
-    slug: str
-    router: str
-    switch: str
-    codec: str
-    wan_interface: str
-    contract_kbps: int
-    shape_kbps: int
-    codec_udp: tuple[int, int]
-
-
-@dataclass
-class Lab:
-    """The rollout CLI in the bench's repository copy, against its lab."""
-
-    root: Path
-    env: dict[str, str]
-
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(Path(sys.executable).parent / "rollout"), *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def must(self, *args: str) -> None:
-        proc = self.run(*args)
-        if proc.returncode != 0:
-            raise RolloutError(
-                f"rollout {' '.join(args)} failed ({proc.returncode}): "
-                f"{(proc.stderr or proc.stdout).strip()[-400:]}"
-            )
-
-    def config(self, device: str, *lines: str) -> None:
-        self.must("lab", "send", device, "--config", *lines)
-
-
-Inject = Callable[[Lab, Site, random.Random], str]
-Clear = Callable[[Lab, Site], None]
-
-
-@dataclass(frozen=True)
-class Fault:
-    name: str
-    inject: Inject  # returns the severity, as a short text
-    clear: Clear
-    segment: str
-    code: str
-    needs: str = ""
-    """A module whose presence the fault's evidence needs (a collector); '' for none."""
-
-
-def _loss(lab: Lab, s: Site, rng: random.Random) -> str:
-    loss = round(rng.uniform(2.0, 20.0), 1)
-    lab.must("lab", "impair", s.router, "--loss-percent", str(loss))
-    return f"loss {loss} %"
-
-
-def _jitter(lab: Lab, s: Site, rng: random.Random) -> str:
-    jitter = rng.randint(40, 200)
-    lab.must("lab", "impair", s.router, "--jitter-ms", str(jitter))
-    return f"jitter {jitter} ms"
-
-
-def _unimpair(lab: Lab, s: Site) -> None:
-    lab.must("lab", "impair", s.router, "--clear")
-
-
-def _no_policy(lab: Lab, s: Site, rng: random.Random) -> str:
-    lab.config(s.router, f"interface {s.wan_interface}", "no service-policy output WAN-SHAPER")
-    return "service-policy removed"
-
-
-def _policy_back(lab: Lab, s: Site) -> None:
-    lab.config(s.router, f"interface {s.wan_interface}", "service-policy output WAN-SHAPER")
-
-
-def _shaper_up(lab: Lab, s: Site, rng: random.Random) -> str:
-    factor = round(rng.uniform(1.2, 3.0), 2)
-    bps = int(s.contract_kbps * factor) * 1000
-    lab.config(s.router, "policy-map WAN-SHAPER", "class class-default", f"shape average {bps}")
-    return f"shaper {factor}x the contract"
-
-
-def _shaper_back(lab: Lab, s: Site) -> None:
-    bps = s.shape_kbps * 1000
-    lab.config(s.router, "policy-map WAN-SHAPER", "class class-default", f"shape average {bps}")
-
-
-ACL_SEQ = 5
-"""The sequence number the hand-added deny takes (before the list's first entry, 10)."""
-
-
-def _deny_media(lab: Lab, s: Site, rng: random.Random) -> str:
-    first, last = s.codec_udp
-    lo = rng.randint(first, last)
-    hi = rng.randint(lo, last)
-    lab.config(
-        s.router, "ip access-list extended WAN-IN", f"{ACL_SEQ} deny udp any any range {lo} {hi}"
-    )
-    return f"deny udp {lo}-{hi}"
-
-
-def _allow_media(lab: Lab, s: Site) -> None:
-    lab.config(s.router, "ip access-list extended WAN-IN", f"no {ACL_SEQ}")
-
-
-def _down(role: str) -> Inject:
-    def inject(lab: Lab, s: Site, rng: random.Random) -> str:
-        mode = rng.choice(["refuse", "blackhole"])
-        spec = json.dumps({"kind": "unreachable", "mode": mode})
-        lab.must("lab", "fault", getattr(s, role), spec)
-        return mode
-
-    return inject
-
-
-def _up(role: str) -> Clear:
-    def clear(lab: Lab, s: Site) -> None:
-        lab.must("lab", "fault", getattr(s, role), "clear")
-
-    return clear
-
-
-FAULTS: tuple[Fault, ...] = (
-    # What the twin shows today. The loss is the routers' IP SLA result only: the twin's ping to
-    # the provider's next hop stays clean, so the injected loss is beyond the access link.
-    Fault("wan loss", _loss, _unimpair, "wan", "wan.backbone_loss"),
-    Fault("wan jitter", _jitter, _unimpair, "wan", "wan.backbone_loss"),
-    Fault("qos policy removed", _no_policy, _policy_back, "config", "config.qos_removed"),
-    Fault("shaper above the contract", _shaper_up, _shaper_back, "wan", "wan.provider_drops"),
-    Fault("acl blocks media", _deny_media, _allow_media, "config", "config.acl_blocks_media"),
-    Fault("switch unreachable", _down("switch"), _up("switch"), "lan", "lan.device_unreachable"),
-    Fault("router unreachable", _down("router"), _up("router"), "wan", "wan.device_unreachable"),
-    Fault(
-        "codec unreachable",
-        _down("codec"),
-        _up("codec"),
-        "endpoint",
-        "endpoint.device_unreachable",
-        needs="rollout.diagnose.collect_codec",
-    ),
-)
 
 
 @dataclass
@@ -245,6 +93,8 @@ def sites_of(root: Path, count: int, rng: random.Random) -> list[Site]:
                 site.wan.rate_kbps,
                 shaped_kbps(inv, site),
                 (udp.first, udp.last),
+                inv.province.services[c.registrar].address,
+                c.call_rate_kbps,
             )
         )
     if len(out) < count:
@@ -295,7 +145,9 @@ def run(source: Path, config: Config, say: Callable[[str], None]) -> dict[str, A
     faults = [f for f in chosen if available(f)]
     from rollout.inventory.loader import load_inventory
 
-    specs = converged_specs(load_inventory(root), [s.slug for s in sites], load_secrets(root))
+    inv = load_inventory(root)
+    # The hub too: its WAN-IN counts what arrives from each site (the DSCP the provider left).
+    specs = converged_specs(inv, [inv.province.hub, *(s.slug for s in sites)], load_secrets(root))
     say(f"lab up: {len(specs)} devices of {', '.join(s.slug for s in sites)} ...")
     manager.down(lab_dir)
     manager.up(specs, lab_dir, manager.LabOptions(log_level="WARNING", ready_timeout=300))
