@@ -187,6 +187,13 @@ def _flaps(lab: Lab, s: Site, rng: random.Random) -> str:
     return f"{count} flaps"
 
 
+def _flaps_over(lab: Lab, s: Site) -> None:
+    """The flaps stop; the engineer who fixed the link clears the log (`clear logging`), or
+    diagnose keeps reporting the flaps of the last 15 minutes, as it should."""
+    _clear_conditions(lab, s)
+    lab.must("lab", "send", s.router, "clear logging")
+
+
 def _congested_no_qos(lab: Lab, s: Site, rng: random.Random) -> str:
     _no_policy(lab, s, rng)
     factor = round(rng.uniform(1.2, 2.5), 2)
@@ -262,7 +269,7 @@ FAULTS: tuple[Fault, ...] = (
         "lan",
         "lan.duplex_mismatch",
     ),
-    Fault("wan link flaps", _flaps, _clear_conditions, "wan", "wan.link_flaps"),
+    Fault("wan link flaps", _flaps, _flaps_over, "wan", "wan.link_flaps"),
     Fault("mcu unreachable", _unreachable("mcu"), _clear_conditions, "hub", "hub.mcu_unreachable"),
     Fault(
         "cloud unreachable", _unreachable("cloud"), _clear_conditions, "cloud", "cloud.unreachable"

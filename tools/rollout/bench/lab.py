@@ -19,8 +19,10 @@ from rollout.secrets import Secrets
 def converged_specs(inv: Inventory, sites: Iterable[str], secrets: Secrets) -> list[LabDeviceSpec]:
     """One lab device per managed IOS/Polycom device of the sites, holding its intended config."""
     from rollout.drivers.polycom import parse_commands
+    from rollout.lab.day0 import cabled_ports, registrar_addresses
     from rollout.lab.polycom import FACTORY_DEFAULTS
 
+    registrars = registrar_addresses(inv)
     specs: list[LabDeviceSpec] = []
     for slug in sites:
         site = inv.sites[slug]
@@ -42,6 +44,8 @@ def converged_specs(inv: Inventory, sites: Iterable[str], secrets: Secrets) -> l
                     password=password,
                     config=config,
                     model=device.model,
+                    cabled=cabled_ports(device),
+                    registrars=registrars if device.platform is Platform.POLYCOM else (),
                 )
             )
     return specs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +13,7 @@ from rollout.cli.app import emit_json, fail, table
 from rollout.cli.context import load, select_sites
 from rollout.cli.options import format_option, repo_option
 from rollout.errors import RolloutError
+from rollout.inventory.model import Platform
 
 lab_dir_option = click.option(
     "--lab-dir",
@@ -280,6 +282,15 @@ def lab_fault(device: str, spec: str, lab_dir: Path | None, repo: Path | None) -
     click.echo(f"{device}: {spec}")
 
 
+def _typed(conn: Any, line: str) -> str:
+    """One exec line; a ``[confirm]`` question (``clear logging``, ``clear counters``: Cisco
+    IOS Configuration Fundamentals Command Reference) is answered with Return, as by hand."""
+    reply: str = conn.send_command(line, expect_string=r"\[confirm\]|#\s*$")
+    if reply.rstrip().endswith("[confirm]"):
+        reply += conn.send_command("", expect_string=r"#\s*$")
+    return reply
+
+
 @lab.command("send")
 @click.argument("device")
 @click.argument("lines", nargs=-1, required=True)
@@ -317,7 +328,9 @@ def lab_send(
             if config_mode:
                 output = conn.send_config_set(list(lines))
             else:
-                output = "\n".join(conn.send_command(line) for line in lines)
+                ios = managed.device.platform is Platform.CISCO_IOS
+                send = (lambda line: _typed(conn, line)) if ios else conn.send_command
+                output = "\n".join(send(line) for line in lines)
         finally:
             driver.close()
         audit.record(

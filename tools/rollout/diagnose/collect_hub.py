@@ -48,7 +48,7 @@ def _codec_lines(ctx: CollectContext, site: str) -> tuple[str, str] | None:
 
 
 def _counts(text: str, lines: tuple[str, str]) -> tuple[int, int, list[str]] | None:
-    found = {e.text: e for e in parse_access_lists(text) if e.acl == ACL}
+    found = {f"{e.action} {e.text}": e for e in parse_access_lists(text) if e.acl == ACL}
     marked, rest = found.get(lines[0]), found.get(lines[1])
     if marked is None or rest is None:
         return None

@@ -184,6 +184,28 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
         return []  # wan.provider_drops (shaper over the contract) explains the loss
     if any(text(f, "attached") != text(f, "expected") for f in ev.of("service_policy")):
         return []  # config.qos_removed explains it
+    lossy = bool(sla) or lossy_reach(hub) or lossy_reach(hop)
+    if not lossy:
+        return []
+    evidence = [sla_summary(f) for f in sla] + [reach_summary(h) for h in (hop, hub) if h]
+    evidence += quoted(sla[:1], 6) + quoted([h for h in (hop, hub) if h])
+    # A full link (the offered load at the shaper's rate) that loses packets while our own
+    # queues drop nothing: the provider polices below what we send. Checked before the next
+    # hop, which a policer on the access circuit makes lossy too.
+    offered, drops = _offered_kbps(ev, x), _our_drops(ev)
+    if hop is not None and x.shape_kbps and offered >= NEAR_SHAPER * x.shape_kbps and not drops:
+        return [
+            cause(
+                "wan",
+                "wan.provider_drops",
+                "the provider drops traffic below the contracted rate: our shaper drops "
+                f"nothing while {offered:g} kbit/s are offered (shaper {x.shape_kbps})",
+                [f"offered {offered:g} kbit/s, our drops 0 kbit/s", *evidence],
+                f"ask the provider to check the policer on the circuit against the contract "
+                f"({x.contract_kbps} kbit/s)",
+                0.85,
+            )
+        ]
     if lossy_reach(hop) and hop is not None:
         return [
             cause(
@@ -200,22 +222,6 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
         ]
     if not sla and not lossy_reach(hub):
         return []
-    evidence = [sla_summary(f) for f in sla] + [reach_summary(h) for h in (hop, hub) if h]
-    evidence += quoted(sla[:1], 6) + quoted([h for h in (hop, hub) if h])
-    offered, drops = _offered_kbps(ev, x), _our_drops(ev)
-    if hop is not None and x.shape_kbps and offered >= NEAR_SHAPER * x.shape_kbps and not drops:
-        return [
-            cause(
-                "wan",
-                "wan.provider_drops",
-                "the provider drops traffic below the contracted rate: our shaper drops "
-                f"nothing while {offered:g} kbit/s are offered (shaper {x.shape_kbps})",
-                [f"offered {offered:g} kbit/s, our drops 0 kbit/s", *evidence],
-                f"ask the provider to check the policer on the circuit against the contract "
-                f"({x.contract_kbps} kbit/s)",
-                0.85,
-            )
-        ]
     if hop is None:
         return [
             cause(

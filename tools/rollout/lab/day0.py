@@ -76,13 +76,27 @@ def staged_lan(inv: Inventory, slug: str, device: Device) -> dict[str, str]:
     }
 
 
-def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDeviceSpec]:
-    specs = []
-    registrars = tuple(
+CABLED_PORTS = ("wan_interface", "lan_interface", "uplink", "codec_port", "room_client_port")
+"""The inventory's port fields: a lab device has a cable in each of them."""
+
+
+def cabled_ports(device: Device) -> tuple[str, ...]:
+    """The ports of the device the lab cables (they come up whatever the config says)."""
+    return tuple(str(p) for p in (getattr(device, a, None) for a in CABLED_PORTS) if p)
+
+
+def registrar_addresses(inv: Inventory) -> tuple[str, ...]:
+    """Where the lab's registrar and gatekeeper answer (a codec pointed elsewhere is offline)."""
+    return tuple(
         s.address
         for s in inv.province.services.values()
         if s.kind in ("sip_registrar", "h323_gatekeeper")
     )
+
+
+def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDeviceSpec]:
+    specs = []
+    registrars = registrar_addresses(inv)
     for slug in sites:
         for device in inv.sites[slug].devices:
             user, password = login(inv, device, secrets)
@@ -92,7 +106,6 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
                 config = {"systemname": device.hostname, **staged_lan(inv, slug, device)}
             else:
                 continue
-            ports = ("wan_interface", "lan_interface", "uplink", "codec_port", "room_client_port")
             specs.append(
                 LabDeviceSpec(
                     name=device.hostname,
@@ -101,7 +114,7 @@ def lab_specs(inv: Inventory, sites: list[str], secrets: Secrets) -> list[LabDev
                     password=password,
                     config=config,
                     model=device.model,
-                    cabled=tuple(p for p in (getattr(device, a, None) for a in ports) if p),
+                    cabled=cabled_ports(device),
                     registrars=registrars if device.platform is Platform.POLYCOM else (),
                 )
             )

@@ -6,7 +6,7 @@ from rollout.lab.ios import show
 from rollout.lab.ios.outcome import INCOMPLETE, INVALID
 from rollout.lab.ios.rules import SHOW_IP_KEYWORDS, SHOW_KEYWORDS, canonical_interface
 from rollout.lab.ios.show_interfaces import show_interfaces
-from rollout.lab.ios.show_logging import show_logging
+from rollout.lab.ios.show_logging import show_clock, show_logging
 from rollout.lab.ios.show_policy import show_policy_map_interface
 from rollout.lab.ios.state import DeviceState
 from rollout.lab.ios.terminal import CommandError, Terminal, word
@@ -35,7 +35,7 @@ def show_command(term: Terminal, toks: list[tuple[int, str]]) -> str:
     if what == "version":
         return show.show_version(dev)
     if what == "clock":
-        return show.show_clock(dev)
+        return show_clock(dev)
     if what == "archive":
         if rest:  # show archive config rollback timer (show.show_rollback_timer)
             word(toks, 2, ("config", "log"))

@@ -104,11 +104,6 @@ def _family(model: str) -> str:
     return f"C{digits[:2]}00" if len(digits) >= 2 else "C2900"
 
 
-def show_clock(device: DeviceState) -> str:
-    ts = device.now()
-    return f"*{ts:%H:%M:%S}.{ts.microsecond // 1000:03d} UTC {ts:%a %b} {ts.day} {ts.year}"
-
-
 def show_ip_interface_brief(device: DeviceState) -> str:
     lines = [f"{'Interface':<27}{'IP-Address':<16}{'OK?':<4}{'Method':<7}{'Status':<22}Protocol"]
     for node in device.tree.top("interface"):

@@ -41,6 +41,17 @@ def _stamp_settings(device: DeviceState) -> tuple[list[str], str, int]:
     return words, zone, offset
 
 
+def show_clock(device: DeviceState) -> str:
+    """``show clock`` in the zone of ``clock timezone`` (UTC without one), ``*`` while the
+    time is not authoritative (no NTP server here, as `stamp` decides): Cisco IOS Basic System
+    Management Command Reference, "show clock" ("*18:56:47.251 UTC Thu Jan 1 2004"; with
+    ``clock timezone PST -8`` the zone's name and local time)."""
+    _words, zone, offset = _stamp_settings(device)
+    ts = device.now() + timedelta(minutes=offset)
+    star = "" if device.tree.top("ntp server") else "*"
+    return f"{star}{ts:%H:%M:%S}.{ts.microsecond // 1000:03d} {zone} {ts:%a %b} {ts.day} {ts.year}"
+
+
 def stamp(device: DeviceState, at: datetime) -> str:
     words, zone, offset = _stamp_settings(device)
     synced = bool(device.tree.top("ntp server"))
