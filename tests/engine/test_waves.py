@@ -219,3 +219,24 @@ def test_interrupt_between_batches_leaves_a_resumable_state(tmp_path: Path) -> N
     assert saved.sites["c"].state is SiteState.DONE
     assert saved.sites["a"].state is SiteState.PENDING
     assert waves.resume_command(saved).endswith("--resume")
+
+
+def test_a_batch_refused_before_its_run_is_run_site_by_site(tmp_path: Path) -> None:
+    """A device lock held elsewhere on one site refuses the whole batch's run: the sites are
+    then run one by one and only that site counts as failed (not touched)."""
+    state = waves.new_state(SITES, False, Options(None, 5, 20), "rollout site ...")
+    path = tmp_path / "w.json"
+    calls: list[list[str]] = []
+
+    def runner(sites: list[str]) -> SiteRun:
+        calls.append(sites)
+        if "d" in sites:
+            raise RolloutError("site d is being rolled out by someone else", "wait")
+        return _run(sites, set())
+
+    out = waves.run(state, path, runner, _devices(state))
+    assert calls == [SITES, ["a"], ["b"], ["c"], ["d"], ["e"]]
+    assert out.ok is False and "every wave ran, within --max-fail; not done: d" in out.stopped
+    assert state.sites["d"].state is SiteState.NOT_TOUCHED
+    assert "refused before anything was pushed: site d is being" in state.sites["d"].detail
+    assert [s for s, e in state.sites.items() if e.state is SiteState.DONE] == ["a", "b", "c", "e"]

@@ -220,24 +220,17 @@ def run(
             continue
         tell(Event("wave", i, wave.name, tuple(todo)))
         try:
-            done = batch_runner(todo)
+            ended, interrupted = _batch(todo, batch_runner, site_devices)
         except KeyboardInterrupt:
-            return _stop(out, i, "interrupted before the run started; nothing was pushed", tell)
-        except RolloutError as exc:
-            _stop(out, i, f"{wave.name}: {exc.message}", tell)
-            raise RolloutError(
-                f"{wave.name} ({', '.join(todo)}) stopped: {exc.message}",
-                (f"{exc.fix}; then " if exc.fix else "")
-                + f"continue with `{resume_command(state)}` (state in {path})",
-            ) from None
+            return _stop(out, i, "interrupted before the batch's run started", tell)
         out.ran.extend(todo)
         for slug in todo:
-            what, detail = site_outcome(done, slug, site_devices.get(slug, set()))
-            state.sites[slug] = SiteEntry(what, i, detail, done.backup_set, wavestate.now())
+            what, detail, backup_set = ended[slug]
+            state.sites[slug] = SiteEntry(what, i, detail, backup_set, wavestate.now())
             wavestate.save(state, path)
             tell(Event("site", i, wave.name, (slug,), what, detail))
         failed = [s for s in wave.sites if state.sites[s].state is not SiteState.DONE]
-        if done.interrupted:
+        if interrupted:
             out.interrupted = True
             return _stop(out, i, "interrupted: the batch's devices were rolled back", tell)
         if failed and wave.name == "canary":
@@ -247,8 +240,44 @@ def run(
             why = f"{wave.name}: {share} failed ({', '.join(failed)}), "
             why += f"more than --max-fail {state.options.max_fail}%"
             return _stop(out, i, why, tell)
+    left = [s for s, e in state.sites.items() if e.state is not SiteState.DONE]
+    if left:
+        why = f"every wave ran, within --max-fail; not done: {', '.join(left)}"
+        return _stop(out, len(state.waves) - 1, why, tell)
     wavestate.save(state, path)
     return out
+
+
+Ended = dict[str, tuple[SiteState, str, str]]
+"""Per site of a batch: its state, the detail and the backup set of its run."""
+
+
+def _batch(
+    todo: list[str], batch_runner: Runner, site_devices: Mapping[str, Set[str]]
+) -> tuple[Ended, bool]:
+    """Run a batch's sites together; when the run is refused before it starts (a device lock
+    held elsewhere, a router that cannot be reached to take it), run them one by one so that
+    the refusal counts against its own site only. Whether a signal interrupted the run."""
+    try:
+        done = batch_runner(todo)
+    except RolloutError as exc:
+        if len(todo) > 1:
+            ended: Ended = {}
+            for slug in todo:
+                one, interrupted = _batch([slug], batch_runner, site_devices)
+                ended.update(one)
+                if interrupted:
+                    rest = [s for s in todo if s not in ended]
+                    ended.update(dict.fromkeys(rest, (SiteState.PENDING, "", "")))
+                    return ended, True
+            return ended, False
+        why = f"refused before anything was pushed: {exc.message}"
+        return {todo[0]: (SiteState.NOT_TOUCHED, why, "")}, False
+    found: Ended = {}
+    for slug in todo:
+        what, detail = site_outcome(done, slug, site_devices.get(slug, set()))
+        found[slug] = (what, detail, done.backup_set)
+    return found, done.interrupted
 
 
 def _stop(out: Outcome, wave: int, why: str, tell: Callable[[Event], None]) -> Outcome:

@@ -1,0 +1,112 @@
+"""`rollout site` in waves against the lab twin of four sites, over real SSH and Ansible:
+a failed canary stops before any batch; a batch with a failed site stops at --max-fail 0%;
+--resume refuses other options and then finishes the rest without touching the sites done."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labrun import LabRun, lab_env
+from repocopy import copy_repo
+
+pytestmark = [pytest.mark.lab, pytest.mark.ansible]
+
+CANARY, GOOD, BAD, LAST = "bao-thang", "bac-ha", "bao-ha", "ban-xeo"
+SITES = [CANARY, GOOD, BAD, LAST]
+WAVE = [*SITES, "--canary", CANARY, "--batch", "2", "--max-fail", "0%", "--lab", "--yes"]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
+    root = tmp_path_factory.mktemp("waves")
+    repo = copy_repo(root / "repo")
+    lab_dir = root / "lab"
+    env = lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups"), COLUMNS="250")
+    handle = LabRun(repo, lab_dir, env)
+    handle.TIMEOUT = 600
+    handle.run("lab", "up", *SITES, "--minute-seconds", "12", check=0)
+    try:
+        yield handle
+    finally:
+        handle.run("lab", "down")
+
+
+def devices_of(lab: LabRun, site: str) -> list[str]:
+    state = json.loads((lab.lab_dir / "state.json").read_text())
+    return sorted(d for d in state["devices"] if d.startswith(f"{site}-"))
+
+
+def audit_lines(lab: LabRun) -> list[dict[str, Any]]:
+    log = lab.repo / "var" / "audit.log"
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
+
+
+def pushed_sites(lines: list[dict[str, Any]]) -> set[str]:
+    """The sites named by rollout records (start and end of a run)."""
+    return {
+        s for r in lines if r.get("action") in ("rollout-start", "rollout") for s in r["sites"]
+    }
+
+
+def test_a_failed_canary_stops_before_any_batch(lab: LabRun) -> None:
+    seen = len(audit_lines(lab))
+    canary_file = "var/waves/canary-test.json"
+    with lab.faulted(f"{CANARY}-rtr01", {"kind": "auth_fail"}):
+        out = lab.run("site", *WAVE, "--waves-file", canary_file, check=1)
+    assert "the canary bao-thang failed; no batch was started" in out.stderr
+    assert "--resume" in out.stderr
+    state = json.loads((lab.repo / canary_file).read_text())
+    assert state["sites"][CANARY]["state"] == "not touched"
+    assert {state["sites"][s]["state"] for s in SITES[1:]} == {"pending"}
+    assert "refused before anything was pushed" in state["sites"][CANARY]["detail"]
+    named = {s for r in audit_lines(lab)[seen:] for s in r.get("sites", [])}
+    assert named <= {CANARY}, "a site after the canary was touched"
+
+
+def test_a_failed_batch_stops_and_resume_finishes_without_touching_done_sites(
+    lab: LabRun,
+) -> None:
+    with lab.faulted(f"{BAD}-rtr01", {"kind": "reject_command", "pattern": "^ip sla"}):
+        first = lab.run("site", *WAVE, "--format", "json", check=1)
+    result = json.loads(first.stdout)
+    states = {s: e["state"] for s, e in result["sites"].items()}
+    assert states == {CANARY: "done", GOOD: "done", BAD: "rolled back", LAST: "pending"}
+    assert [w["sites"] for w in result["waves"]] == [[CANARY], [GOOD, BAD], [LAST]]
+    assert "batch 1: 1 of 2 sites failed (bao-ha)" in result["stopped"]
+    assert result["resume"].endswith("--resume")
+    events = [json.loads(line) for line in first.stderr.splitlines() if line.startswith("{")]
+    assert {"event": "site", "wave": 2, "name": "batch 1", "sites": [BAD]}.items() <= next(
+        e for e in events if e.get("sites") == [BAD] and e["event"] == "site"
+    ).items()
+    path = Path(result["state_file"])
+    assert path.parent == lab.repo / "var" / "waves"
+
+    other = lab.run("site", *WAVE, "--batch", "3", "--resume", check=1)
+    assert f"{path} was started with other options: batch 2 (this run: 3)" in other.stderr
+    assert "--resume" in other.stderr
+
+    # The sites done are made unreachable: a resume that touched any of their devices fails.
+    done = [d for s in (CANARY, GOOD) for d in devices_of(lab, s)]
+    for device in done:
+        lab.fault(device, {"kind": "unreachable"})
+    seen = len(audit_lines(lab))
+    try:
+        resumed = lab.run("site", *WAVE, "--resume", check=0)
+    finally:
+        for device in done:
+            lab.fault(device, "clear")
+    assert "every site done" in resumed.stderr
+    assert "wave 1/3 canary: every site already done, skipped" in resumed.stderr
+    assert pushed_sites(audit_lines(lab)[seen:]) == {BAD, LAST}
+    final = json.loads(path.read_text())
+    assert {e["state"] for e in final["sites"].values()} == {"done"}
+    assert final["finished"] and not final["stopped"]
+    assert final["sites"][CANARY]["backup_set"] == result["sites"][CANARY]["backup_set"]
+    lab.run("drift", *SITES, "--lab", check=0)
