@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -21,14 +21,18 @@ SITES = [CANARY, GOOD, BAD, LAST]
 WAVE = [*SITES, "--canary", CANARY, "--batch", "2", "--max-fail", "0%", "--lab", "--yes"]
 
 
+class SlowLabRun(LabRun):
+    TIMEOUT: ClassVar[float] = 600
+    """A wave runs several sites: more time than one site's run."""
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
     root = tmp_path_factory.mktemp("waves")
     repo = copy_repo(root / "repo")
     lab_dir = root / "lab"
     env = lab_env(lab_dir, ROLLOUT_BACKUP_DIR=str(root / "backups"), COLUMNS="250")
-    handle = LabRun(repo, lab_dir, env)
-    handle.TIMEOUT = 600
+    handle = SlowLabRun(repo, lab_dir, env)
     handle.run("lab", "up", *SITES, "--minute-seconds", "12", check=0)
     try:
         yield handle
@@ -50,9 +54,7 @@ def audit_lines(lab: LabRun) -> list[dict[str, Any]]:
 
 def pushed_sites(lines: list[dict[str, Any]]) -> set[str]:
     """The sites named by rollout records (start and end of a run)."""
-    return {
-        s for r in lines if r.get("action") in ("rollout-start", "rollout") for s in r["sites"]
-    }
+    return {s for r in lines if r.get("action") in ("rollout-start", "rollout") for s in r["sites"]}
 
 
 def test_a_failed_canary_stops_before_any_batch(lab: LabRun) -> None:
@@ -73,7 +75,7 @@ def test_a_failed_canary_stops_before_any_batch(lab: LabRun) -> None:
 def test_a_failed_batch_stops_and_resume_finishes_without_touching_done_sites(
     lab: LabRun,
 ) -> None:
-    with lab.faulted(f"{BAD}-rtr01", {"kind": "reject_command", "pattern": "^ip sla"}):
+    with lab.faulted(f"{BAD}-rtr01", {"kind": "reject_command", "pattern": "ip sla .*"}):
         first = lab.run("site", *WAVE, "--format", "json", check=1)
     result = json.loads(first.stdout)
     states = {s: e["state"] for s, e in result["sites"].items()}
@@ -110,3 +112,44 @@ def test_a_failed_batch_stops_and_resume_finishes_without_touching_done_sites(
     assert final["finished"] and not final["stopped"]
     assert final["sites"][CANARY]["backup_set"] == result["sites"][CANARY]["backup_set"]
     lab.run("drift", *SITES, "--lab", check=0)
+
+
+def test_the_playbook_runs_waves_of_whole_sites_and_stops_at_max_fail(lab: LabRun) -> None:
+    """The AWX path: a bare ansible-playbook of playbooks/site.yml with rollout_serial (in
+    sites), rollout_canary and rollout_max_fail_percentage: batches hold whole sites, and a
+    batch with a failed site ends the play before the next batch."""
+    import subprocess
+
+    from labrun import BIN
+
+    extra = {
+        "rollout_sites": [GOOD, BAD, LAST],
+        "rollout_canary": CANARY,
+        "rollout_serial": [2],
+        "rollout_max_fail_percentage": 0,
+        "site_rollout_lab_dir": str(lab.lab_dir),
+    }
+    with lab.faulted(f"{BAD}-sw01", {"kind": "auth_fail"}):
+        proc = subprocess.run(
+            [str(BIN / "ansible-playbook"), "playbooks/site.yml", "-e", json.dumps(extra)],
+            cwd=lab.repo,
+            env={**lab.env, "ANSIBLE_NOCOLOR": "1"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    out = proc.stdout
+    assert proc.returncode == 2, out + proc.stderr
+    batches = out.split("PLAY [")[1:]
+    assert len(batches) == 2, out
+    ran = [{h.split("-rtr01")[0] for h in re_hosts(b) if h.endswith("-rtr01")} for b in batches]
+    assert ran == [{CANARY}, {GOOD, BAD}], out
+    assert f"site {BAD} failed" in out
+    assert f"{LAST}-" not in out, "the batch after the failed one ran"
+
+
+def re_hosts(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"^(?:ok|changed|fatal|skipping): \[([^\]]+)\]", text, re.M))

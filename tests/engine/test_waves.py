@@ -86,7 +86,7 @@ def test_a_failed_write_leaves_the_previous_file_whole(
     def full(_fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(wavestate.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     state.sites["a"].state = SiteState.DONE
     with pytest.raises(WaveFileError, match="No space left on device") as err:
         wavestate.save(state, path)

@@ -169,11 +169,11 @@ def site_outcome(run: SiteRun, slug: str, devices: Set[str]) -> tuple[SiteState,
     """One site's state after its batch ran (devices: its hostnames): done only when none of
     its devices failed."""
     if run.rolled_back is not None:  # interrupted: every backed-up device put back
-        mine = [r for r in run.rolled_back if r.device in devices]
-        bad = [r for r in mine if not r.ok]
+        back = [r for r in run.rolled_back if r.device in devices]
+        bad = [r for r in back if not r.ok]
         if bad:
             return SiteState.FAILED, f"interrupted; rollback of {bad[0].device} failed"
-        if mine:
+        if back:
             return SiteState.ROLLED_BACK, f"interrupted; put back to backup {run.backup_set}"
         return SiteState.NOT_TOUCHED, "interrupted before any device was backed up"
     mine = [r for r in run.results if r.site == slug]
