@@ -134,8 +134,19 @@ def site(
         if all_sites and sites:
             raise RolloutError("SITE... and --all do not go together", "give one of them")
         chosen = select_sites(ctx.inv, sites, all_sites)
-        if wave.wanted:
-            waves.refuse_with(dry_run, plan_path, bool(roles or names))
+        prepared = (
+            waves.prepare(
+                ctx,
+                chosen,
+                wave,
+                dry_run=dry_run,
+                plan=plan_path,
+                picked=bool(roles or names),
+                revert_minutes=revert_minutes,
+            )
+            if wave.wanted
+            else None
+        )
         hosts = chosen_devices(ctx.inv, chosen, roles, names) if roles or names else {}
         chosen = [s for s in chosen if s in hosts] if hosts else chosen
         picked = [d for ds in hosts.values() for d in ds] or None
@@ -145,13 +156,11 @@ def site(
         if labs.lab is None and labs.netlab is None:
             ctx.require_live_ready(chosen)
         report_unfinished(ctx, chosen, where, fmt)
-        if wave.wanted:
+        if prepared is not None:
             return waves.run(
                 ctx,
-                chosen,
-                wave,
+                prepared,
                 labs,
-                revert_minutes=revert_minutes,
                 yes=yes,
                 take_over=take_over,
                 fmt=fmt,

@@ -66,22 +66,29 @@ def refuse_with(dry_run: bool, plan: Path | None, picked: bool) -> None:
         )
 
 
-def run(
+@dataclass(frozen=True)
+class Prepared:
+    """The waves to run: their state and where it is kept."""
+
+    state: WaveState
+    path: Path
+
+
+def prepare(
     ctx: Context,
     chosen: list[str],
     args: WaveArgs,
-    labs: Labs,
     *,
+    dry_run: bool,
+    plan: Path | None,
+    picked: bool,
     revert_minutes: int | None,
-    yes: bool,
-    take_over: bool,
-    fmt: str,
-    on_stale: Callable[[Holder], None] | None = None,
-) -> int:
-    """Plan (or resume) the waves, ask unless yes, run them; the exit code."""
+) -> Prepared:
+    """Check the options and the state file (before any device is reached)."""
     from rollout.engine import waves, wavestate
     from rollout.engine.wavestate import Options
 
+    refuse_with(dry_run, plan, picked)
     options = Options(
         args.canary,
         args.batch if args.batch is not None else waves.DEFAULT_BATCH,
@@ -91,6 +98,23 @@ def run(
     path = args.waves_file or wavestate.default_path(ctx.root, chosen, args.all_sites)
     command = "rollout " + " ".join(sys.argv[1:])
     state = waves.prepare(path, chosen, args.all_sites, options, command, resume=args.resume)
+    return Prepared(state, path)
+
+
+def run(
+    ctx: Context,
+    prepared: Prepared,
+    labs: Labs,
+    *,
+    yes: bool,
+    take_over: bool,
+    fmt: str,
+    on_stale: Callable[[Holder], None] | None = None,
+) -> int:
+    """Ask unless yes, run the waves; the exit code."""
+    from rollout.engine import waves
+
+    state, path = prepared.state, prepared.path
     if not yes:
         for line in _plan_lines(state):
             click.echo(line, err=True)
@@ -105,7 +129,7 @@ def run(
         ctx.root,
         ctx.inv,
         ctx.secrets,
-        options,
+        state.options,
         labs,
         on_stale=on_stale,
         on_interrupt=lambda stamp: click.secho(

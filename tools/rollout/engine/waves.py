@@ -105,7 +105,7 @@ def prepare(
         state = wavestate.load(path)
     except wavestate.WaveFileError as exc:
         raise RolloutError(exc.message, exc.fix) from None
-    same = f"run `{state.command}` (with --resume), or delete {path} to plan new waves"
+    same = f"run `{resume_command(state)}`, or delete {path} to plan new waves"
     if state.all_sites != all_sites or list(state.selection) != selection:
         was = "--all" if state.all_sites else " ".join(state.selection)
         raise RolloutError(
