@@ -153,3 +153,35 @@ def re_hosts(text: str) -> set[str]:
     import re
 
     return set(re.findall(r"^(?:ok|changed|fatal|skipping): \[([^\]]+)\]", text, re.M))
+
+
+def test_an_interrupted_batch_leaves_a_state_that_resumes(lab: LabRun) -> None:
+    """SIGINT while a batch's playbook runs: the engine rolls the batch back, the state file
+    says so, exit 1 with the resume command; --resume then finishes the batch."""
+    import signal
+    import time
+
+    file = "var/waves/interrupt-test.json"
+    args = [GOOD, LAST, "--batch", "2", "--waves-file", file, "--lab", "--yes"]
+    journal = lab.repo / "var" / "journal" / f"{LAST}.jsonl"
+    begun = journal.read_text().count('"begin"') if journal.exists() else 0
+    with lab.faulted(f"{LAST}-sw01", {"kind": "slow", "seconds": 2}):
+        proc = lab.spawn("site", *args)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if journal.exists() and journal.read_text().count('"begin"') > begun:
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        time.sleep(2)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, err
+    assert "interrupted" in err and "--resume" in err
+    state = json.loads((lab.repo / file).read_text())
+    assert state["stopped"].startswith("interrupted")
+    assert state["sites"][LAST]["state"] != "done"
+    resumed = lab.run("site", *args, "--resume", check=0)
+    assert "every site done" in resumed.stderr
+    final = json.loads((lab.repo / file).read_text())
+    assert {e["state"] for e in final["sites"].values()} == {"done"}
