@@ -151,10 +151,13 @@ def _plan_lines(state: WaveState) -> list[str]:
 
 
 def _events(fmt: str, total: int) -> Callable[[Event], None]:
+    from rollout.secrets import redact
+
     def show(event: Event) -> None:
         if fmt == "json":
-            click.echo(json.dumps(event.as_dict(), ensure_ascii=False), err=True)
+            click.echo(redact(json.dumps(event.as_dict(), ensure_ascii=False)), err=True)
             return
+        detail = redact(event.detail)
         head = f"wave {event.wave + 1}/{total} {event.name}"
         if event.kind == "wave":
             click.secho(f"{head}: rolling out {', '.join(event.sites)}", bold=True, err=True)
@@ -162,17 +165,16 @@ def _events(fmt: str, total: int) -> Callable[[Event], None]:
             click.echo(f"{head}: every site already done, skipped", err=True)
         elif event.kind == "site" and event.state is not None:
             colour = "green" if event.state == "done" else "red"
-            click.secho(
-                f"  {event.sites[0]}: {event.state.value}: {event.detail}", fg=colour, err=True
-            )
+            click.secho(f"  {event.sites[0]}: {event.state.value}: {detail}", fg=colour, err=True)
         elif event.kind == "stop":
-            click.secho(f"{head}: STOPPED: {event.detail}", fg="red", err=True)
+            click.secho(f"{head}: STOPPED: {detail}", fg="red", err=True)
 
     return show
 
 
 def _show(outcome: Outcome, fmt: str) -> int:
     from rollout.engine.waves import resume_command
+    from rollout.secrets import redact
 
     state = outcome.state
     if fmt == "json":
@@ -201,7 +203,7 @@ def _show(outcome: Outcome, fmt: str) -> int:
         click.echo(f"every site done; wave state in {outcome.path}", err=True)
         return 0
     failed = [s for s, e in state.sites.items() if e.state not in ("done", "pending")]
-    click.secho(f"waves STOPPED: {outcome.stopped}", fg="red", err=True)
+    click.secho(f"waves STOPPED: {redact(outcome.stopped)}", fg="red", err=True)
     if failed:
         click.echo(f"  sites not done after their run: {', '.join(failed)}", err=True)
     click.echo(

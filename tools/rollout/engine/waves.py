@@ -18,6 +18,7 @@ from rollout.engine.results import Word
 from rollout.engine.site import Labs, SiteRun
 from rollout.engine.wavestate import Options, SiteEntry, SiteState, Wave, WaveState
 from rollout.errors import RolloutError
+from rollout.secrets import redact
 
 if TYPE_CHECKING:
     from rollout.engine.devlock import Taken
@@ -226,6 +227,7 @@ def run(
         out.ran.extend(todo)
         for slug in todo:
             what, detail, backup_set = ended[slug]
+            detail = redact(detail)  # the file and the events never hold a vault value
             state.sites[slug] = SiteEntry(what, i, detail, backup_set, wavestate.now())
             wavestate.save(state, path)
             tell(Event("site", i, wave.name, (slug,), what, detail))
