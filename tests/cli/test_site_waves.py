@@ -172,7 +172,9 @@ def test_an_interrupted_batch_leaves_a_state_that_resumes(lab: LabRun) -> None:
             if journal.exists() and journal.read_text().count('"begin"') > begun:
                 break
             time.sleep(0.2)
-        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        if proc.poll() is not None:
+            _out, err = proc.communicate()
+            raise AssertionError(f"the batch ended before it could be interrupted:\n{err}")
         time.sleep(2)
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=600)
