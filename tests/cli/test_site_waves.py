@@ -94,10 +94,12 @@ def test_a_failed_batch_stops_and_resume_finishes_without_touching_done_sites(
     assert f"{path} was started with other options: batch 2 (this run: 3)" in other.stderr
     assert "--resume" in other.stderr
 
-    # The sites done are made unreachable: a resume that touched any of their devices fails.
+    # Every device of the sites done refuses logins: a resume that touched any of them (a
+    # lock, a backup, a push) would fail. (auth_fail keeps the port: `unreachable` would give
+    # it back to the kernel, which may hand it to another program before the fault is cleared.)
     done = [d for s in (CANARY, GOOD) for d in devices_of(lab, s)]
     for device in done:
-        lab.fault(device, {"kind": "unreachable"})
+        lab.fault(device, {"kind": "auth_fail"})
     seen = len(audit_lines(lab))
     try:
         resumed = lab.run("site", *WAVE, "--resume", check=0)
@@ -164,12 +166,14 @@ def test_an_interrupted_batch_leaves_a_state_that_resumes(lab: LabRun) -> None:
     file = "var/waves/interrupt-test.json"
     args = [GOOD, LAST, "--batch", "2", "--waves-file", file, "--lab", "--yes"]
     journal = lab.repo / "var" / "journal" / f"{LAST}.jsonl"
-    begun = journal.read_text().count('"begin"') if journal.exists() else 0
+    before = journal.read_text() if journal.exists() else ""
     with lab.faulted(f"{LAST}-sw01", {"kind": "slow", "seconds": 2}):
         proc = lab.spawn("site", *args)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            if journal.exists() and journal.read_text().count('"begin"') > begun:
+            # The run's journal begins (a closed run's file is moved away first).
+            now = journal.read_text() if journal.exists() else ""
+            if now != before and '"begin"' in now:
                 break
             time.sleep(0.2)
         if proc.poll() is not None:
