@@ -31,7 +31,7 @@ PLANS = Path("var/plans")
 
 
 @click.command()
-@click.argument("sites", nargs=-1, metavar="SITE...")
+@click.argument("sites", nargs=-1, metavar="[SITE]...")
 @click.option("--all", "all_sites", is_flag=True, help="Every site of the province (in waves).")
 @click.option(
     "--canary",

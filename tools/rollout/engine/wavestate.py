@@ -190,9 +190,18 @@ def _why(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+KIND_WORDS = {
+    int: "a whole number",
+    str: "text",
+    list: "a list",
+    dict: "a mapping",
+    bool: "true/false",
+}
+
+
 def _typed(value: Any, kind: type, name: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise TypeError(f"field '{name}' is not a {kind.__name__}")
+        raise TypeError(f"field '{name}' is not {KIND_WORDS.get(kind, kind.__name__)}")
     return value
 
 
