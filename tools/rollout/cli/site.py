@@ -31,7 +31,37 @@ PLANS = Path("var/plans")
 
 
 @click.command()
-@click.argument("sites", nargs=-1, required=True, metavar="SITE...")
+@click.argument("sites", nargs=-1, metavar="[SITE]...")
+@click.option("--all", "all_sites", is_flag=True, help="Every site of the province (in waves).")
+@click.option(
+    "--canary",
+    metavar="SITE",
+    default=None,
+    help="Roll this site out alone first; the batches start only when it is done and verified.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 500),
+    default=None,
+    help="Sites rolled out together in each wave after the canary (default 10).",
+)
+@click.option(
+    "--max-fail",
+    metavar="P%",
+    default=None,
+    help="Stop the waves after a batch where more than P % of its sites failed (default 0%).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue stopped waves from their state file; the sites done are not touched.",
+)
+@click.option(
+    "--waves-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The wave state file (default var/waves/<name>.json, named after the selection).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--dry-run", is_flag=True, help="Only show the commands (Ansible check and diff mode)."
@@ -62,6 +92,12 @@ PLANS = Path("var/plans")
 @format_option
 def site(
     sites: tuple[str, ...],
+    all_sites: bool,
+    canary: str | None,
+    batch: int | None,
+    max_fail: str | None,
+    resume: bool,
+    waves_file: Path | None,
     yes: bool,
     dry_run: bool,
     plan_path: Path | None,
@@ -82,13 +118,35 @@ def site(
     the devices chosen (a failure on one rolls the chosen devices of its site back; the others
     are not touched). Exit 0 done, 1 failed, refused or a site left out (broken file), 2 with
     --dry-run when changes would be made.
+
+    Waves (--all, --canary, --batch, --max-fail, --resume): the canary alone first, then
+    batches of sites, each site its own transaction; a batch where more than --max-fail of its
+    sites failed stops the waves (exit 1); --resume continues from the wave state file without
+    touching the sites done. Exit 0 when every site is done.
     """
+    from rollout.cli import waves
     from rollout.engine import planfile
     from rollout.engine.site import Labs, run_sites
 
+    wave = waves.WaveArgs(all_sites, canary, batch, max_fail, resume, waves_file)
     try:
         ctx = load(repo)
-        chosen = select_sites(ctx.inv, sites, False)
+        if all_sites and sites:
+            raise RolloutError("SITE... and --all do not go together", "give one of them")
+        chosen = select_sites(ctx.inv, sites, all_sites)
+        prepared = (
+            waves.prepare(
+                ctx,
+                chosen,
+                wave,
+                dry_run=dry_run,
+                plan=plan_path,
+                picked=bool(roles or names),
+                revert_minutes=revert_minutes,
+            )
+            if wave.wanted
+            else None
+        )
         hosts = chosen_devices(ctx.inv, chosen, roles, names) if roles or names else {}
         chosen = [s for s in chosen if s in hosts] if hosts else chosen
         picked = [d for ds in hosts.values() for d in ds] or None
@@ -98,6 +156,16 @@ def site(
         if labs.lab is None and labs.netlab is None:
             ctx.require_live_ready(chosen)
         report_unfinished(ctx, chosen, where, fmt)
+        if prepared is not None:
+            return waves.run(
+                ctx,
+                prepared,
+                labs,
+                yes=yes,
+                take_over=take_over,
+                fmt=fmt,
+                on_stale=_warn_stale,
+            )
         if plan_path is not None and dry_run:
             raise RolloutError(
                 "--plan and --dry-run do not go together",
