@@ -90,6 +90,9 @@ def interface_facts(
                 values[f"{key}_delta"] = max(0, getattr(now, key) - getattr(then, key))
             values["interval_s"] = round(interval, 1)
         values["flaps"] = len(flaps.get(name, []))
+        age = _last_flap_age(log, clock, name)
+        if age is not None:
+            values["last_flap_s"] = age
         lines = [x for x in _block(second or first, name) if any(k in x for k in SHOWN)]
         lines += flaps.get(name, [])
         out.append(Fact(device, segment, "interface", name, values, tuple(lines)))
@@ -117,7 +120,8 @@ def _values(i: Interface) -> dict[str, Value]:
 
 
 def _flaps(log: str, clock: str) -> dict[str, list[str]]:
-    """Per interface, the log lines of its link going down within the window."""
+    """Per interface, the log lines of its link going down within the window (oldest first,
+    as the log prints them)."""
     events = [e for e in parse_link_events(log) if e.facility == "LINK-3-UPDOWN"]
     now = parse_clock(clock)
     if now is None:  # no clock: the newest event stands for "now"
@@ -133,6 +137,21 @@ def _flaps(log: str, clock: str) -> dict[str, list[str]]:
             continue
         out.setdefault(e.interface, []).append(e.line)
     return out
+
+
+def _last_flap_age(log: str, clock: str, name: str) -> int | None:
+    """Seconds since the interface's last link-down in the log (None: none, or no clock)."""
+    now = parse_clock(clock)
+    if now is None:
+        return None
+    ages = [
+        (now - at).total_seconds()
+        for e in parse_link_events(log)
+        if e.facility == "LINK-3-UPDOWN" and e.state == "down" and e.interface == name
+        for at in [event_time(e, now)]
+        if at is not None
+    ]
+    return int(max(0.0, min(ages))) if ages else None
 
 
 def service_policy_facts(device: str, x: Expectations, running: str) -> list[Fact]:

@@ -35,6 +35,14 @@ PING_LOST_MIN = 2
 control-plane rate limit (ICMP to the router itself is policed)."""
 NEAR_SHAPER = 0.85
 """Offered load at or above this share of the shaper's rate is a full link."""
+FLAP_RECENT_S = 120
+"""A link whose last flap is older than this is stable now: its flaps are history (reported,
+ranked below what fails at this moment)."""
+PROVIDER_GAP = 0.10
+"""Share of what the router sends that may go missing before the hub before the provider is
+said to drop it (counter windows of the two ends differ by a few seconds)."""
+PROVIDER_MIN_KBPS = 500
+"""Below this sending rate the gap between the two ends is noise."""
 DSCP_MIN_PERCENT = 90.0
 """Share of a class's packets that must arrive at the hub still marked."""
 HUB_LOAD_MAX = 90.0
@@ -97,7 +105,13 @@ def lossy_sla(ev: SiteEvidence, x: Expectations) -> list[Fact]:
 
 
 def reach(ev: SiteEvidence, what: str) -> Fact | None:
-    return next((f for f in ev.of("reach") if f.subject == what), None)
+    """The probe of ``what``; where several devices probed it, the one closest to the service
+    (a SIP answer from the hub's monitor over an echo from the router: a registrar host that
+    answers pings may still not answer SIP)."""
+    found = [f for f in ev.of("reach") if f.subject == what]
+    service = [f for f in found if text(f, "probe").startswith("sip")]
+    best = service or found
+    return best[0] if best else None
 
 
 def lossy_reach(f: Fact | None) -> TypeGuard[Fact]:
@@ -107,6 +121,12 @@ def lossy_reach(f: Fact | None) -> TypeGuard[Fact]:
     sent = num(f, "sent", 20.0) or 20.0
     lost = sent * (100.0 - num(f, "success_percent", 100.0)) / 100.0
     return lost >= PING_LOST_MIN - 1e-9
+
+
+def jittery_reach(f: Fact | None, x: Expectations) -> TypeGuard[Fact]:
+    """A probe whose echoes jittered beyond the province's limit (collectors that measure it:
+    the linux_router's echo probe gives ``jitter_ms``; IOS's ping gives none)."""
+    return f is not None and num(f, "jitter_ms", 0.0) > x.jitter_ms
 
 
 def dead(f: Fact | None) -> TypeGuard[Fact]:
@@ -121,6 +141,8 @@ def sla_summary(f: Fact) -> str:
 
 
 def reach_summary(f: Fact) -> str:
+    jitter = f", jitter {num(f, 'jitter_ms'):g} ms" if "jitter_ms" in f.values else ""
     return (
-        f"{f.device} ping {f.subject} {text(f, 'target')}: {num(f, 'success_percent'):g} % answered"
+        f"{f.device} ping {f.subject} {text(f, 'target')}: "
+        f"{num(f, 'success_percent'):g} % answered{jitter}"
     )

@@ -14,6 +14,7 @@ After the rules, two more steps:
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from rollout.diagnose import rules_lan, rules_services, rules_wan
 from rollout.diagnose.expect import Expectations
@@ -78,9 +79,20 @@ def leftover_drift(ev: SiteEvidence, causes: list[Cause]) -> list[Cause]:
 
 
 def rank(causes: list[Cause]) -> tuple[Cause, ...]:
+    """Most likely first; one cause per code (two rules reaching the same conclusion from
+    different evidence: the likelier one, with the other's evidence added)."""
     real = [c for c in causes if c.code not in SYMPTOMS]
     kept = real if real else causes
-    return tuple(sorted(kept, key=lambda c: (-c.likelihood, SEGMENTS.index(c.segment), c.code)))
+    ordered = sorted(kept, key=lambda c: (-c.likelihood, SEGMENTS.index(c.segment), c.code))
+    merged: dict[str, Cause] = {}
+    for c in ordered:
+        first = merged.get(c.code)
+        if first is None:
+            merged[c.code] = c
+        else:
+            more = tuple(line for line in c.evidence if line not in first.evidence)
+            merged[c.code] = replace(first, evidence=first.evidence + more)
+    return tuple(merged.values())
 
 
 def diagnose(ev: SiteEvidence, x: Expectations, *, at: str | None = None) -> Diagnosis:

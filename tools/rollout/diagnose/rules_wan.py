@@ -19,9 +19,13 @@ from rollout.diagnose.expect import Expectations
 from rollout.diagnose.model import Cause, Fact, SiteEvidence
 from rollout.diagnose.rulebase import (
     DSCP_MIN_PERCENT,
+    FLAP_RECENT_S,
     FLAPS_MIN,
     NEAR_SHAPER,
+    PROVIDER_GAP,
+    PROVIDER_MIN_KBPS,
     cause,
+    jittery_reach,
     lossy_reach,
     lossy_sla,
     num,
@@ -58,6 +62,10 @@ def link_down(ev: SiteEvidence, x: Expectations) -> list[Cause]:
     ]
 
 
+FLAP_STABLE_LIKELIHOOD = 0.5
+"""A link that flapped within the window but is stable now: below what fails at this moment."""
+
+
 def link_flaps(ev: SiteEvidence, x: Expectations) -> list[Cause]:
     f = wan_port(ev)
     if f is None:
@@ -65,20 +73,59 @@ def link_flaps(ev: SiteEvidence, x: Expectations) -> list[Cause]:
     moving = num(f, "carrier_transitions_delta") >= 1 or num(f, "resets_delta") >= 1
     if num(f, "flaps") < FLAPS_MIN and not moving:
         return []
+    age = f.values.get("last_flap_s")
+    stable = not moving and isinstance(age, int | float) and age > FLAP_RECENT_S
+    when = f", the last {age:g} s ago" if isinstance(age, int | float) else ""
     return [
         cause(
             "wan",
             "wan.link_flaps",
             f"the WAN link ({f.subject}) keeps going down and up",
             [
-                f"{where(f)}: {num(f, 'flaps'):g} link-down events in 15 min, "
+                f"{where(f)}: {num(f, 'flaps'):g} link-down events in 15 min{when}, "
                 f"{num(f, 'resets'):g} interface resets, "
                 f"{num(f, 'carrier_transitions'):g} carrier transitions",
                 *quoted([f], 8),
             ],
             "open a ticket with the provider (link flapping, times from the log); meanwhile "
             "check the WAN cable/SFP and the CPE's power",
-            0.88,
+            FLAP_STABLE_LIKELIHOOD if stable else 0.88,
+        )
+    ]
+
+
+def flapping_now(ev: SiteEvidence, x: Expectations) -> bool:
+    """The WAN link flaps at this moment (not only in the log's past)."""
+    return any(c.likelihood > FLAP_STABLE_LIKELIHOOD for c in link_flaps(ev, x))
+
+
+def provider_gap(ev: SiteEvidence, x: Expectations) -> list[Cause]:
+    """What the router sends against what the hub receives from the site (the hub's side):
+    a gap while our own queues drop nothing is the provider dropping below our shaper."""
+    port = wan_port(ev)
+    hub = next((f for f in ev.of("link_load") if "in_kbps" in f.values), None)
+    if port is None or hub is None or _our_drops(ev) or flapping_now(ev, x):
+        return []
+    if "out_kbps" not in port.values:
+        return []
+    sent, arrived = num(port, "out_kbps"), num(hub, "in_kbps")
+    if sent < PROVIDER_MIN_KBPS or arrived >= sent * (1 - PROVIDER_GAP):
+        return []
+    lost = 100.0 * (sent - arrived) / sent
+    return [
+        cause(
+            "wan",
+            "wan.provider_drops",
+            f"the provider drops {lost:.0f} % of what the site sends: {sent:g} kbit/s leave "
+            f"the router, {arrived:g} kbit/s reach the hub, our queues drop nothing",
+            [
+                f"{where(port)}: output {sent:g} kbit/s (shaper {x.shape_kbps} kbit/s)",
+                f"{where(hub)}: input from the site {arrived:g} kbit/s",
+                *quoted([port, hub], 4),
+            ],
+            "ask the provider to check the policer on the circuit against the contract "
+            f"({x.contract_kbps} kbit/s), with both figures",
+            0.85,
         )
     ]
 
@@ -176,7 +223,7 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
     port = wan_port(ev)
     if port is not None and text(port, "status") != "up":
         return []  # wan.link_down says it
-    if link_flaps(ev, x):
+    if flapping_now(ev, x):
         return []  # a flapping link loses packets at each flap
     if congestion(ev, x):
         return []  # our own queues drop: the probes cross them too
@@ -184,7 +231,8 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
         return []  # wan.provider_drops (shaper over the contract) explains the loss
     if any(text(f, "attached") != text(f, "expected") for f in ev.of("service_policy")):
         return []  # config.qos_removed explains it
-    lossy = bool(sla) or lossy_reach(hub) or lossy_reach(hop)
+    hub_bad = lossy_reach(hub) or jittery_reach(hub, x)
+    lossy = bool(sla) or hub_bad or lossy_reach(hop) or jittery_reach(hop, x)
     if not lossy:
         return []
     evidence = [sla_summary(f) for f in sla] + [reach_summary(h) for h in (hop, hub) if h]
@@ -206,7 +254,7 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
                 0.85,
             )
         ]
-    if lossy_reach(hop) and hop is not None:
+    if (lossy_reach(hop) or jittery_reach(hop, x)) and hop is not None:
         return [
             cause(
                 "wan",
@@ -220,7 +268,7 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
                 0.9,
             )
         ]
-    if not sla and not lossy_reach(hub):
+    if not sla and not hub_bad:
         return []
     if hop is None:
         return [
@@ -311,5 +359,6 @@ RULES = (
     shaper_over_contract,
     path_loss,
     congestion,
+    provider_gap,
     dscp_bleached,
 )
