@@ -105,13 +105,17 @@ def lossy_sla(ev: SiteEvidence, x: Expectations) -> list[Fact]:
 
 
 def reach(ev: SiteEvidence, what: str) -> Fact | None:
-    """The probe of ``what``; where several devices probed it, the one closest to the service
-    (a SIP answer from the hub's monitor over an echo from the router: a registrar host that
-    answers pings may still not answer SIP)."""
+    """The probe of ``what``; where several devices probed it (the router's echoes, the hub
+    monitor's SIP request), the worst answer: a registrar host that answers pings but not SIP
+    is down for the codecs, an MCU the site's router cannot reach is unreachable for the site
+    whatever the hub sees."""
     found = [f for f in ev.of("reach") if f.subject == what]
-    service = [f for f in found if text(f, "probe").startswith("sip")]
-    best = service or found
-    return best[0] if best else None
+    if not found:
+        return None
+    return min(
+        found,
+        key=lambda f: (num(f, "success_percent", 100.0), not text(f, "probe").startswith("sip")),
+    )
 
 
 def lossy_reach(f: Fact | None) -> TypeGuard[Fact]:
