@@ -80,3 +80,24 @@ def test_recent_flaps_come_first() -> None:
     flapping = _wan(flaps=3, last_flap_s=20)
     top = diagnose(evidence(change={(RTR, "interface", WAN): flapping}), EXPECT).causes[0]
     assert top.code == "wan.link_flaps"
+
+
+def test_without_our_shaper_the_gap_is_the_removed_policy() -> None:
+    policy = next(f for f in healthy_facts() if f.check == "service_policy")
+    removed = Fact(
+        policy.device,
+        policy.segment,
+        policy.check,
+        policy.subject,
+        {**policy.values, "attached": ""},
+    )
+    ev = evidence(
+        change={
+            (RTR, "interface", WAN): _wan(out_kbps=14000),
+            (policy.device, "service_policy", policy.subject): removed,
+        },
+        add=[_hub_load(9800)],
+    )
+    causes = diagnose(ev, EXPECT).causes
+    assert (causes[0].segment, causes[0].code) == ("config", "config.qos_removed")
+    assert any("14000" in line for line in causes[0].evidence)

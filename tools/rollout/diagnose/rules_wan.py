@@ -106,8 +106,8 @@ def provider_gap(ev: SiteEvidence, x: Expectations) -> list[Cause]:
     hub = next((f for f in ev.of("link_load") if "in_kbps" in f.values), None)
     if port is None or hub is None or _our_drops(ev) or flapping_now(ev, x):
         return []
-    if "out_kbps" not in port.values:
-        return []
+    if "out_kbps" not in port.values or _policy_missing(ev):
+        return []  # without our shaper the provider's policer is the expected consequence
     sent, arrived = num(port, "out_kbps"), num(hub, "in_kbps")
     if sent < PROVIDER_MIN_KBPS or arrived >= sent * (1 - PROVIDER_GAP):
         return []
@@ -139,12 +139,24 @@ def _drift_lines(ev: SiteEvidence, device: str, words: tuple[str, ...]) -> list[
     ]
 
 
+def _policy_missing(ev: SiteEvidence) -> bool:
+    return any(text(f, "attached") != text(f, "expected") for f in ev.of("service_policy"))
+
+
 def _symptoms(ev: SiteEvidence, x: Expectations) -> list[str]:
     """Loss, jitter or drops on the way out: what a missing QoS policy shows as."""
     out = [sla_summary(f) for f in lossy_sla(ev, x)]
     port = wan_port(ev)
     if port is not None and num(port, "output_drops_delta") > 0:
         out.append(f"{where(port)}: +{num(port, 'output_drops_delta'):g} output drops")
+    hub_in = next((f for f in ev.of("link_load") if "in_kbps" in f.values), None)
+    if port is not None and hub_in is not None:
+        sent, arrived = num(port, "out_kbps"), num(hub_in, "in_kbps")
+        if sent >= PROVIDER_MIN_KBPS and arrived < sent * (1 - PROVIDER_GAP):
+            out.append(
+                f"{where(port)}: {sent:g} kbit/s sent unshaped, {arrived:g} kbit/s reach the "
+                "hub (the provider's policer drops the rest, whatever its class)"
+            )
     hub = reach(ev, "hub")
     if lossy_reach(hub) and hub is not None:
         out.append(reach_summary(hub))
@@ -229,7 +241,7 @@ def path_loss(ev: SiteEvidence, x: Expectations) -> list[Cause]:
         return []  # our own queues drop: the probes cross them too
     if any(num(f, "shape_kbps") > (num(f, "contract_kbps") or 1e12) for f in ev.of("shaper")):
         return []  # wan.provider_drops (shaper over the contract) explains the loss
-    if any(text(f, "attached") != text(f, "expected") for f in ev.of("service_policy")):
+    if _policy_missing(ev):
         return []  # config.qos_removed explains it
     hub_bad = lossy_reach(hub) or jittery_reach(hub, x)
     lossy = bool(sla) or hub_bad or lossy_reach(hop) or jittery_reach(hop, x)
