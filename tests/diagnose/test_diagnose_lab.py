@@ -8,7 +8,9 @@ distribution keeps them on one worker (one lab, one set of ports).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from repocopy import copy_repo
 pytestmark = pytest.mark.lab
 
 SITE = "bao-thang"
-ROUTER, SWITCH = "bao-thang-rtr01", "bao-thang-sw01"
+ROUTER, SWITCH, CODEC = "bao-thang-rtr01", "bao-thang-sw01", "bao-thang-codec01"
 WAN = "GigabitEthernet0/0/0"
 
 
@@ -118,6 +120,47 @@ def switch_that_does_not_answer_points_to_the_lan(lab: LabRun) -> None:
     assert "[lan]" in table
 
 
+def conditions_are_found_where_they_sit(lab: LabRun) -> None:
+    """Network conditions the twin's devices show in their own output (`rollout lab
+    condition`), and a hand change on the codec."""
+    cases = [
+        ((SWITCH, "duplex_mismatch"), ("lan", "lan.duplex_mismatch")),
+        ((ROUTER, "registrar_down"), ("hub", "hub.registrar_down")),
+        ((ROUTER, "unreachable", "--target", "cloud"), ("cloud", "cloud.unreachable")),
+        ((ROUTER, "provider_drops", "--contract-kbps", "3000"), ("wan", "wan.provider_drops")),
+    ]
+    for args, expected in cases:
+        lab.run("lab", "condition", *args, check=0)
+        try:
+            data = diagnose(lab, 2)
+        finally:
+            lab.run("lab", "condition", ROUTER, "--clear", check=0)
+        assert first(data) == expected, (args, data["causes"])
+    lab.run("lab", "send", CODEC, "systemsetting maxtxbandwidth 6144", check=0)
+    try:
+        data = diagnose(lab, 2)
+    finally:
+        lab.run("lab", "send", CODEC, "systemsetting maxtxbandwidth 2048", check=0)
+    assert first(data) == ("endpoint", "endpoint.call_rate_over_budget"), data["causes"]
+
+
+def watch_keeps_history_that_diagnose_at_answers_from(lab: LabRun) -> None:
+    """`rollout watch` for a few rounds, then `diagnose --at` a moment inside the window."""
+    db = lab.repo / "var" / "watch-test.sqlite"
+    proc = lab.run(
+        "watch", SITE, "--lab", "--every", "4s", "--for", "14s", "--db", str(db), "--keep", "1h"
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT count(*) FROM evidence WHERE site = ?", (SITE,)).fetchone()[0]
+    assert 2 <= rows <= 5, rows  # one a round, nothing piled up
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    data = json.loads(
+        lab.run("diagnose", SITE, "--at", at, "--db", str(db), "--format", "json", check=0).stdout
+    )
+    assert data["verdict"] == "healthy" and data["at"] <= at, data
+
+
 def history_without_a_database_is_a_clear_error(lab: LabRun) -> None:
     proc = lab.run(
         "diagnose", SITE, "--at", "2026-12-01T09:00", "--db", str(lab.repo / "none.sqlite"), check=1
@@ -133,5 +176,7 @@ def test_diagnose_on_the_lab_twin(lab: LabRun) -> None:
     qos_removed_by_hand_is_config(lab)
     media_denied_by_hand_is_config(lab)
     switch_that_does_not_answer_points_to_the_lan(lab)
+    conditions_are_found_where_they_sit(lab)
+    watch_keeps_history_that_diagnose_at_answers_from(lab)
     history_without_a_database_is_a_clear_error(lab)
     healthy(lab)

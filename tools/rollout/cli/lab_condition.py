@@ -173,7 +173,8 @@ def lab_condition(
         )
         if clear:
             names = _clear_targets(ctx.inv, device, kind, opts)
-            for name, what in names:
+            held = {d.name for d in client.devices()}  # the hub may not be in this lab
+            for name, what in [(n, w) for n, w in names if n in held or n == device]:
                 done.append({"device": name, "applied": client.clear_condition(name, what)})
         else:
             assert kind is not None

@@ -82,6 +82,10 @@ def collect_devices(
     """Read the devices in parallel (a bounded pool) into one SiteEvidence; with ``hub`` (the
     hub's WAN router) or ``hubview`` (the network lab's hub file), the hub's side too
     (`rollout.diagnose.collect_hub`; not in a light collection)."""
+    # Netmiko imported here, once, before the threads: two threads importing it at the same
+    # moment can meet its modules half-initialised (ImportError from a circular import).
+    import netmiko  # noqa: F401
+
     from rollout.diagnose.collect_hub import hub_facts
 
     start = time.monotonic()
