@@ -55,6 +55,12 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
             inv = load_inventory(root, tolerant=tolerant)
         except RolloutError as exc:
             raise AnsibleParserError(f"rollout inventory is invalid:\n{exc}") from None
+        # This runs in ansible-playbook's own process, before any worker is forked: the device
+        # steps (action plugin rollout_device) find the inventory loaded and rollout, Netmiko
+        # and hier_config imported in every worker instead of paying for them per task.
+        from rollout.ansible_module import preload
+
+        preload(root, inv)
         for site, device in inv.devices():
             host = device.hostname
             groups = [
