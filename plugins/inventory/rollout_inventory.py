@@ -77,6 +77,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
                 "ansible_connection": "local",
                 "ansible_python_interpreter": sys.executable,
                 "rollout_site": site.slug,
+                "rollout_site_group": group("site", site.slug),
                 "rollout_platform": device.platform.value,
                 "rollout_role": device.role.value,
                 "rollout_level": site.level.value,

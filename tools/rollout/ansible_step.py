@@ -4,7 +4,8 @@ The action plugin ``plugins/action/rollout_device.py`` calls ``run_step`` in Ans
 process on the controller (nothing shipped, no Python started); the module of the same name
 calls it too, for a controller where only the module is found. Either way the result is the
 task's result: ``changed``, ``failed`` with ``msg``, ``step`` (the step that ran or failed),
-``steps`` (every step a merged task ran, each ok, changed or skipped) and the step's facts.
+``steps`` (the steps of a merged task that succeeded, each ``ok``; ``skipped`` for a device
+the labs leave out) and the step's facts.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rollout.ansible_module import COMMON_ARGS, failure, locate, module_secrets
+from rollout.ansible_module import COMMON_ARGS, ModuleDevice, failure, locate, module_secrets
 
 if TYPE_CHECKING:
+    from rollout.backups import BackupStore
     from rollout.engine.planfile import SavedDevice
+    from rollout.secrets import Secrets
+    from rollout.targets import Managed
 
 SINGLE = ("precheck", "backup", "push", "verify", "confirm", "save", "rollback", "lock", "unlock")
 MERGED: dict[str, tuple[str, ...]] = {
@@ -49,23 +53,13 @@ def run_step(params: dict[str, Any], *, check: bool, diff: bool) -> dict[str, An
                 "changed": False,
                 "skipped": True,
                 "step": action,
+                "steps": dict.fromkeys(MERGED.get(action, (action,)), "skipped"),
                 "msg": f"{params['hostname']} is not held by the network lab: left out",
             }
-        if action in MERGED:
-            steps: dict[str, str] = {}
-            result["steps"] = steps
-            for one in MERGED[action]:
-                result["step"] = one
-                _one(one, params, found, secrets, check, diff, result)
-                steps[one] = "changed" if result.pop("_changed", False) else "ok"
-            result["step"] = action
-        else:
-            _one(action, params, found, secrets, check, diff, result)
-            result.pop("_changed", None)
+        _one(action, params, found, secrets, check, diff, result)
     except Exception as exc:  # never a traceback with values in it: named and redacted
         # A device refused against the saved plan got nothing: say so (results: not touched).
         refused = getattr(exc, "step", "") == "plan-check"
-        result.pop("_changed", None)
         result.update(failed=True, msg=failure(secrets, exc), refused=refused)
     return result
 
@@ -73,19 +67,20 @@ def run_step(params: dict[str, Any], *, check: bool, diff: bool) -> dict[str, An
 def _one(
     action: str,
     params: dict[str, Any],
-    found: Any,
-    secrets: Any,
+    found: ModuleDevice,
+    secrets: Secrets,
     check: bool,
     diff: bool,
     result: dict[str, Any],
 ) -> None:
-    """One step; its facts go into result (``_changed``: this step changed the device)."""
+    """The task's step (or merged steps); its facts go into result."""
     from rollout.backups import BackupSet, BackupStore
     from rollout.engine import saved as saved_steps
     from rollout.engine import steps
     from rollout.errors import RolloutError
 
     inv, site, managed = found.inv, found.site, found.managed
+    assert managed is not None  # run_step returned already for a device the labs leave out
     store = BackupStore(found.root)
     if action == "precheck":
         saved = _saved(params, managed.device.hostname)
@@ -99,8 +94,7 @@ def _one(
         else:
             pushed = steps.push_one(inv, secrets, managed, params["revert_minutes"], check=check)
         commands = [secrets.redact(c) for c in pushed.commands]
-        result.update(commands=commands, pushed=pushed.changed, _changed=pushed.changed)
-        result["changed"] = result["changed"] or pushed.changed
+        result.update(changed=pushed.changed, commands=commands, pushed=pushed.changed)
         if diff and pushed.changed:
             result["diff"] = {
                 "before_header": f"{params['hostname']} (running)",
@@ -129,12 +123,20 @@ def _one(
         steps.verify_one(inv, secrets, managed)
     elif action == "confirm":
         steps.confirm_one(managed)
+    elif action == "confirm_save":
+        done: list[str] = []
+        try:
+            steps.confirm_save_one(managed, done)
+        finally:
+            # The step that failed (the first one not done) and every one that succeeded.
+            result["step"] = next((one for one in MERGED[action] if one not in done), action)
+            result["steps"] = dict.fromkeys(done, "ok")
     elif action == "rollback":
         _rollback(params, store, site.slug, managed, result)
 
 
 def _rollback(
-    params: dict[str, Any], store: Any, slug: str, managed: Any, result: dict[str, Any]
+    params: dict[str, Any], store: BackupStore, slug: str, managed: Managed, result: dict[str, Any]
 ) -> None:
     from rollout.engine import steps
 
@@ -146,7 +148,7 @@ def _rollback(
     note = steps.rollback_one(
         store.get(slug, params["backup_set"]), managed, wait_seconds=params["revert_wait"]
     )
-    result.update(changed=True, rolled_back=True, _changed=True)
+    result.update(changed=True, rolled_back=True)
     if note:
         result["note"] = note
 
