@@ -94,6 +94,12 @@ taken:
   description: This task created the site's lock marker (so the play removes it at the end).
   returned: action is lock
   type: bool
+steps:
+  description:
+    - The steps of C(confirm_save) that succeeded, each C(ok) (on failure, C(step) names the
+      one that failed); C(skipped) for each step when the labs leave the device out.
+  returned: action is confirm_save, or the device is left out
+  type: dict
 refused:
   description: Why the site's lock could not be taken, naming its holder.
   returned: action is lock and the lock is held
