@@ -55,6 +55,12 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
             inv = load_inventory(root, tolerant=tolerant)
         except RolloutError as exc:
             raise AnsibleParserError(f"rollout inventory is invalid:\n{exc}") from None
+        # This runs in ansible-playbook's own process, before any worker is forked: the device
+        # steps (action plugin rollout_device) find the inventory loaded and rollout, Netmiko
+        # and hier_config imported in every worker instead of paying for them per task.
+        from rollout.ansible_module import preload
+
+        preload(root, inv)
         for site, device in inv.devices():
             host = device.hostname
             groups = [
@@ -71,6 +77,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
                 "ansible_connection": "local",
                 "ansible_python_interpreter": sys.executable,
                 "rollout_site": site.slug,
+                "rollout_site_group": group("site", site.slug),
                 "rollout_platform": device.platform.value,
                 "rollout_role": device.role.value,
                 "rollout_level": site.level.value,

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from rollout.ansible_step import MERGED
 from rollout.ops import COMMIT_ORDER
 
 ROLE = Path(__file__).resolve().parents[2] / "roles" / "site_rollout" / "tasks" / "main.yml"
@@ -18,7 +19,8 @@ def _actions(tasks: list[dict[str, Any]]) -> list[str]:
         if "block" in task:
             out += _actions(task["block"])  # rescue and always hold no forward step
         elif "rollout_device" in task:
-            out.append(task["rollout_device"]["action"])
+            action = task["rollout_device"]["action"]
+            out += MERGED.get(action, (action,))  # a merged task runs its steps in order
     return out
 
 

@@ -28,7 +28,32 @@ ALL = [RTR, SW, CODEC]
 BACKUP = "Back up the running"
 PUSH = "Push the intended"
 CONFIRM = "Confirm the change"
-SAVE = "Save the confirmed"
+
+
+def _slow_now(lab: FaultLab, device: str) -> None:
+    """Slow the device through the lab's control socket (milliseconds, where `rollout lab
+    fault` takes a process start): the device steps run in Ansible's worker, so the next step
+    may start within a second of the progress line the test waited for."""
+    from rollout.lab.control import ControlClient
+
+    ControlClient(lab.lab_dir).request(
+        {"op": "set_fault", "device": device, "fault": {"kind": "slow", "seconds": 1.0}}
+    )
+
+
+def _journal_has(lab: FaultLab, device: str, step: str, phase: str) -> bool:
+    """The site's journal holds this step entry (read while the run appends to it)."""
+    path = lab.repo / "var/journal" / f"{SITE}.jsonl"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    want = {"device": device, "step": step, "phase": phase}
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:  # the line being written
+            continue
+        if all(entry.get(k) == v for k, v in want.items()):
+            return True
+    return False
 
 
 @pytest.fixture
@@ -202,7 +227,7 @@ def test_kill_during_confirm(old_site: FaultLab) -> None:
     proc, progress = _spawn(lab)
     try:
         progress.until(PUSH, ALL)
-        lab.fault(RTR, {"kind": "slow", "seconds": 1.0})
+        _slow_now(lab, RTR)
         progress.until(CONFIRM, [SW, CODEC])
         assert not progress.reported(CONFIRM, RTR)
         _kill(proc)
@@ -218,15 +243,16 @@ def test_kill_after_save(old_site: FaultLab) -> None:
     lab = old_site
     proc, progress = _spawn(lab)
     try:
-        # Slowed once its push is done (verify and confirm still pass, slowly): when the save
-        # task starts for every device at once, the router's save takes several delayed round
-        # trips while the switch and the codec save at once. Slowing it only after the confirm
-        # raced the save task's start on a loaded machine.
+        # Slowed once its push is done (verify and confirm still pass, slowly): the confirm
+        # and the save run in one task (one session), so where the router is comes from the
+        # site's journal: its confirm done, its save (several delayed round trips) not yet.
         progress.until(PUSH, ALL)
-        lab.fault(RTR, {"kind": "slow", "seconds": 1.0})
-        progress.until(CONFIRM, ALL)
-        progress.until(SAVE, [SW, CODEC])
-        assert not progress.reported(SAVE, RTR)
+        _slow_now(lab, RTR)
+        progress.until(CONFIRM, [SW, CODEC])
+        deadline = time.monotonic() + 180
+        while not _journal_has(lab, RTR, "confirm", "done") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _journal_has(lab, RTR, "save", "done"), _journal(lab)
         _kill(proc)
     finally:
         lab.fault(RTR, "clear")

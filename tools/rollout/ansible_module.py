@@ -1,8 +1,11 @@
-"""What the repository's Ansible modules share: their common arguments, finding the device they
-run for (real, lab twin or network lab), and error texts with every secret taken out.
+"""What the repository's Ansible modules and action plugins share: their common arguments,
+finding the device they run for (real, lab twin or network lab), and error texts with every
+secret taken out.
 
-The modules run on the controller (connection local) under the Python that has this package,
-so the shared code lives here rather than in module_utils.
+The device steps run on the controller: as the action plugin ``rollout_device`` (in Ansible's
+worker process, no module shipped or started; ``rollout.ansible_step``) or, where only the
+module is found, as the module under the Python that has this package. The shared code lives
+here rather than in module_utils.
 """
 
 from __future__ import annotations
@@ -51,11 +54,10 @@ def locate(
 ) -> ModuleDevice:
     """Load the inventory and find the module's device; a RolloutError says what is wrong."""
     from rollout.errors import RolloutError
-    from rollout.inventory.loader import load_inventory
     from rollout.targets import managed_devices
 
     root = Path(params["repo"])
-    inv = load_inventory(root, tolerant=True)  # another site's broken file does not stop this
+    inv = inventory(root)
     hostname = params["hostname"]
     site = next((s for s, d in inv.devices() if d.hostname == hostname), None)
     if site is None:
@@ -70,6 +72,60 @@ def locate(
     )
     managed = next((m for m in devices if m.device.hostname == hostname), None)
     return ModuleDevice(root, inv, site, managed, tuple(devices))
+
+
+_LOADED: dict[Path, Inventory] = {}
+"""Inventories loaded in this process, by repository (see ``keep``)."""
+
+
+def keep(root: Path, inv: Inventory) -> None:
+    """Remember the inventory the controller loaded (the inventory plugin) so that every worker
+    Ansible forks afterwards finds it loaded instead of loading and validating it again."""
+    _LOADED[root.resolve()] = inv
+
+
+PRELOADED = (
+    "rollout.ansible_step",
+    "rollout.engine.steps",
+    "rollout.engine.saved",
+    "rollout.engine.devlock",
+    "rollout.drivers.cisco_ios",
+    "rollout.drivers.polycom",
+    "rollout.drivers.linux_router",
+    "netmiko",
+    "paramiko",
+    "hier_config",
+)
+"""What a device step imports: imported once in the controller, inherited by every worker."""
+
+
+def preload(root: Path, inv: Inventory) -> None:
+    """Before Ansible forks its workers (the inventory plugin calls this in ansible-playbook's
+    own process): keep the inventory, import the steps' libraries and compile the templates, so
+    that a device step in a forked worker pays none of it again."""
+    import contextlib
+    import importlib
+
+    from rollout.drivers.ios_same import rules
+    from rollout.render import environment, template_name
+
+    keep(root, inv)
+    for name in PRELOADED:
+        importlib.import_module(name)
+    rules()
+    env = environment(inv.root)
+    for name in sorted({template_name(device) for _site, device in inv.devices()}):
+        with contextlib.suppress(Exception):  # a missing template is that device's own error
+            env.get_template(name)
+
+
+def inventory(root: Path) -> Inventory:
+    """The repository's inventory: the one the controller loaded, else loaded now (tolerant:
+    another site's broken file does not stop this device)."""
+    from rollout.inventory.loader import load_inventory
+
+    found = _LOADED.get(root.resolve())
+    return found if found is not None else load_inventory(root, tolerant=True)
 
 
 def failure(secrets: Secrets, exc: BaseException) -> str:

@@ -103,7 +103,9 @@ def run_playbook(
             if res.get("commands"):
                 out.commands = [secrets.redact(str(c)) for c in res["commands"]]
             status = "changed" if res.get("changed") else "ok"
-            if step:
+            if isinstance(res.get("steps"), dict):  # a merged task: each step it ran
+                out.steps.update({str(k): str(v) for k, v in res["steps"].items()})
+            elif step:
                 skipped = res.get("skipped") or (step == "rollback" and not res.get("rolled_back"))
                 out.steps[step] = "skipped" if skipped else status
         elif kind == "runner_on_failed":
@@ -115,6 +117,8 @@ def run_playbook(
             if data.get("ignore_errors"):
                 return True
             out.failed.append(f"{task}: {message}")
+            if isinstance(res.get("steps"), dict):  # a merged task: the steps done before
+                out.steps.update({str(k): str(v) for k, v in res["steps"].items()})
             if step:
                 out.steps[step] = "refused" if res.get("refused") else "failed"
             if task.startswith("Roll back"):

@@ -1,4 +1,5 @@
-"""`rollout bench`: how fast render and drift are, against the floor and the Ansible way."""
+"""`rollout bench`: how fast render and drift are, against the floor and the Ansible way;
+`rollout bench rollout`: a site rollout against a plan of the same sites."""
 
 from __future__ import annotations
 
@@ -57,7 +58,9 @@ from rollout.errors import RolloutError
     default=None,
     help="Repository to copy (default: found from the current folder).",
 )
+@click.pass_context
 def bench(
+    ctx: click.Context,
     sites: int,
     render_sites: int | None,
     workers: int,
@@ -76,9 +79,11 @@ def bench(
     never touched), starts converged lab devices for it on 127.0.0.1, and measures, on the
     same devices: `rollout render --all`, `rollout drift --all`, bare Netmiko reads (the
     floor) and `ansible-playbook playbooks/drift.yml` (the baseline). Not part of the tests.
-    `rollout bench diagnose` measures the fault matrix of `rollout diagnose` instead.
+
+    `rollout bench rollout --help`: a site rollout against a plan of the same sites;
+    `rollout bench diagnose --help`: the fault matrix of `rollout diagnose`.
     """
-    if click.get_current_context().invoked_subcommand is not None:
+    if ctx.invoked_subcommand is not None:
         return
     from rollout.bench.run import BenchConfig, run, table_rows
     from rollout.cli.app import repo_root
@@ -119,3 +124,75 @@ def bench(
 
 
 bench.add_command(bench_diagnose)
+
+
+@bench.command("rollout")
+@click.option(
+    "--sites",
+    "sizes",
+    type=click.IntRange(1, 3300),
+    multiple=True,
+    help="Sites of a round (repeatable; default: 1, then every site of the repository).",
+)
+@click.option("--lab-workers", type=click.IntRange(1, 64), default=None, help="Lab processes.")
+@click.option(
+    "--work",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the repository copy and the labs (default: a new temporary one).",
+)
+@click.option("--keep", is_flag=True, help="Keep the temporary folder.")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("build/bench-rollout.json"),
+    show_default=True,
+    help="Where to write the results.",
+)
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Repository to copy (default: found from the current folder).",
+)
+def bench_rollout(
+    sizes: tuple[int, ...],
+    lab_workers: int | None,
+    work: Path | None,
+    keep: bool,
+    json_out: Path,
+    repo: Path | None,
+) -> None:
+    """Measure `rollout site` (day 0 to pushed) against `rollout plan` of the same sites.
+
+    For each round (1 site, then every site of the repository, or the --sites given), in a
+    copy of the repository (the real one is never touched): a lab twin of the sites at day 0,
+    then `rollout plan SITES --lab` and `rollout site SITES --lab --yes`, each measured from
+    outside (wall, CPU, peak RSS). Prints the ratio site/plan per round. Not part of the tests.
+    """
+    from rollout.bench.rollout import RolloutBenchConfig, run, table_rows
+    from rollout.cli.app import repo_root
+
+    try:
+        root = repo_root(repo)
+        config = RolloutBenchConfig(
+            sizes=sizes or (1, 3300), work=work, keep=keep, lab_workers=lab_workers
+        )
+        results = run(root, config, say=lambda text: click.echo(text, err=True))
+    except RolloutError as exc:
+        fail(exc)
+    table(
+        f"bench rollout: {results['machine']['cpus']} CPUs",
+        ["command", "sites", "devices", "wall s", "CPU s", "peak RSS MiB", "note"],
+        table_rows(results),
+    )
+    for r in results["rounds"]:
+        click.echo(
+            f"{r['sites']} sites: site/plan {r['ratio_wall']:.2f}x wall "
+            f"({r['site']['seconds']:.1f} s / {r['plan']['seconds']:.1f} s)"
+        )
+    out = json_out if json_out.is_absolute() else Path.cwd() / json_out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    click.echo(f"results: {out}")

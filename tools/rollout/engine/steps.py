@@ -113,6 +113,20 @@ def save_one(m: Managed) -> None:
         driver.save()
 
 
+def confirm_save_one(m: Managed, done: list[str] | None = None) -> None:
+    """confirm_one then save_one in one session (one login instead of two): the save runs only
+    once the confirm succeeded (COMMIT_ORDER); one audit line each, as the two steps write.
+    Each step that succeeded is appended to done (so a caller can tell which one failed)."""
+    done = [] if done is None else done
+    with session(m) as driver:  # the driver logs in on its first command, inside the audit
+        with audited(m, "confirm"):
+            driver.confirm()
+        done.append("confirm")
+        with audited(m, "save"):
+            driver.save()
+        done.append("save")
+
+
 def rollback_one(backup: BackupSet, m: Managed, *, wait_seconds: float = 0.0) -> str:
     """Converge the device to its backup; returns a note for the report ('' when plain).
 
