@@ -62,7 +62,8 @@ def bench_diagnose(
     and the time to verdict, the false alarms on healthy runs, against the goals (exit 2 when
     a goal is missed). The real repository is never touched. Not part of the tests.
     """
-    from rollout.bench.diagnose import FAULTS, Config, run
+    from rollout.bench.diagnose import Config, run
+    from rollout.bench.diagnose_faults import FAULTS
     from rollout.cli.app import repo_root
 
     known = [f.name for f in FAULTS]
