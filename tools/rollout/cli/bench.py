@@ -10,6 +10,7 @@ import click
 
 from rollout.cli.app import fail, table
 from rollout.cli.bench_diagnose import bench_diagnose
+from rollout.cli.bench_options import run_options
 from rollout.errors import RolloutError
 
 
@@ -37,26 +38,10 @@ from rollout.errors import RolloutError
 )
 @click.option("--lab-workers", type=click.IntRange(1, 64), default=None, help="Lab processes.")
 @click.option("--no-baseline", is_flag=True, help="Skip the Ansible baseline (the slow part).")
-@click.option(
-    "--work",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder for the synthetic repository and the lab (default: a new temporary one).",
-)
-@click.option("--keep", is_flag=True, help="Keep the temporary folder (repository, lab, build).")
-@click.option(
-    "--json",
-    "json_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("build/bench.json"),
-    show_default=True,
-    help="Where to write the results.",
-)
-@click.option(
-    "--repo",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository to copy (default: found from the current folder).",
+@run_options(
+    "bench.json",
+    "Folder for the synthetic repository and the lab (default: a new temporary one).",
+    "Keep the temporary folder (repository, lab, build).",
 )
 @click.pass_context
 def bench(
@@ -135,26 +120,10 @@ bench.add_command(bench_diagnose)
     help="Sites of a round (repeatable; default: 1, then every site of the repository).",
 )
 @click.option("--lab-workers", type=click.IntRange(1, 64), default=None, help="Lab processes.")
-@click.option(
-    "--work",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder for the repository copy and the labs (default: a new temporary one).",
-)
-@click.option("--keep", is_flag=True, help="Keep the temporary folder.")
-@click.option(
-    "--json",
-    "json_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("build/bench-rollout.json"),
-    show_default=True,
-    help="Where to write the results.",
-)
-@click.option(
-    "--repo",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository to copy (default: found from the current folder).",
+@run_options(
+    "bench-rollout.json",
+    "Folder for the repository copy and the labs (default: a new temporary one).",
+    "Keep the temporary folder.",
 )
 def bench_rollout(
     sizes: tuple[int, ...],

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from rollout.cli.app import fail, table
+from rollout.cli.bench_options import run_options
 from rollout.errors import RolloutError
 
 
@@ -26,25 +27,10 @@ from rollout.errors import RolloutError
 @click.option(
     "--fault", "faults", multiple=True, metavar="NAME", help="Only this fault (repeatable)."
 )
-@click.option(
-    "--work",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder for the repository copy and the lab (default: a new temporary one).",
-)
-@click.option("--keep", is_flag=True, help="Keep the temporary folder.")
-@click.option(
-    "--json",
-    "json_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("build/bench-diagnose.json"),
-    show_default=True,
-)
-@click.option(
-    "--repo",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository to copy (default: found from the current folder).",
+@run_options(
+    "bench-diagnose.json",
+    "Folder for the repository copy and the lab (default: a new temporary one).",
+    "Keep the temporary folder.",
 )
 def bench_diagnose(
     runs: int,
