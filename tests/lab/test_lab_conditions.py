@@ -96,3 +96,12 @@ def test_unknown_interface_is_refused_with_the_known_ones() -> None:
     router = IosDevice.from_config("hostname r1\ninterface GigabitEthernet0/0/0\n")
     with pytest.raises(FaultSpecError, match=r"no interface 'Nope0'.*GigabitEthernet0/0/0"):
         apply_condition(router, LinkFlaps("Nope0"))
+
+
+def test_the_command_offers_every_condition_the_lab_knows() -> None:
+    """The CLI keeps its own list of kinds (it must not import the lab at start-up): it is the
+    lab's list, in the same order."""
+    from rollout.cli.lab_condition import KINDS as OFFERED
+    from rollout.lab.site_conditions import KINDS
+
+    assert OFFERED == KINDS
