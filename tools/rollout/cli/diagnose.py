@@ -12,7 +12,13 @@ import click
 
 from rollout.cli.app import emit_json, fail
 from rollout.cli.context import Context, load, select_sites
-from rollout.cli.options import Where, repo_option, sites_argument, where_options
+from rollout.cli.options import (
+    Where,
+    history_db_option,
+    repo_option,
+    sites_argument,
+    where_options,
+)
 from rollout.errors import RolloutError
 
 SITES_AT_ONCE = 8
@@ -105,12 +111,7 @@ def show(diagnoses: Sequence[Any]) -> None:
     help="Answer from the history `rollout watch` keeps, as it was at that time "
     "(e.g. 2026-12-01T09:00, the province's local time UTC+7 unless an offset is given).",
 )
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The history's database (default: var/history.sqlite in the repository).",
-)
+@history_db_option
 @repo_option
 @click.option(
     "--format",

@@ -20,6 +20,14 @@ repo_option = click.option(
     help="Repository top folder (default: found from the current folder upwards).",
 )
 
+history_db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The history's database, kept by `rollout watch` "
+    "(default: var/history.sqlite in the repository).",
+)
+
 format_option = click.option(
     "--format",
     "fmt",

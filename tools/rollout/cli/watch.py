@@ -15,7 +15,13 @@ import click
 
 from rollout.cli.app import fail
 from rollout.cli.context import Context, load, select_sites
-from rollout.cli.options import Where, repo_option, sites_argument, where_options
+from rollout.cli.options import (
+    Where,
+    history_db_option,
+    repo_option,
+    sites_argument,
+    where_options,
+)
 from rollout.diagnose.model import SiteEvidence
 from rollout.diagnose.watch import Collect, RoundReport, Watch, parse_duration
 from rollout.errors import RolloutError
@@ -123,12 +129,7 @@ def _duration(text: str | None, option: str) -> float | None:
     help="A site's collection past this is counted late, no longer waited for "
     "(default: the interval).",
 )
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The history file (default: var/history.sqlite in the repository).",
-)
+@history_db_option
 @click.option(
     "--keep", default="7d", metavar="DURATION", show_default=True, help="Keep history this long."
 )

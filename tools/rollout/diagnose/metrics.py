@@ -56,6 +56,16 @@ LABEL_KEYS: dict[str, tuple[str, ...]] = {
 """String values that identify a fact's series (a class appears in two directions; an SLA
 operation probes one class): they label every gauge of that check, not the info metric."""
 
+SITE_GAUGES: dict[str, str] = {
+    "site_up": "1 when the last collection of the site read every device, else 0",
+    "site_unreached_devices": "Devices of the site that could not be read in the last collection",
+    "collect_seconds": "Seconds the last collection of the site took",
+    "evidence_timestamp_seconds": "When the latest evidence of the site was taken (Unix time)",
+    "collect_failed": "1 when the last try to collect the site failed as a whole",
+    "site_fault": "1 when the diagnosis rules find a cause in the latest evidence, else 0",
+}
+"""The per-site gauges (``rollout_<key>``, label ``site``) and their help texts."""
+
 FaultOf = Callable[[SiteEvidence], bool | None]
 
 _BAD = re.compile(r"[^a-zA-Z0-9_]")
@@ -151,55 +161,29 @@ class EvidenceCollector(Collector):
         yield from self._site_metrics(snapshot)
 
     def _site_metrics(self, snapshot: Snapshot) -> Iterator[Metric]:
-        up = GaugeMetricFamily(
-            metric_name("site_up"),
-            "1 when the last collection of the site read every device, else 0",
-            labels=["site"],
-        )
-        unreached = GaugeMetricFamily(
-            metric_name("site_unreached_devices"),
-            "Devices of the site that could not be read in the last collection",
-            labels=["site"],
-        )
-        seconds = GaugeMetricFamily(
-            metric_name("collect_seconds"),
-            "Seconds the last collection of the site took",
-            labels=["site"],
-        )
-        stamp = GaugeMetricFamily(
-            metric_name("evidence_timestamp_seconds"),
-            "When the latest evidence of the site was taken (Unix time)",
-            labels=["site"],
-        )
-        failed = GaugeMetricFamily(
-            metric_name("collect_failed"),
-            "1 when the last try to collect the site failed as a whole",
-            labels=["site"],
-        )
-        fault = GaugeMetricFamily(
-            metric_name("site_fault"),
-            "1 when the diagnosis rules find a cause in the latest evidence, else 0",
-            labels=["site"],
-        )
+        family = {
+            key: GaugeMetricFamily(metric_name(key), doc, labels=["site"])
+            for key, doc in SITE_GAUGES.items()
+        }
         for site in sorted({*snapshot.latest, *snapshot.failed}):
             evidence = snapshot.latest.get(site)
             broken = site in snapshot.failed
-            failed.add_metric([site], 1.0 if broken else 0.0)
+            family["collect_failed"].add_metric([site], 1.0 if broken else 0.0)
             ok = evidence is not None and not evidence.unreached and not broken
-            up.add_metric([site], 1.0 if ok else 0.0)
+            family["site_up"].add_metric([site], 1.0 if ok else 0.0)
             if evidence is None:
                 continue
-            unreached.add_metric([site], float(len(evidence.unreached)))
-            seconds.add_metric([site], float(evidence.seconds))
+            family["site_unreached_devices"].add_metric([site], float(len(evidence.unreached)))
+            family["collect_seconds"].add_metric([site], float(evidence.seconds))
             moment = _epoch(evidence.taken_at)
             if moment is not None:
-                stamp.add_metric([site], moment)
+                family["evidence_timestamp_seconds"].add_metric([site], moment)
             verdict = self._verdict(site, evidence)
             if verdict is not None:
-                fault.add_metric([site], 1.0 if verdict else 0.0)
-        yield from (up, unreached, seconds, stamp, failed)
-        if fault.samples:
-            yield fault
+                family["site_fault"].add_metric([site], 1.0 if verdict else 0.0)
+        # Every per-site family is exposed, even empty, except the fault: without the rules
+        # there is no verdict, and an empty family would read as "no fault anywhere".
+        yield from (f for key, f in family.items() if key != "site_fault" or f.samples)
 
     def _verdict(self, site: str, evidence: SiteEvidence) -> bool | None:
         """The rules' verdict on this evidence, computed once per new evidence of the site."""
