@@ -143,8 +143,10 @@ def rollback_one(backup: BackupSet, m: Managed, *, wait_seconds: float = 0.0) ->
                 break
             except DeviceError as exc:
                 waited = time.monotonic() - start
-                if not lost.may_come_back(exc) or waited >= wait_seconds:
-                    if note or waited:
+                if not lost.may_come_back(exc):
+                    raise  # lines that still differ, a refused line: told as they are
+                if waited >= wait_seconds:
+                    if note:
                         raise DeviceError(
                             m.device.hostname,
                             "rollback",
