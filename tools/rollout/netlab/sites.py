@@ -86,6 +86,7 @@ def up_site(inv: Inventory, state: NetlabState, site: Site, index: int) -> None:
         router.wan_interface,
         site.wan.rate_kbps,
         switch=switch,
+        e164=getattr(site.device(Role.CODEC), "e164", ""),
     )
     state.save()
     start_frr(state, site.slug)

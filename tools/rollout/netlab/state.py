@@ -55,6 +55,7 @@ class SiteLab:
     weather: str = "clear"
     mgmt: str = ""  # the router's management address (its sshd)
     switch: str = ""  # the switch's management address, on the management VLAN
+    e164: str = ""  # the codec's number: its SIP user name (inventory, devices[codec].e164)
 
 
 @dataclass

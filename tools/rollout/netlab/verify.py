@@ -100,6 +100,10 @@ def run_probes(state: NetlabState, slug: str, seconds: float) -> dict[str, dict[
     return result
 
 
+SIP_USER_UNKNOWN = "codec"
+"""The SIP user of a lab made before the codec's number was recorded (its state has none)."""
+
+
 def sip_call(
     state: NetlabState, slug: str, hold_s: float, codec_port: int = 3230
 ) -> tuple[Check, Check]:
@@ -148,7 +152,7 @@ def sip_call(
         scenario,
         site.codec,
         hub["registrar"],
-        "10086",
+        site.e164 or SIP_USER_UNKNOWN,
         int(hold_s) + 15,
         folder / f"sipp-{slug}.log",
         transport,
