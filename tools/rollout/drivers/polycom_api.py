@@ -50,6 +50,7 @@ from rollout.drivers.polycom_ssh import (
 __all__ = [
     "ADDRESS_KEY",
     "DEVICE_TYPE",
+    "DHCP_OWNED",
     "DNS_KEYS",
     "DNS_SLOTS",
     "DRIFT_IGNORED_KEYS",
@@ -252,7 +253,6 @@ SETTINGS: tuple[SettingSpec, ...] = (
     _get_set("ipprecfecc", Kind.INT, source="hdx-api"),
     _mode("ntpmode", "auto", "off", "manual", source="hdx-api"),
     _get_set("ntpserver", source="hdx-api"),
-    *(_dns(slot) for slot in range(1, 5)),
     _mode("enablesnmp", "yes", "no", source="vs-api"),
     _get_set("snmpcommunity", source="vs-api"),
     _get_set("snmpadmin", quote=True, source="vs-api"),
@@ -273,6 +273,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     _mode("enablevlan", "yes", "no", source="unconfirmed"),
     _get_set("vlanid", Kind.INT, source="unconfirmed"),  # used only with tagging on
     _mode("dhcp", "off", "client", source="hdx-api"),
+    # The LAN's resolvers: after 'dhcp off' (a DHCP server hands them out otherwise).
+    *(_dns(slot) for slot in range(1, 5)),
     _get_set("subnetmask", source="hdx-api"),
     _get_set("defaultgateway", source="hdx-api"),
     _get_set("ipaddress", source="hdx-api"),
@@ -284,15 +286,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
 
 ADDRESS_KEY = "ipaddress"
 """The codec's own LAN address: changing it moves the API session (applied last, staged)."""
-NETWORK_KEYS: frozenset[str] = frozenset(
-    {"enablevlan", "vlanid", "dhcp", "subnetmask", "defaultgateway", ADDRESS_KEY}
-)
-"""Settings that change how the codec is reached: applied after every other setting."""
-
 DNS_SLOTS = 4
 """The codec holds up to four DNS servers (hdx-api Dns: 'A server identification number
 {1..4} is required')."""
 DNS_KEYS: tuple[str, ...] = tuple(f"dns.{slot}" for slot in range(1, DNS_SLOTS + 1))
+NETWORK_KEYS: frozenset[str] = frozenset(
+    {"enablevlan", "vlanid", "dhcp", *DNS_KEYS, "subnetmask", "defaultgateway", ADDRESS_KEY}
+)
+"""Settings that change how the codec is reached: applied after every other setting."""
+DHCP_OWNED: frozenset[str] = frozenset({*DNS_KEYS, "subnetmask", "defaultgateway", ADDRESS_KEY})
+"""What a DHCP server hands out: not compared while the intended state is ``dhcp client``."""
 
 _BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
 _BY_REPLY: dict[str, SettingSpec] = {spec.reply: spec for spec in SETTINGS if not spec.status}
