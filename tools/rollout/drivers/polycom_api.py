@@ -55,6 +55,7 @@ __all__ = [
     "DNS_SLOTS",
     "DRIFT_IGNORED_KEYS",
     "NETWORK_KEYS",
+    "PROMPT",
     "PROMPT_PATTERN",
     "SECRET_KEYS",
     "SETTINGS",
