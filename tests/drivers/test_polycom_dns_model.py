@@ -125,3 +125,27 @@ def test_previous_password_comes_from_the_vault_only_for_the_codec(
         {**values, cred.codec_admin_password_previous: values[cred.codec_admin_password]}
     )
     assert previous_password(inv, codec, same) == ""
+
+
+def test_a_site_may_name_its_own_resolvers(inv: Inventory, secrets: Secrets) -> None:
+    from rollout.flows import site_flows
+
+    site = inv.sites["bao-thang"].model_copy(update={"dns_servers": ["10.16.1.53"]})
+    own = replace(inv, sites={**inv.sites, "bao-thang": site})
+    got = parse_commands(_codec_text(own, secrets))
+    assert [got[f"dns.{n}"] for n in range(1, 5)] == ["10.16.1.53", "", "", ""]
+    dns = {f.dst for f in site_flows(own, site) if f.row.startswith("dns-")}
+    assert dns == {"10.16.1.53/32"}
+    assert site_gaps(own, site) == []
+    # the other sites keep the province's
+    other = parse_commands(_codec_text(own, secrets, "ubnd-tinh"))
+    assert other["dns.1"] == inv.province.dns_servers[0]
+
+
+def test_a_site_resolver_in_a_documentation_prefix_is_refused_live(inv: Inventory) -> None:
+    site = inv.sites["bao-thang"].model_copy(update={"dns_servers": ["198.51.100.53"]})
+    own = replace(inv, sites={**inv.sites, "bao-thang": site})
+    problems = address_problems(own, ["bao-thang"])
+    assert [(p.file, p.path) for p in problems if "198.51.100.53" in p.message] == [
+        ("inventory/sites/bao-thang.yml", "dns_servers[0]")
+    ]

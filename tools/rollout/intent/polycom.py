@@ -85,7 +85,7 @@ def polycom_codec_intent(
         dscp_video=dscp[video.dscp[0]],
         dscp_fecc=dscp[signalling.dscp[0]] if signalling else dscp["cs3"],
         ntp_server=p.ntp_servers[0],
-        dns_slots=dns_slots(p.dns_servers),
+        dns_slots=dns_slots(site.resolvers(p.dns_servers)),
         vlan_tagging=False,
         address=dev.mgmt_address,
         mask=str(IPv4Net(conf.subnet).netmask),

@@ -315,7 +315,8 @@ class SlaProbes(Model):
 DNS_SERVERS_MAX = 4
 
 
-def _distinct(values: list[str]) -> list[str]:
+def distinct(values: list[str]) -> list[str]:
+    """The values, each once (a list validator: a repeated value is refused)."""
     repeated = sorted({v for v in values if values.count(v) > 1})
     if repeated:
         raise ValueError(f"each address once; repeated: {', '.join(repeated)}")
@@ -360,7 +361,7 @@ class Province(Model):
     # The resolvers the sites' codecs and room clients use (flows role `dns`); none: the
     # codec's DNS is not managed and no DNS flow is opened (docs/province.md, docs/codec.md).
     dns_servers: Annotated[
-        list[Address], Field(max_length=DNS_SERVERS_MAX), AfterValidator(_distinct)
+        list[Address], Field(max_length=DNS_SERVERS_MAX), AfterValidator(distinct)
     ] = Field(default_factory=list)
     snmp: SnmpSettings
     qos: QosPlan
