@@ -89,6 +89,33 @@ def _known_hosts_moved(target: Target, old: str, new: str, folder: Path) -> Path
     return moved
 
 
+def codec_session(target: Target) -> tuple[Any, bool]:
+    """An API session, logged in with the intended admin password or, when the codec refuses
+    it and the vault holds one, with the previous one (then True: a rotation is due).
+
+    What any session with the codec should open (the driver; a reader such as diagnose may too),
+    so that it still reaches a codec whose rotation has not been pushed yet."""
+    previous = target.previous_password
+    try:
+        return open_session(target, api.DEVICE_TYPE), False
+    except DeviceError as exc:
+        if exc.kind is not ErrorKind.AUTH or not previous:
+            raise
+    try:
+        return open_session(replace(target, password=previous), api.DEVICE_TYPE), True
+    except DeviceError as exc:
+        if exc.kind is ErrorKind.AUTH:
+            raise DeviceError(
+                target.name,
+                "connect",
+                "authentication failed with the intended admin password and with the previous one",
+                "the codec holds neither vault value: set its admin password at the codec, "
+                "or put the one it holds in the vault as the previous password",
+                kind=ErrorKind.AUTH,
+            ) from None
+        raise
+
+
 def managed_keys() -> list[str]:
     return [
         s.key for s in api.SETTINGS if s.key not in api.STATUS_KEYS and s.key not in api.SECRET_KEYS
@@ -130,31 +157,7 @@ class PolycomDriver:
         self._previous_login = False  # this session logged in with the previous password
 
     def connect(self) -> None:
-        """Log in with the intended admin password; when it is refused, with the previous one
-        (a rotation the plan then carries), if the vault holds one."""
-        previous = self.target.previous_password
-        try:
-            self._conn = open_session(self.target, api.DEVICE_TYPE)
-            self._previous_login = False
-            return
-        except DeviceError as exc:
-            if exc.kind is not ErrorKind.AUTH or not previous:
-                raise
-        try:
-            self._conn = open_session(replace(self.target, password=previous), api.DEVICE_TYPE)
-        except DeviceError as exc:
-            if exc.kind is ErrorKind.AUTH:
-                raise DeviceError(
-                    self.target.name,
-                    "connect",
-                    "authentication failed with the intended admin password and with the "
-                    "previous one",
-                    "the codec holds neither vault value: set its admin password at the codec, "
-                    "or put the one it holds in the vault as the previous password",
-                    kind=ErrorKind.AUTH,
-                ) from None
-            raise
-        self._previous_login = True
+        self._conn, self._previous_login = codec_session(self.target)
 
     def close(self) -> None:
         if self._conn is not None:
