@@ -70,3 +70,31 @@ def test_rotation_through_the_engine_leaves_no_secret_behind(tmp_path: Path) -> 
             assert value.encode() not in data, f"{value} in {path}"
     for value in (OLD, NEW):
         assert value not in shown
+
+
+def test_a_saved_plan_stores_the_rotation_as_vault_references(tmp_path: Path) -> None:
+    from rollout.engine.saved import precheck_one, push_saved, saved_device
+
+    inv = load_inventory(REPO)
+    site = inv.sites["bao-thang"]
+    codec = site.device(Role.CODEC)
+    assert codec is not None
+    cred = inv.province.credentials
+    values = dict(load_secrets(REPO).items())
+    values[cred.codec_admin_password] = NEW
+    values[cred.codec_admin_password_previous] = OLD
+    secrets = remember(Secrets(values))
+    staged = {"dhcp": "off", "ipaddress": codec.mgmt_address}
+    with served_codec(tmp_path, OLD, staged) as twin:
+        m = Managed(site, codec, twin.target(NEW, previous=OLD), None)
+        saved = saved_device(inv, secrets, m)
+        assert saved.commands[0] == (
+            "setpassword admin room "
+            f'"{{{{ {cred.codec_admin_password_previous} }}}}" '
+            f'"{{{{ {cred.codec_admin_password} }}}}"'
+        )
+        assert not any(v in c for c in saved.commands for v in (OLD, NEW))
+        precheck_one(inv, secrets, m, saved)
+        push_saved(inv, secrets, m, 5, saved)
+        assert twin.device.check_password("admin", NEW)
+        assert not twin.device.check_password("admin", OLD)
