@@ -126,7 +126,7 @@ def polycom_plan(device: str, running: str, intended: str) -> Plan:
     from rollout.inventory.model import Platform
 
     want = parse_commands(intended)
-    if want.get("dhcp") == "client":  # the DHCP server owns address, mask and gateway then
+    if want.get("dhcp") == "client":  # the DHCP server owns address, mask, gateway, DNS then
         want = {k: v for k, v in want.items() if k not in api.DHCP_OWNED}
     have = parse_commands(running)
     changes = api.keyed_diff(have, want)
@@ -267,7 +267,8 @@ class PolycomDriver:
         return replace(plan, commands=(change, *plan.commands))
 
     def commit(self, plan: Plan, revert_minutes: int) -> None:
-        """Every other setting first, the network settings last, the address the very last.
+        """A password change first (then a new session), every other setting next, the network
+        settings last, the address the very last.
 
         When the plan moves the codec to another address and this session runs over the old
         one, the address command is sent without waiting for its answer, and the driver
