@@ -233,13 +233,20 @@ def test_codec_fixed_ports_encryption_and_lan(codec: str) -> None:
         line for line in lines if line.split()[0] in ("usefixedports", "tcpports", "udpports")
     ]
     assert "encryption yes" in lines
-    # the LAN settings are the last four commands, the codec's own address the very last
-    assert lines[-4:] == [
+    # the LAN settings are the last commands (no 802.1Q tag, static, the province's resolvers
+    # after 'dhcp off'), the codec's own address the very last
+    resolvers = PROVINCE.get("dns_servers", [])
+    dns = [f"dns set {n}" + (f" {a}" if a else "") for n, a in enumerate(resolvers + [""] * 4, 1)]
+    commands = [line for line in lines if not line.startswith("#")]
+    expected = [
+        "enablevlan no",
         "dhcp off",
+        *(dns[:4] if resolvers else []),
         "subnetmask set 255.255.255.192",
         "defaultgateway set 10.16.1.1",
         "ipaddress set 10.16.1.10",
     ]
+    assert commands[-len(expected) :] == expected
     assert 'systemsetting sippassword "<redacted>"' in lines
 
 

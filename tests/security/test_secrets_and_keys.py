@@ -26,6 +26,7 @@ PLANTED = {
     "vault_snmp_auth_key": "Zq7PLANTEDauthKey4471",
     "vault_snmp_priv_key": "Zq7PLANTEDprivKey9032",
     "vault_codec_admin_password": "Zq7-PLANTED-codec-Hb55t",
+    "vault_codec_admin_password_previous": "Zq7-PLANTED-codec-old-Jw72r",
     "vault_codec_sip_password": "Zq7-PLANTED-sip-Tc40w",
     "vault_hash_seed": "Zq7-PLANTED-seed-Lm07q-0000",
 }
@@ -70,6 +71,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
 
 def test_planted_secrets_are_found_nowhere(lab: FaultLab, tmp_path: Path) -> None:
     outputs: list[str] = []
+    # The codec still holds the previous admin password: the rollout rotates it (setpassword).
+    codec_pw, previous = (
+        PLANTED["vault_codec_admin_password"],
+        PLANTED["vault_codec_admin_password_previous"],
+    )
+    lab.run(
+        "lab",
+        "send",
+        "bao-thang-codec01",
+        f'setpassword admin room "{codec_pw}" "{previous}"',
+        check=0,
+    )
     for args, code in [
         (("validate",), 0),
         (("lint", "bao-thang"), 0),
@@ -90,6 +103,7 @@ def test_planted_secrets_are_found_nowhere(lab: FaultLab, tmp_path: Path) -> Non
         proc = lab.run("site", "bao-thang", "--lab", "--yes", check=1)
     outputs += [proc.stdout, proc.stderr]
     assert "<redacted>" in "".join(outputs)
+    assert 'setpassword admin room "<redacted>" "<redacted>"' in "".join(outputs)
     written: dict[str, bytes] = {f"output {n}": o.encode() for n, o in enumerate(outputs)}
     for folder in (lab.repo / "var", lab.backups, tmp_path / "build"):
         for path in folder.rglob("*"):

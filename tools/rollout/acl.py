@@ -18,11 +18,13 @@ Span = tuple[int, int]
 
 # How IOS shows well-known ports in an extended ACL (it shows `eq 123` as `eq ntp`): public IOS
 # lists write `eq snmp`, `eq snmptrap`, `eq syslog` (DISA Cisco router STIG, CISC-RT-000390,
-# check text of SV-221099) and `eq ntp` (the pilot's lists before this table). Unnamed ports
-# (22, 443, 1719, 1720, 5060...) are shown as numbers.
+# check text of SV-221099) and `eq ntp` (the pilot's lists before this table); port 53 is
+# `domain` for both protocols (Cisco IOS Security Command Reference, permit (IP): TCP and UDP
+# port names, "domain (53)"; public IOS lists write `permit udp any any eq domain`). Unnamed
+# ports (22, 443, 1719, 1720, 5060...) are shown as numbers.
 IOS_PORT_NAMES: dict[str, dict[int, str]] = {
-    "udp": {123: "ntp", 161: "snmp", 162: "snmptrap", 514: "syslog"},
-    "tcp": {},
+    "udp": {53: "domain", 123: "ntp", 161: "snmp", 162: "snmptrap", 514: "syslog"},
+    "tcp": {53: "domain"},
 }
 PORT_BY_NAME: dict[str, int] = {
     name: port for names in IOS_PORT_NAMES.values() for port, name in names.items()

@@ -137,6 +137,10 @@ NEEDS: tuple[tuple[dict[str, Any], str], ...] = (
         "ntp server (templates/cisco_ios/_services.j2), ntpserver (templates/polycom)",
     ),
     (
+        {"name": "dns-udp", "from": "codec", "to": "dns", "protocol": "udp", "ports": 53},
+        "dns set 1..4 (templates/polycom): the codec's name lookups",
+    ),
+    (
         {
             "name": "syslog",
             "from": ["router", "switch"],

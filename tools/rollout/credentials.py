@@ -1,4 +1,5 @@
-"""How rollout logs in to a device: user and password per platform, the linux_router admin key.
+"""How rollout logs in to a device: user and password per platform, the codec's password before a
+rotation, the linux_router admin key.
 
 Names only come from the province file (``credentials:``), values from the vault. The labs stage
 their devices with the same logins, so they read them here too.
@@ -20,6 +21,17 @@ def login(inv: Inventory, device: Device, secrets: Secrets) -> tuple[str, str]:
     if device.platform is Platform.POLYCOM:
         return CODEC_USER, secrets[cred.codec_admin_password]
     return cred.admin_user, secrets[cred.admin_password]
+
+
+def previous_password(inv: Inventory, device: Device, secrets: Secrets) -> str:
+    """The codec's admin password before a rotation ("" when the vault holds none, or the
+    same value as the intended one): tried only when the intended one is refused."""
+    cred = inv.province.credentials
+    name = cred.codec_admin_password_previous
+    if device.platform is not Platform.POLYCOM or name not in set(secrets):
+        return ""
+    previous = secrets[name]
+    return "" if previous == secrets[cred.codec_admin_password] else previous
 
 
 def router_key(inv: Inventory, device: Device, secrets: Secrets) -> str:

@@ -134,6 +134,7 @@ def _role_nets(inv: Inventory, site: Site, role: str) -> list[str]:
         return [f"{a}/32" for a in _services(p, SERVICE_KINDS[role])]
     listed: dict[str, list[str]] = {
         "ntp": [f"{a}/32" for a in p.ntp_servers],
+        "dns": [f"{a}/32" for a in site.resolvers(p.dns_servers)],
         "syslog": [f"{a}/32" for a in p.syslog_servers],
         "snmp_manager": [f"{a}/32" for a in p.snmp.managers],
         "noc": list(p.noc_prefixes),

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rollout.credentials import admin_key, login, router_key
+from rollout.credentials import admin_key, login, previous_password, router_key
 from rollout.drivers.base import Driver, Target
 from rollout.endpoints import ENDPOINTS_FILE, Endpoint, live_endpoint, read_endpoints
 from rollout.errors import RolloutError
@@ -69,11 +69,13 @@ def target_for(
 
     An endpoint naming a login of its own (the network lab's root) takes the admin key only.
     """
+    previous = ""
     if endpoint.user:
         user, password, key = endpoint.user, "", admin_key(inv, secrets)
     else:
         user, password = login(inv, device, secrets)
         key = router_key(inv, device, secrets)
+        previous = previous_password(inv, device, secrets)
     return Target(
         endpoint.name,
         endpoint.platform,
@@ -87,6 +89,7 @@ def target_for(
         folder=endpoint.folder,
         where=endpoint.where,
         minute_seconds=endpoint.minute_seconds,
+        previous_password=previous,
     )
 
 

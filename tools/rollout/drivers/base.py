@@ -61,7 +61,9 @@ class Target:
     key: an OpenSSH private key (text from the vault) for key-only logins; folder: where a
     device that keeps its configuration as files has them ("" = the platform's default);
     where: who runs the device (rollout.endpoints); minute_seconds: the length of a device
-    minute for revert timers (60 live, the lab's scale in a lab).
+    minute for revert timers (60 live, the lab's scale in a lab); previous_password: the login
+    that worked before a rotation, tried only when password is refused (the codec, whose
+    driver then plans the change: docs/codec.md, "Secrets").
     """
 
     name: str
@@ -76,6 +78,7 @@ class Target:
     folder: str = ""
     where: Where = Where.LIVE
     minute_seconds: float = 60.0
+    previous_password: str = field(repr=False, default="")
 
 
 @dataclass(frozen=True)

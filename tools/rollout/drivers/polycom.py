@@ -2,6 +2,12 @@
 
 The codec has no revert timer: a failed rollout puts back the settings read in the backup.
 The configuration's text form is the API command list, the same form the template renders.
+
+The admin password is the login. When the vault's intended one is refused and the vault holds
+the previous one (`Target.previous_password`), the session logs in with that, the running text
+says so (`ROTATION_DUE`) and the plan starts with the change (``setpassword``); the push sends
+it first and goes on in a new session with the new password. A rollback never changes the
+password back (docs/codec.md, "Secrets").
 """
 
 from __future__ import annotations
@@ -39,6 +45,17 @@ def parse_commands(text: str) -> dict[str, str]:
     return api.parse_settings("\n".join(replies))
 
 
+ROTATION_DUE = "# admin password: the previous one logs in (the change is planned)"
+"""First line of the running text while the codec takes only the vault's previous password."""
+PASSWORD_COMMAND = "setpassword "
+_PASSWORD_SHOWN = "setpassword admin room ******** ********"
+
+
+def rotation_due(text: str) -> bool:
+    """True when a running (or backup) text was read over the previous admin password."""
+    return ROTATION_DUE in text.splitlines()
+
+
 def _key_of(command: str) -> str:
     """The canonical key a write command sets ('' when it sets none we know)."""
     keys = list(parse_commands(command))
@@ -47,6 +64,8 @@ def _key_of(command: str) -> str:
 
 def _shown(command: str) -> str:
     """A command as it may be shown: a secret setting's value masked."""
+    if command.startswith(PASSWORD_COMMAND):
+        return _PASSWORD_SHOWN
     key = _key_of(command)
     if key in api.SECRET_KEYS:
         return " ".join([*command.split()[:2], "********"])
@@ -70,6 +89,33 @@ def _known_hosts_moved(target: Target, old: str, new: str, folder: Path) -> Path
     return moved
 
 
+def codec_session(target: Target) -> tuple[Any, bool]:
+    """An API session, logged in with the intended admin password or, when the codec refuses
+    it and the vault holds one, with the previous one (then True: a rotation is due).
+
+    What any session with the codec should open (the driver; a reader such as diagnose may too),
+    so that it still reaches a codec whose rotation has not been pushed yet."""
+    previous = target.previous_password
+    try:
+        return open_session(target, api.DEVICE_TYPE), False
+    except DeviceError as exc:
+        if exc.kind is not ErrorKind.AUTH or not previous:
+            raise
+    try:
+        return open_session(replace(target, password=previous), api.DEVICE_TYPE), True
+    except DeviceError as exc:
+        if exc.kind is ErrorKind.AUTH:
+            raise DeviceError(
+                target.name,
+                "connect",
+                "authentication failed with the intended admin password and with the previous one",
+                "the codec holds neither vault value: set its admin password at the codec, "
+                "or put the one it holds in the vault as the previous password",
+                kind=ErrorKind.AUTH,
+            ) from None
+        raise
+
+
 def managed_keys() -> list[str]:
     return [
         s.key for s in api.SETTINGS if s.key not in api.STATUS_KEYS and s.key not in api.SECRET_KEYS
@@ -80,8 +126,8 @@ def polycom_plan(device: str, running: str, intended: str) -> Plan:
     from rollout.inventory.model import Platform
 
     want = parse_commands(intended)
-    if want.get("dhcp") == "client":  # the DHCP server owns address, mask and gateway then
-        want = {k: v for k, v in want.items() if k not in api.NETWORK_KEYS - {"dhcp"}}
+    if want.get("dhcp") == "client":  # the DHCP server owns address, mask, gateway, DNS then
+        want = {k: v for k, v in want.items() if k not in api.DHCP_OWNED}
     have = parse_commands(running)
     changes = api.keyed_diff(have, want)
     commands = api.settings_commands({c.key: c.new for c in changes})
@@ -108,9 +154,10 @@ class PolycomDriver:
         self.target = target
         self._conn: Any = None
         self._moved: tempfile.TemporaryDirectory[str] | None = None
+        self._previous_login = False  # this session logged in with the previous password
 
     def connect(self) -> None:
-        self._conn = open_session(self.target, api.DEVICE_TYPE)
+        self._conn, self._previous_login = codec_session(self.target)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -197,13 +244,31 @@ class PolycomDriver:
         settings = api.parse_settings(
             self._read("read settings", api.read_commands(managed_keys()))
         )
-        return "\n".join(api.settings_commands(settings)) + "\n"
+        text = "\n".join(api.settings_commands(settings)) + "\n"
+        return f"{ROTATION_DUE}\n{text}" if self._previous_login else text
 
     def plan(self, running: str, intended: str) -> Plan:
-        return polycom_plan(self.target.name, running, intended)
+        """The settings that differ; first the password change when running was read over the
+        previous password and intended was not (a rollback never changes it back)."""
+        plan = polycom_plan(self.target.name, running, intended)
+        previous = self.target.previous_password
+        if not (rotation_due(running) and not rotation_due(intended) and previous):
+            return plan
+        try:
+            change = api.password_command(previous, self.target.password)
+        except ValueError:
+            raise DeviceError(
+                self.target.name,
+                "plan",
+                "the vault's codec admin password cannot be sent through the API "
+                "(it holds a double quote or a line break)",
+                "choose another value with `ansible-vault edit` and plan again",
+            ) from None
+        return replace(plan, commands=(change, *plan.commands))
 
     def commit(self, plan: Plan, revert_minutes: int) -> None:
-        """Every other setting first, the network settings last, the address the very last.
+        """A password change first (then a new session), every other setting next, the network
+        settings last, the address the very last.
 
         When the plan moves the codec to another address and this session runs over the old
         one, the address command is sent without waiting for its answer, and the driver
@@ -211,7 +276,9 @@ class PolycomDriver:
         the session cannot follow (it runs over neither address: NAT, a jump host) is refused
         before anything is sent.
         """
-        commands = list(plan.commands)
+        commands = [c for c in plan.commands if not c.startswith(PASSWORD_COMMAND)]
+        for change in [c for c in plan.commands if c.startswith(PASSWORD_COMMAND)]:
+            self._rotate(change)
         network = [c for c in commands if _key_of(c) in api.NETWORK_KEYS]
         others = [c for c in commands if c not in network]
         move = self._address_move(network)
@@ -225,6 +292,21 @@ class PolycomDriver:
         self._send_without_answer(address)
         self.close()
         self._follow(old, new)
+
+    def _rotate(self, change: str) -> None:
+        """Send the password change, then log in again: only the new password may open it."""
+        self._run("push password", [change])
+        self.close()
+        self.connect()
+        if self._previous_login:
+            raise DeviceError(
+                self.target.name,
+                "verify password",
+                "the codec answered the password change but still takes only the previous "
+                "password (nothing else was sent)",
+                "log in with the previous password and set the admin password at the codec",
+                kind=ErrorKind.AUTH,
+            )
 
     def _address_move(self, network: list[str]) -> tuple[str, str] | None:
         """(old, new) when the plan moves the address this session runs over; else None."""

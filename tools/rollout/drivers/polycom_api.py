@@ -13,8 +13,14 @@ canonical key                   API (read / write / reply)
                                 ``typeofservice diffserv``
 ``systemsetting.<name>``        ``systemsetting get <name>`` / ``systemsetting <name> <v>`` /
                                 ``systemsetting <name> <v>``
+``dns.<n>`` (n = 1..4)          ``dns get <n>`` / ``dns set <n> <addr>`` (bare ``set``
+                                clears the slot) / ``dns <n> <addr>``
 ``status.gatekeeper``           one line of ``status`` (read only, never drifts)
 ==============================  ===========================================================
+
+The admin password is no setting: it is the login. Its rotation (``setpassword``,
+`password_command`) is planned by the driver from which password logged in
+(docs/codec.md, "Secrets").
 
 `SETTINGS` is that table as data, with the public source of every command next to it
 (`SOURCES`); everything else here (reading, writing, parsing, diffing) is derived from it.
@@ -26,22 +32,30 @@ last, the codec's own address the very last (`NETWORK_KEYS`, docs/codec.md "Stag
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
-from netmiko.base_connection import BaseConnection
-from netmiko.no_config import NoConfig
-from netmiko.no_enable import NoEnable
+# The Netmiko side (prompt, connection class) lives in polycom_ssh; named here too, where the
+# callers have always found them.
+from rollout.drivers.polycom_ssh import (
+    DEVICE_TYPE,
+    PROMPT,
+    PROMPT_PATTERN,
+    PolycomGroupSeriesSSH,
+    register,
+)
 
 __all__ = [
     "ADDRESS_KEY",
     "DEVICE_TYPE",
+    "DHCP_OWNED",
+    "DNS_KEYS",
+    "DNS_SLOTS",
     "DRIFT_IGNORED_KEYS",
     "NETWORK_KEYS",
+    "PROMPT",
     "PROMPT_PATTERN",
     "SECRET_KEYS",
     "SETTINGS",
@@ -56,15 +70,11 @@ __all__ = [
     "keyed_diff",
     "normalize",
     "parse_settings",
+    "password_command",
     "read_commands",
     "register",
     "settings_commands",
 ]
-
-DEVICE_TYPE = "polycom_group_series"
-PROMPT = "->"
-PROMPT_PATTERN = r"->"
-"""The API prompt is ``-> ``; Netmiko strips the trailing space."""
 
 EMPTY_MARKERS = ('""', "<empty>")
 """How the API prints an empty value (text settings / numeric settings)."""
@@ -103,6 +113,8 @@ class SettingSpec:
     companions: tuple[str, ...] = ()
     """For a secret: the keys it belongs with; it is pushed whenever one of them changes
     (its own value cannot be read back, so this is the only moment we know it matters)."""
+    bare_clear: bool = False
+    """An empty value is written as the bare command (``dns set 2``), not as ``""``."""
 
 
 SOURCES: dict[str, str] = {
@@ -129,7 +141,9 @@ SOURCES: dict[str, str] = {
         "wrappers with the Integrator's Reference text; the Group Series API keeps these "
         "commands): classes SystemName, GateKeeperIp, TypeOfService, DiffServAudio/Video/Fecc, "
         "NtpMode, EnableSnmp, Encryption, UseFixedPorts, TcpPorts, UdpPorts, Dhcp, IpAddress, "
-        "SubnetMask, DefaultGateway, Dns, SetPassword"
+        "SubnetMask, DefaultGateway, Dns ('dns get {1..4}', 'dns set {1..4} <addr>'), "
+        "SetPassword ('setpassword admin room <current> <new>'), EnableSnmp/EnableRsvp/"
+        "EnablePvec (the 'enable<feature> yes|no|get' family)"
     ),
     "vs-api": (
         "AI4AV public spec admin/polycom-vs4000 (from the ViewStation EX/FX/VS4000 API guide, "
@@ -178,6 +192,20 @@ def _system(
         secret=secret,
         source=source,
         companions=companions,
+    )
+
+
+def _dns(slot: int) -> SettingSpec:
+    # hdx-api Dns: 'dns get {1..4}' reads a slot, 'dns set {1..4} "xxx.xxx.xxx.xxx"' writes
+    # it; the reply 'dns <n> <addr>' and the bare 'dns set <n>' clearing a slot follow the
+    # family's get/set rule (unconfirmed for dns: docs/codec.md).
+    return SettingSpec(
+        f"dns.{slot}",
+        f"dns get {slot}",
+        f"dns {slot}",
+        f"dns set {slot} {{value}}",
+        source="hdx-api",
+        bare_clear=True,
     )
 
 
@@ -242,7 +270,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         source="mividas-hdx",
     ),
     # The network settings: last, the address the very last (docs/codec.md "Staging").
+    # 802.1Q tagging: the name is unconfirmed ('enable<feature> yes|no' of hdx-api EnableSnmp).
+    _mode("enablevlan", "yes", "no", source="unconfirmed"),
+    _get_set("vlanid", Kind.INT, source="unconfirmed"),  # used only with tagging on
     _mode("dhcp", "off", "client", source="hdx-api"),
+    # The LAN's resolvers: after 'dhcp off' (a DHCP server hands them out otherwise).
+    *(_dns(slot) for slot in range(1, 5)),
     _get_set("subnetmask", source="hdx-api"),
     _get_set("defaultgateway", source="hdx-api"),
     _get_set("ipaddress", source="hdx-api"),
@@ -254,8 +287,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
 
 ADDRESS_KEY = "ipaddress"
 """The codec's own LAN address: changing it moves the API session (applied last, staged)."""
-NETWORK_KEYS: frozenset[str] = frozenset({"dhcp", "subnetmask", "defaultgateway", ADDRESS_KEY})
+DNS_SLOTS = 4
+"""The codec holds up to four DNS servers (hdx-api Dns: 'A server identification number
+{1..4} is required')."""
+DNS_KEYS: tuple[str, ...] = tuple(f"dns.{slot}" for slot in range(1, DNS_SLOTS + 1))
+NETWORK_KEYS: frozenset[str] = frozenset(
+    {"enablevlan", "vlanid", "dhcp", *DNS_KEYS, "subnetmask", "defaultgateway", ADDRESS_KEY}
+)
 """Settings that change how the codec is reached: applied after every other setting."""
+DHCP_OWNED: frozenset[str] = frozenset({*DNS_KEYS, "subnetmask", "defaultgateway", ADDRESS_KEY})
+"""What a DHCP server hands out: not compared while the intended state is ``dhcp client``."""
 
 _BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
 _BY_REPLY: dict[str, SettingSpec] = {spec.reply: spec for spec in SETTINGS if not spec.status}
@@ -367,7 +408,7 @@ def settings_commands(target: Mapping[str, str]) -> list[str]:
         if spec.write is None:
             raise UnknownSettingError(f"{spec.key} is read only")
         value = normalize(spec.key, target[spec.key])
-        if value == "" and spec.kind is Kind.INT:
+        if value == "" and (spec.kind is Kind.INT or spec.bare_clear):
             # An empty number is cleared with a bare 'set' ('maxtimeincall set').
             commands.append(spec.write.format(value="").rstrip())
             continue
@@ -388,6 +429,11 @@ def parse_settings(text: str) -> dict[str, str]:
         if not line or line.startswith(PROMPT) or _ERROR_LINE.match(line):
             continue
         head, _, rest = line.partition(" ")
+        slot, _, after = rest.partition(" ")
+        indexed = _BY_REPLY.get(f"{head} {slot}")
+        if indexed is not None:  # 'dns 1 <addr>'
+            result[indexed.key] = _unquote(after)
+            continue
         if head == "systemsetting":
             name, _, value = rest.strip().partition(" ")
             if name:
@@ -401,6 +447,16 @@ def parse_settings(text: str) -> dict[str, str]:
         if status is not None and rest in ("online", "offline"):
             result[status.key] = rest
     return result
+
+
+def password_command(current: str, new: str) -> str:
+    """The admin password change: ``setpassword admin room "<current>" "<new>"``.
+
+    hdx-api SetPassword ('setpassword admin room <current> <new>', the HDX's local admin
+    account); on the Group Series the command and its reply are unconfirmed (docs/codec.md).
+    Both values are quoted like any API value; a value the API cannot carry is refused.
+    """
+    return f"setpassword admin room {_quote(current, True)} {_quote(new, True)}"
 
 
 def api_errors(text: str) -> list[str]:
@@ -433,64 +489,3 @@ def keyed_diff(running: Mapping[str, str], target: Mapping[str, str]) -> list[Ch
             changes.append(Change(key, None, target[key]))
     changes.sort(key=lambda c: (order.get(c.key, len(order)), c.key))
     return changes
-
-
-# --------------------------------------------------------------------------------------
-# Netmiko connection class
-# --------------------------------------------------------------------------------------
-
-
-class PolycomGroupSeriesSSH(NoEnable, NoConfig, BaseConnection):
-    """Netmiko session with the Group Series API over SSH (``-> `` prompt, no paging, no modes).
-
-    Every setting is changed by a plain command at the prompt, so there is no configuration
-    mode: `check_config_mode` is False and configuration goes through `send_command`.
-    """
-
-    def session_preparation(self) -> None:
-        # The session opens with the whoami block, then the prompt.
-        self._test_channel_read(pattern=PROMPT_PATTERN)
-        self.set_base_prompt()
-
-    def set_base_prompt(
-        self,
-        pri_prompt_terminator: str = PROMPT,
-        alt_prompt_terminator: str = "",
-        delay_factor: float = 1.0,
-        pattern: str | None = None,
-    ) -> str:
-        prompt = self.find_prompt(delay_factor=delay_factor, pattern=pattern or PROMPT_PATTERN)
-        if not prompt.endswith(pri_prompt_terminator):
-            raise ValueError(f"Polycom API prompt not found: {prompt!r}")
-        # The prompt has no hostname part: the whole "->" is the base prompt.
-        self.base_prompt = pri_prompt_terminator
-        return self.base_prompt
-
-    def check_config_mode(
-        self, check_string: str = "", pattern: str = "", force_regex: bool = False
-    ) -> bool:
-        return False
-
-    def disable_paging(self, *args: Any, **kwargs: Any) -> str:
-        return ""
-
-    def set_terminal_width(self, *args: Any, **kwargs: Any) -> str:
-        return ""
-
-    def save_config(self, *args: Any, **kwargs: Any) -> str:
-        # Settings are persistent as soon as they are set.
-        return ""
-
-    def cleanup(self, command: str = "exit") -> None:
-        try:
-            self.write_channel(command + self.RETURN)
-        except OSError:  # the channel may already be gone
-            return
-
-
-def register() -> None:
-    """Make ``ConnectHandler(device_type="polycom_group_series", ...)`` work (idempotent)."""
-    dispatcher = importlib.import_module("netmiko.ssh_dispatcher")
-    dispatcher.CLASS_MAPPER[DEVICE_TYPE] = PolycomGroupSeriesSSH
-    if DEVICE_TYPE not in dispatcher.platforms:
-        dispatcher.platforms.append(DEVICE_TYPE)

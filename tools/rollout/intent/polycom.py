@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rollout.errors import RolloutError
 from rollout.intent.base import DeviceIntent, IPv4Net, host_in, identity, required_vlan
 from rollout.inventory.loader import Inventory
-from rollout.inventory.model import DSCP_NAMES, Codec, Site
+from rollout.inventory.model import DNS_SERVERS_MAX, DSCP_NAMES, Codec, Site
 from rollout.secrets import VAULT_FILE, Secrets
 
 # What 'tcpports set' / 'udpports set' accept as a fixed-port base (docs/codec.md).
@@ -29,11 +29,22 @@ class PolycomCodecIntent(DeviceIntent):
     dscp_video: int
     dscp_fecc: int
     ntp_server: str
+    dns_slots: tuple[str, ...]  # the four DNS slots ("" = cleared); () when none is named
+    vlan_tagging: bool  # False: untagged on an access port (the only port lan_switch.j2 has)
     # The codec sits untagged on the switch's access port in the conference VLAN
     # (lan_switch.j2), so it gets its address, mask and gateway there and no VLAN tag.
     address: str
     mask: str
     gateway: str
+
+
+def dns_slots(servers: list[str]) -> tuple[str, ...]:
+    """The codec's DNS slots 1..4 for the province's resolvers: the rest cleared ("").
+
+    No resolver named: () and DNS is not managed (the codec keeps what it has)."""
+    if not servers:
+        return ()
+    return tuple(servers) + ("",) * (DNS_SERVERS_MAX - len(servers))
 
 
 def polycom_codec_intent(
@@ -74,6 +85,8 @@ def polycom_codec_intent(
         dscp_video=dscp[video.dscp[0]],
         dscp_fecc=dscp[signalling.dscp[0]] if signalling else dscp["cs3"],
         ntp_server=p.ntp_servers[0],
+        dns_slots=dns_slots(site.resolvers(p.dns_servers)),
+        vlan_tagging=False,
         address=dev.mgmt_address,
         mask=str(IPv4Net(conf.subnet).netmask),
         gateway=host_in(conf.subnet, p.pools.hosts.gateway),

@@ -29,6 +29,7 @@ from rollout.inventory.model.base import (
     shaped_rate_kbps,
 )
 from rollout.inventory.model.province import (
+    DNS_SERVERS_MAX,
     PORT_REFS,
     PORT_SPAN_RE,
     CloudService,
@@ -66,6 +67,7 @@ from rollout.inventory.model.site import (
 )
 
 __all__ = [
+    "DNS_SERVERS_MAX",
     "DSCP_NAMES",
     "HOSTNAME_RE",
     "IFNAME_RE",

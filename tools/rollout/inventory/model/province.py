@@ -90,6 +90,7 @@ FlowEnd = Literal[
     "syslog",
     "snmp_manager",
     "noc",
+    "dns",
     "cloud",
     "sites",
 ]
@@ -309,6 +310,19 @@ class SlaProbes(Model):
         return (self.port_ef, self.port_video, self.port_signalling, self.port_default)
 
 
+# The codec holds up to four DNS servers ("A server identification number {1..4} is required":
+# incu6us/POLYCOM polycom-api/.../commands/Dns.java, the HDX API's dns command).
+DNS_SERVERS_MAX = 4
+
+
+def distinct(values: list[str]) -> list[str]:
+    """The values, each once (a list validator: a repeated value is refused)."""
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"each address once; repeated: {', '.join(repeated)}")
+    return values
+
+
 class Credentials(Model):
     """Names only; the values are in the vault (``vault_*``)."""
 
@@ -318,6 +332,9 @@ class Credentials(Model):
     snmp_auth: str = "vault_snmp_auth_key"
     snmp_priv: str = "vault_snmp_priv_key"
     codec_admin_password: str = "vault_codec_admin_password"
+    # The codec's admin password before a rotation: optional in the vault. When the intended
+    # one is refused, the driver logs in with it and plans the change (docs/codec.md).
+    codec_admin_password_previous: str = "vault_codec_admin_password_previous"
     codec_sip_password: str = "vault_codec_sip_password"
     hash_seed: str = "vault_hash_seed"
     # The linux_router admin's private key (OpenSSH ed25519 text), for key-only SSH logins.
@@ -341,6 +358,11 @@ class Province(Model):
     noc_prefixes: Annotated[list[Network], Field(min_length=1)]
     ntp_servers: Annotated[list[Address], Field(min_length=1)]
     syslog_servers: Annotated[list[Address], Field(min_length=1)]
+    # The resolvers the sites' codecs and room clients use (flows role `dns`); none: the
+    # codec's DNS is not managed and no DNS flow is opened (docs/province.md, docs/codec.md).
+    dns_servers: Annotated[
+        list[Address], Field(max_length=DNS_SERVERS_MAX), AfterValidator(distinct)
+    ] = Field(default_factory=list)
     snmp: SnmpSettings
     qos: QosPlan
     thresholds: Thresholds = Thresholds()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from rollout.inventory.model.base import (
     Address,
@@ -21,7 +21,7 @@ from rollout.inventory.model.base import (
     Slug,
     VlanId,
 )
-from rollout.inventory.model.province import FlowRow
+from rollout.inventory.model.province import DNS_SERVERS_MAX, FlowRow, distinct
 
 
 class Wan(Model):
@@ -114,12 +114,19 @@ class Site(Model):
     flows: list[FlowRow] = Field(
         default_factory=list, description="conversations this site needs beyond the province's"
     )
+    dns_servers: (
+        Annotated[list[Address], Field(max_length=DNS_SERVERS_MAX), AfterValidator(distinct)] | None
+    ) = Field(default=None, description="the site's own resolvers instead of the province's")
     # Fields still holding a stand-in value (marked by hand: `rollout new-site` writes the
     # register's code); a live run refuses the site until the field is set and removed here.
     placeholders: list[Literal["code"]] = Field(default_factory=list)
 
     def device(self, role: Role) -> Router | Switch | Codec | RoomClient | None:
         return next((d for d in self.devices if d.role == role), None)
+
+    def resolvers(self, province: list[str]) -> list[str]:
+        """The DNS servers of the site: its own when its file names them, else the province's."""
+        return list(province) if self.dns_servers is None else list(self.dns_servers)
 
     def vlan(self, name: str) -> Vlan | None:
         return next((v for v in self.vlans if v.name == name), None)

@@ -29,6 +29,10 @@ class Command:
 COMMANDS: Mapping[str, Command] = {
     # 'systemsetting get <name>' / 'systemsetting <name> <value>' (g7500-x30, mividas-hdx).
     "systemsetting": Command(setting_commands.systemsetting, "gs-avispl"),
+    # 'dns get {1..4}' / 'dns set {1..4} <addr>' (hdx-api Dns); reply form unconfirmed.
+    "dns": Command(setting_commands.dns, "hdx-api"),
+    # 'setpassword admin room <current> <new>' (hdx-api SetPassword); replies unconfirmed.
+    "setpassword": Command(setting_commands.setpassword, "hdx-api"),
     # 'dial manual <speed> <dialstr> [type]' (hdx-api Dial); reply 'dialing manual'.
     "dial": Command(call_commands.dial, "hdx-api"),
     # 'hangup all' / 'hangup video [callid]' (hdx-api Hangup); replies 'hanging up ...'.

@@ -8,7 +8,7 @@ is the grammar around them and the replies (``<name> <value>`` or an error of
 from __future__ import annotations
 
 from rollout.lab.polycom.api import ERR_ILLEGAL, ERR_MORE_PARAMS
-from rollout.lab.polycom.specs import SYSTEMSETTINGS, Spec
+from rollout.lab.polycom.specs import DNS_SLOTS, SYSTEMSETTINGS, Spec
 from rollout.lab.polycom.state import CodecState
 from rollout.lab.polycom.values import render, validate
 
@@ -88,6 +88,45 @@ def systemsetting(device: CodecState, args: list[str]) -> str:
     if spec.secret:
         return f"{label} ********" if value else f'{label} ""'
     return show(device, label, spec)
+
+
+def dns(device: CodecState, args: list[str]) -> str:
+    """``dns get <n>`` or ``dns set <n> [address]`` (n = 1..4; a bare ``set`` clears)."""
+    if len(args) < 2:
+        return ERR_MORE_PARAMS
+    verb, slot = args[0].lower(), args[1]
+    spec = DNS_SLOTS.get(slot)
+    if spec is None or verb not in ("get", "set") or len(args) > 3:
+        return ERR_ILLEGAL
+    label = f"dns {slot}"
+    if verb == "get":
+        return ERR_ILLEGAL if len(args) > 2 else show(device, label, spec)
+    value = validate(spec, args[2]) if len(args) == 3 else ""
+    if value is None:
+        return ERR_ILLEGAL
+    device.set_setting(spec.key, value)
+    return show(device, label, spec)
+
+
+PASSWORD_CHANGED = "password changed"
+"""The reply of a successful ``setpassword`` (unconfirmed: no public source shows it)."""
+
+
+def setpassword(device: CodecState, args: list[str]) -> str:
+    """``setpassword admin room "<current>" "<new>"`` (hdx-api SetPassword).
+
+    A wrong current password is refused (the reply text is unconfirmed: the API's bad
+    argument reply); the new password is what the next login needs. The values never
+    appear in a reply. Only the ``admin`` account is simulated (hdx-api names no other).
+    """
+    if len(args) < 4:
+        return ERR_MORE_PARAMS
+    account, scope, current, new = args[0].lower(), args[1].lower(), *args[2:4]
+    if len(args) > 4 or account != "admin" or scope != "room" or not new:
+        return ERR_ILLEGAL
+    if not device.change_password(current, new):
+        return ERR_ILLEGAL
+    return PASSWORD_CHANGED
 
 
 # -- calls and status ----------------------------------------------------------------

@@ -91,6 +91,9 @@ GET_SET: dict[str, Spec] = {
         text_spec("snmpconsoleip", source="vs-api"),
         text_spec("snmplocation", spaces=True, source="vs-api"),
         choice_spec("snmptrapversion", "v1", "v2c"),
+        # 'vlanid get|set {1..4094}': the 802.1Q id; name, range and reply unconfirmed
+        # (docs/codec.md): the get/set family of hdx-api TcpPorts.
+        int_spec("vlanid", 1, 4094),
         address_spec("ipaddress", static_only=True),
         address_spec("subnetmask"),
         address_spec("defaultgateway", static_only=True),
@@ -116,7 +119,18 @@ MODES: dict[str, Spec] = {
         ),
         choice_spec("usefixedports", "yes", "no", source="hdx-api"),
         choice_spec("dhcp", "off", "client", source="hdx-api"),
+        # 'enablevlan yes|no|get': 802.1Q tagging on the LAN port; the name is unconfirmed
+        # (docs/codec.md), the form is the 'enable<feature> yes|no|get' family (hdx-api
+        # EnableSnmp, EnableRsvp, EnablePvec).
+        choice_spec("enablevlan", "yes", "no"),
     )
+}
+
+# 'dns get {1..4}' / 'dns set {1..4} ["xxx.xxx.xxx.xxx"]' (hdx-api Dns: "A server
+# identification number {1..4} is required"); the reply 'dns <n> <addr>' and a bare 'set'
+# clearing a slot are unconfirmed (docs/codec.md). One address setting per slot.
+DNS_SLOTS: dict[str, Spec] = {
+    str(slot): Spec(f"dns.{slot}", "text", address=True, source="hdx-api") for slot in range(1, 5)
 }
 
 # ``systemsetting get <name>`` reads, ``systemsetting <name> <value>`` writes; both answer
@@ -170,6 +184,12 @@ FACTORY_DEFAULTS: Mapping[str, str] = {
     "tcpports": "3230",
     "udpports": "3230",
     "dhcp": "client",
+    "enablevlan": "no",
+    "vlanid": "1",
+    "dns.1": "",
+    "dns.2": "",
+    "dns.3": "",
+    "dns.4": "",
     "ipaddress": "",
     "subnetmask": "",
     "defaultgateway": "",
@@ -186,4 +206,5 @@ FACTORY_DEFAULTS: Mapping[str, str] = {
     "systemsetting.model": MODEL,
 }
 """Settings of a codec fresh from a factory reset, by canonical key (DHCP client, no fixed
-ports, encryption when available; these defaults are unconfirmed: docs/codec.md)."""
+ports, encryption when available, no 802.1Q tag, no DNS server; these defaults are
+unconfirmed: docs/codec.md)."""

@@ -133,6 +133,13 @@ class CodecState:
     def set_password(self, password: str) -> None:
         self._password = password
 
+    def change_password(self, current: str, new: str) -> bool:
+        """The admin password becomes ``new`` when ``current`` is right (False: unchanged)."""
+        if not hmac.compare_digest(current.encode(), self._password.encode()):
+            return False
+        self._password = new
+        return True
+
     # -- events --------------------------------------------------------------------------
 
     def add_listener(self, callback: Listener) -> None:
