@@ -66,7 +66,9 @@ def reorder_children(lines: list[str], rnd: random.Random) -> list[str]:
     out: list[str] = []
     for part in blocks(lines):
         kids = groups(part)
-        if not part[0].startswith(("ip access-list ", "ipv6 access-list ")):
+        # An access list's entries are ordered (first match): never shuffled, whatever spaces
+        # another mutation put into its header.
+        if not " ".join(part[0].split()).startswith(("ip access-list ", "ipv6 access-list ")):
             rnd.shuffle(kids)
         out += [part[0], *(line for kid in kids for line in kid)]
     return out
