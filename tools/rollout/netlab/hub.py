@@ -25,10 +25,10 @@ NTP_PORT = 123  # RFC 5905 section 7.2: "the NTP service port number 123"
 
 
 def noc_hosts(inv: Inventory) -> list[str]:
-    """The NOC side's addresses in the lab: NTP, syslog and SNMP managers, and a stand-in for a
-    NOC workstation (the prefix's first host) in every NOC prefix that has none of them."""
+    """The NOC side's addresses in the lab: NTP, DNS, syslog and SNMP managers, and a stand-in
+    for a NOC workstation (the prefix's first host) in every NOC prefix that has none of them."""
     p = inv.province
-    known = [*p.ntp_servers, *p.syslog_servers, *p.snmp.managers]
+    known = [*p.ntp_servers, *p.dns_servers, *p.syslog_servers, *p.snmp.managers]
     hosts = list(dict.fromkeys(str(a) for a in known))
     for prefix in p.noc_prefixes:
         net = ipaddress.IPv4Network(prefix)
