@@ -128,6 +128,13 @@ def _negation_display(
         text = " ".join(toks)
         ed.tree.learned_negations[(mode, " ".join(key))] = text
         return text
+    if rules.MODES[mode].lenient and not _exists(ed, children, rule, toks):
+        # A section the twin does not model: a negation with nothing to remove turns off a
+        # setting that is on by default, and IOS shows it (` no watchdog` under `voice-card`,
+        # tests/data/ios-public/isr4331/cnam-Router-28.cfg; `  no destination transport-method
+        # email` under a call-home profile, ISR4321 16.x running config, code index id
+        # 24202080185).
+        return " ".join(toks)
     return None
 
 

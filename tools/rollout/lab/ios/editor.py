@@ -136,7 +136,9 @@ class Editor(EditState):
         for row in rules.DEFAULT_ARGUMENTS:
             if self.mode == row.mode and words[:1] == [row.command]:
                 words = _without(words, row.words)
-        if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words):
+        if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words) and not any(
+            tuple(words[: len(c)]) == c for c in rules.SHORT_NAME_COMMANDS
+        ):
             words = _canonical_interfaces(words)
         return words
 

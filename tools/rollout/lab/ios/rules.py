@@ -76,6 +76,7 @@ INTERFACE_RANK = {n: r for n, r, _p in INTERFACE_TYPES}
 PHYSICAL_TYPES = frozenset(n for n, _r, p in INTERFACE_TYPES if p)
 INTERFACE_ABBREVIATIONS: dict[str, str] = _LAYOUT.interface_abbreviations
 INTERFACE_ARGUMENT_KEYWORDS: frozenset[str] = _LAYOUT.interface_argument_keywords
+SHORT_NAME_COMMANDS: tuple[tuple[str, ...], ...] = _LAYOUT.short_name_commands
 
 # ----------------------------------------------------------------- ordering
 
