@@ -65,6 +65,8 @@ class Editor(EditState):
         if start >= len(words):
             return Outcome(error=INCOMPLETE)
         chosen, res = self._resolve(words, start, negate or default)
+        if chosen <= 0 and self._kept_in_section(line, words, start, chosen == 0):
+            chosen, res = len(self.stack) - 1, MatchResult(OK, words[start:])
         if chosen < 0:
             return Outcome(error=res.status, pos=toks[min(res.fail, len(toks) - 1)][0], word=line)
         del self.stack[chosen + 1 :]
@@ -154,6 +156,32 @@ class Editor(EditState):
                             self.tree.old_forms.discard(i)
                     return [*form.new, *words[len(spelling) :]]
         return words
+
+    def _kept_in_section(self, line: str, words: list[str], start: int, known: bool) -> bool:
+        """An indented line the section's grammar does not know stays in the section.
+
+        A running configuration shows a section's lines indented under it, and the planner
+        types them so (hier_config indents children): an indented line the twin's grammar of
+        the section lacks (` ip arp inspection trust`, ` spanning-tree guard root` under an
+        interface) is one the device took there. Without this, it would fall back to the
+        global level, and every later line of the section with it. Not for the top-level lines
+        IOS prints indented (` vstack`, rules.TOP_INDENT). Loaded from a running config, any
+        indented line is kept (the device showed it there) and its first two words learnt;
+        typed, the line must be one IOS takes somewhere (``known``: the global level knows it)
+        or start with words a loaded line of this mode had.
+        """
+        if not (
+            len(self.stack) > 1
+            and line[:1].isspace()
+            and " ".join(words) not in rules.TOP_INDENT
+            and not rules.MODES[self.stack[-1].mode].sequenced
+        ):
+            return False
+        lead = (self.stack[-1].mode, tuple(words[start : start + 2]))
+        if self.learn:
+            self.tree.learned_words.add(lead)
+            return True
+        return known or lead in self.tree.learned_words
 
     def _opener(self, mode: str, canon: list[str]) -> Opener | None:
         for op in rules.OPENERS.get(mode, ()):
