@@ -115,6 +115,7 @@ class ConfigTree:
     __slots__ = (
         "hidden_negations",
         "learned_negations",
+        "learned_openers",
         "learned_words",
         "numbered_acls",
         "old_forms",
@@ -135,6 +136,9 @@ class ConfigTree:
         self.version = 0
         self.learned_negations: dict[tuple[str, str], str] = {}
         self.learned_words: set[tuple[str, tuple[str, ...]]] = set()
+        self.learned_openers: set[tuple[str, ...]] = set()
+        """First two words of top-level lines a loaded config showed with lines indented under
+        them, where the twin's grammar knows no sub-mode: they open one (rules.LEARNED_MODE)."""
         """(mode, first two words) of lines a loaded config showed in a section the twin's
         grammar does not know them in: the device takes that command there."""
         self.hidden_negations: set[tuple[str, str]] = set()
@@ -153,6 +157,7 @@ class ConfigTree:
         new.root = self.root.copy()
         new.learned_negations = dict(self.learned_negations)
         new.learned_words = set(self.learned_words)
+        new.learned_openers = set(self.learned_openers)
         new.hidden_negations = set(self.hidden_negations)
         return new
 

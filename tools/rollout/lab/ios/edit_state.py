@@ -27,7 +27,7 @@ class RawText:
 class EditState:
     """The tree, the open sections (innermost last) and raw text being collected."""
 
-    __slots__ = ("changed", "learn", "raw", "stack", "tree")
+    __slots__ = ("changed", "last_top", "learn", "raw", "stack", "tree")
 
     def __init__(self, tree: ConfigTree, *, learn: bool = False) -> None:
         self.tree = tree
@@ -36,6 +36,8 @@ class EditState:
         self.learn = learn
         """Loading a file: learn the device's train and kept negations from what it shows."""
         self.changed = False
+        self.last_top: Node | None = None
+        """The last top-level line loaded (a loaded line indented under it makes it a section)."""
 
     @property
     def mode(self) -> str:

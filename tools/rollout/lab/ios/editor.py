@@ -7,13 +7,14 @@ code, so a loaded device and a configured device are in the same state for the s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rollout.lab.ios import rules
 from rollout.lab.ios.config import ConfigTree
 from rollout.lab.ios.edit_lines import set_line
 from rollout.lab.ios.edit_sections import open_section
-from rollout.lab.ios.edit_state import EditState
+from rollout.lab.ios.edit_state import EditState, Frame
 from rollout.lab.ios.edit_text import feed_raw
 from rollout.lab.ios.match import MatchResult, match_syntax, pattern_match, tokenize
 from rollout.lab.ios.outcome import AMBIGUOUS, INCOMPLETE, INVALID, OK, Outcome
@@ -64,18 +65,56 @@ class Editor(EditState):
         start = 1 if negate or default else 0
         if start >= len(words):
             return Outcome(error=INCOMPLETE)
+        if self.learn and not line[:1].isspace():
+            del self.stack[1:]  # a running config shows every top-level line unindented
+        self._learn_section(line, words)
         chosen, res = self._resolve(words, start, negate or default)
         if chosen <= 0 and self._kept_in_section(line, words, start, chosen == 0):
             chosen, res = len(self.stack) - 1, MatchResult(OK, words[start:])
+        elif chosen < 0 and self._known_top(line, words, start):
+            chosen, res = 0, MatchResult(OK, words[start:])
         if chosen < 0:
             return Outcome(error=res.status, pos=toks[min(res.fail, len(toks) - 1)][0], word=line)
         del self.stack[chosen + 1 :]
         canon = self._canonical(res, toks, line, start)
         frame = self.stack[-1]
         opener = self._opener(frame.mode, canon)
+        if opener is None and frame.mode == rules.ROOT_MODE and not self.learn:
+            if _lead(canon) in self.tree.learned_openers:
+                opener = Opener(tuple(canon), rules.LEARNED_MODE)
         if opener is not None:
+            self.last_top = None
             return open_section(self, frame, opener, canon, negate or default)
-        return set_line(self, frame, canon, negate, default)
+        out = set_line(self, frame, canon, negate, default)
+        if self.learn and frame.mode == rules.ROOT_MODE and not (negate or default):
+            text = " ".join(canon)
+            root = self.tree.root.children or []
+            self.last_top = next((c for c in root if c.text == text and c.mode is None), None)
+        return out
+
+    def _learn_section(self, line: str, words: list[str]) -> None:
+        """Loading: a line indented under a top-level line the grammar opens no sub-mode for
+        makes that line a section (the device showed it so); its first two words are learnt."""
+        top = self.last_top
+        if not (self.learn and len(self.stack) == 1 and line[:1].isspace() and top is not None):
+            return
+        if " ".join(words) in rules.TOP_INDENT or top.mode is not None:
+            return
+        top.mode = rules.LEARNED_MODE
+        top.children = []
+        self.tree.learned_openers.add(_lead(top.tokens()))
+        self.stack.append(Frame(rules.LEARNED_MODE, top))
+
+    def _known_top(self, line: str, words: list[str], start: int) -> bool:
+        """A top-level line the grammar lacks: kept when loaded (the device showed it, its
+        first two words are learnt), accepted typed when a loaded line began with them."""
+        if len(self.stack) != 1 or line[:1].isspace() or not _KEYWORD.match(words[start]):
+            return False  # IOS keywords are lower case (not `Building configuration...`)
+        lead = (rules.ROOT_MODE, _lead(words[start:]))
+        if self.learn:
+            self.tree.learned_words.add(lead)
+            return True
+        return lead in self.tree.learned_words
 
     def _resolve(self, words: list[str], start: int, negate: bool) -> tuple[int, MatchResult]:
         """Pick the innermost mode that accepts the command (IOS pops out of sub-modes).
@@ -177,7 +216,7 @@ class Editor(EditState):
             and not rules.MODES[self.stack[-1].mode].sequenced
         ):
             return False
-        lead = (self.stack[-1].mode, tuple(words[start : start + 2]))
+        lead = (self.stack[-1].mode, _lead(words[start:]))
         if self.learn:
             self.tree.learned_words.add(lead)
             return True
@@ -191,6 +230,21 @@ class Editor(EditState):
 
     def _pop_one(self) -> None:
         self.stack.pop()
+
+
+_KEYWORD = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def _lead(words: list[str]) -> tuple[str, ...]:
+    """The keywords a command starts with (at most two), before its first argument: the
+    first word holding a digit, a capital or a quote (`voice-card 0/4` -> voice-card,
+    `ip nhrp network-id 1` -> ip nhrp, `wsma profile listener X` -> wsma profile)."""
+    out: list[str] = []
+    for w in words[:2]:
+        if any(c.isdigit() or c.isupper() or c in "\"'" for c in w):
+            break
+        out.append(w)
+    return tuple(out)
 
 
 def _without(words: list[str], part: tuple[str, ...]) -> list[str]:

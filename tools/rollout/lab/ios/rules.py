@@ -109,3 +109,8 @@ __all__ = [
     "complete_keyword",
     "interface_type",
 ]
+
+
+LEARNED_MODE = "config-learned"
+"""Sub-mode of a top-level command a loaded running config showed lines indented under, when
+the grammar knows no sub-mode for it: the device evidently opened one (modes.yaml)."""
