@@ -79,9 +79,13 @@ class Editor(EditState):
         canon = self._canonical(res, toks, line, start)
         frame = self.stack[-1]
         opener = self._opener(frame.mode, canon)
-        if opener is None and frame.mode == rules.ROOT_MODE and not self.learn:
-            if _lead(canon) in self.tree.learned_openers:
-                opener = Opener(tuple(canon), rules.LEARNED_MODE)
+        if (
+            opener is None
+            and frame.mode == rules.ROOT_MODE
+            and not self.learn
+            and _lead(canon) in self.tree.learned_openers
+        ):
+            opener = Opener(tuple(canon), rules.LEARNED_MODE)
         if opener is not None:
             self.last_top = None
             return open_section(self, frame, opener, canon, negate or default)
