@@ -128,12 +128,16 @@ def _negation_display(
         text = " ".join(toks)
         ed.tree.learned_negations[(mode, " ".join(key))] = text
         return text
-    if rules.MODES[mode].lenient and not _exists(ed, children, rule, toks):
-        # A section the twin does not model: a negation with nothing to remove turns off a
-        # setting that is on by default, and IOS shows it (` no watchdog` under `voice-card`,
+    if (rules.MODES[mode].lenient or (mode == rules.ROOT_MODE and rule is None)) and not _exists(
+        ed, children, rule, toks
+    ):
+        # A negation with nothing to remove turns off a setting that is on by default, and IOS
+        # shows it: in a section the twin does not model (` no watchdog` under `voice-card`,
         # tests/data/ios-public/isr4331/cnam-Router-28.cfg; `  no destination transport-method
         # email` under a call-home profile, ISR4321 16.x running config, code index id
-        # 24202080185).
+        # 24202080185) and at the top level for a command without a slot of its own (`no
+        # license smart enable` on an ISR4221 16.9, isr4221/fls-R1.cfg; `no cdp log mismatch
+        # duplex`, `no scheduler allocate` on IOSv 15.x, ios15-router/*.cfg).
         return " ".join(toks)
     return None
 
