@@ -103,7 +103,14 @@ def set_line(ed: EditState, frame: Frame, toks: list[str], negate: bool, default
     if any(c.text == text for c in children):
         return Outcome()
     negated = "no " + text
-    children[:] = [c for c in children if c.text != negated]
+    if not ed.learn and any(c.text == negated for c in children):
+        # IOS shows what differs from the default: a shown `no X` means X is the default, so
+        # typing X restores it and shows nothing (` no watchdog` -> `watchdog` under
+        # `voice-card`; `no ip igmp snooping vlan 40` -> `ip igmp snooping vlan 40`, C9200L
+        # 17.12, tests/data/ios-public/cat9200l-4x/csbc-CM-S6-H001.cfg).
+        children[:] = [c for c in children if c.text != negated]
+        ed.touch()
+        return Outcome()
     insert_node(section, _make(ed, text, mode, section), mode)
     ed.touch()
     return Outcome()
