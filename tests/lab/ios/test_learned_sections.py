@@ -77,3 +77,35 @@ def test_a_command_unknown_everywhere_is_still_refused() -> None:
     outs = typed(dev, "interface GigabitEthernet0/0/0", "  zork 1", "  exit", "zork-global 2")
     assert "% Invalid input" in outs[1]
     assert "% Invalid input" in outs[3]
+
+
+# The shape of an IOS-XE "policy-map type control subscriber" (Cisco IBNS 2.0): events, then
+# numbered classes, then numbered actions, each level indented under the one before.
+NESTED = """hostname twin
+policy-map type control subscriber P1
+ event session-started match-all
+  10 class always do-until-failure
+   10 authenticate using dot1x priority 10
+ event authentication-failure match-first
+  20 class FAILED do-all
+   10 terminate dot1x
+!
+end
+"""
+
+
+def test_nested_sections_are_kept_at_their_depth() -> None:
+    dev = IosDevice.from_config(NESTED)
+    assert dev.load_errors == []
+    assert section(dev, "policy-map type control subscriber P1") == [
+        line for line in NESTED.splitlines()[1:8] if line != "!"
+    ]
+
+
+def test_a_nested_section_the_device_lacks_is_planned_and_converges() -> None:
+    from rollout.drivers.cisco_ios import ios_plan
+
+    dev = IosDevice.from_config("hostname twin\nend\n")
+    plan = ios_plan("twin", dev.running_config(), NESTED)
+    assert typed(dev, *plan.commands) == [""] * len(plan.commands)
+    assert ios_plan("twin", dev.running_config(), NESTED).commands == ()

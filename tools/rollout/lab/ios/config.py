@@ -136,9 +136,9 @@ class ConfigTree:
         self.version = 0
         self.learned_negations: dict[tuple[str, str], str] = {}
         self.learned_words: set[tuple[str, tuple[str, ...]]] = set()
-        self.learned_openers: set[tuple[str, ...]] = set()
-        """First two words of top-level lines a loaded config showed with lines indented under
-        them, where the twin's grammar knows no sub-mode: they open one (rules.LEARNED_MODE)."""
+        self.learned_openers: set[tuple[str, tuple[str, ...]]] = set()
+        """(mode, first keywords) of lines shown or typed with lines indented under them where
+        the twin's grammar knows no sub-mode: they open one (rules.LEARNED_MODE)."""
         """(mode, first two words) of lines a loaded config showed in a section the twin's
         grammar does not know them in: the device takes that command there."""
         self.hidden_negations: set[tuple[str, str]] = set()

@@ -65,9 +65,13 @@ class Editor(EditState):
         start = 1 if negate or default else 0
         if start >= len(words):
             return Outcome(error=INCOMPLETE)
-        if self.learn and not line[:1].isspace():
-            del self.stack[1:]  # a running config shows every top-level line unindented
-        self._learn_section(line, words)
+        indent = len(line) - len(line.lstrip())
+        if self.learn:
+            if not line[:1].isspace():
+                del self.stack[1:]  # a running config shows every top-level line unindented
+            while self.stack[-1].mode == rules.LEARNED_MODE and self.stack[-1].indent >= indent:
+                self.stack.pop()
+        self._learn_section(indent, words)
         chosen, res = self._resolve(words, start, negate or default)
         if chosen <= 0 and self._kept_in_section(line, words, start, chosen == 0):
             chosen, res = len(self.stack) - 1, MatchResult(OK, words[start:])
@@ -79,35 +83,41 @@ class Editor(EditState):
         canon = self._canonical(res, toks, line, start)
         frame = self.stack[-1]
         opener = self._opener(frame.mode, canon)
-        if (
-            opener is None
-            and frame.mode == rules.ROOT_MODE
-            and not self.learn
-            and _lead(canon) in self.tree.learned_openers
-        ):
+        lead = _lead(canon)
+        if opener is None and lead and (frame.mode, lead) in self.tree.learned_openers:
             opener = Opener(tuple(canon), rules.LEARNED_MODE)
         if opener is not None:
-            self.last_top = None
-            return open_section(self, frame, opener, canon, negate or default)
+            self.last_line = None
+            out = open_section(self, frame, opener, canon, negate or default)
+            if opener.mode == rules.LEARNED_MODE and self.stack[-1].node is not frame.node:
+                self.stack[-1].indent = indent
+            return out
         out = set_line(self, frame, canon, negate, default)
-        if self.learn and frame.mode == rules.ROOT_MODE and not (negate or default):
+        self.last_line = None
+        if not (negate or default):
             text = " ".join(canon)
-            root = self.tree.root.children or []
-            self.last_top = next((c for c in root if c.text == text and c.mode is None), None)
+            node = next((c for c in frame.node.children or [] if c.text == text), None)
+            if node is not None and node.mode is None:
+                self.last_line = (node, indent, len(self.stack))
         return out
 
-    def _learn_section(self, line: str, words: list[str]) -> None:
-        """Loading: a line indented under a top-level line the grammar opens no sub-mode for
-        makes that line a section (the device showed it so); its first two words are learnt."""
-        top = self.last_top
-        if not (self.learn and len(self.stack) == 1 and line[:1].isspace() and top is not None):
+    def _learn_section(self, indent: int, words: list[str]) -> None:
+        """A line indented deeper than the line set just before it, which opened no sub-mode,
+        makes that line a section: a running config shows a section's lines indented under
+        it, and the planner types them so (hier_config indents children). The section's mode
+        is lenient; its first keywords are learnt, so typing them again opens it."""
+        last = self.last_line
+        if last is None or " ".join(words) in rules.TOP_INDENT:
             return
-        if " ".join(words) in rules.TOP_INDENT or top.mode is not None:
+        node, at, depth = last
+        if indent <= at or depth != len(self.stack) or node.mode is not None:
             return
-        top.mode = rules.LEARNED_MODE
-        top.children = []
-        self.tree.learned_openers.add(_lead(top.tokens()))
-        self.stack.append(Frame(rules.LEARNED_MODE, top))
+        node.mode = rules.LEARNED_MODE
+        node.children = []
+        if lead := _lead(node.tokens()):
+            self.tree.learned_openers.add((self.stack[-1].mode, lead))
+        self.stack.append(Frame(rules.LEARNED_MODE, node, at))
+        self.last_line = None
 
     def _known_top(self, line: str, words: list[str], start: int) -> bool:
         """A top-level line the grammar lacks: kept when loaded (the device showed it, its
