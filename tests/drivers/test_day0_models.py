@@ -17,7 +17,7 @@ import pytest
 from rollout.drivers.cisco_ios import ios_plan
 from rollout.drivers.ios_rules import IDENTITY, clean
 from rollout.drivers.ios_scope import key as scope_key
-from rollout.drivers.ios_sections import parse
+from rollout.drivers.ios_sections import Node, parse
 from rollout.hardware import MODELS, HardwareModel
 from rollout.inventory.loader import Inventory, load_inventory
 from rollout.inventory.model import Device, Role, Router, Switch
@@ -100,6 +100,7 @@ def test_day0_to_intent_in_one_run_platform_untouched(
 
     plan = ios_plan(device.hostname, before, intended)
     assert plan.commands, f"{name}: a day-0 device needs the site's configuration"
+    assert outside_scope(plan.commands, intended) == [], f"{name}: plan outside the scope"
     touched = [
         c
         for c in plan.commands
@@ -166,6 +167,7 @@ def test_public_unit_to_intent_platform_untouched(
     assert platform, f"{path}: no platform line"
 
     plan = ios_plan(device.hostname, before, intended)
+    assert outside_scope(plan.commands, intended) == [], f"{path}: plan outside the scope"
     sent = {c.strip() for c in plan.commands}
     negated = sorted(line for line in platform if f"no {line}" in sent or f"default {line}" in sent)
     assert negated == [], f"{path}: the plan negates platform lines {negated}"
@@ -182,6 +184,22 @@ def test_public_unit_to_intent_platform_untouched(
     assert platform <= set(after.splitlines()), f"{path}: a platform line was lost"
     again = ios_plan(device.hostname, after, intended)
     assert again.commands == (), f"{path}: not converged in one run: {again.commands}"
+
+
+def outside_scope(commands: tuple[str, ...], intended: str) -> list[str]:
+    """The plan's top-level commands whose family rollout does not own (ios_scope)."""
+    wanted = {scope_key(n)[0] for n in parse(clean(intended))}
+    wanted |= {n.text for n in parse(clean(intended))}
+    out = []
+    for i, command in enumerate(commands):
+        if command.startswith(" ") or "\n" in command:
+            continue
+        body = command.removeprefix("no ").removeprefix("default ")
+        section = i + 1 < len(commands) and commands[i + 1].startswith(" ")
+        k, family = scope_key(Node(body, [Node("")] if section else []))
+        if not ((family is not None and family.always) or k in wanted):
+            out.append(command)
+    return out
 
 
 def _heads(text: str) -> set[str]:
