@@ -2,10 +2,10 @@
 
 IOS refuses to re-enter an operation that is scheduled: "Entry already running and cannot be
 modified (only can delete (no) and start over)" (an IOL transcript cited in docs/hardware.md;
-Cisco NSO's cisco-ios NED and Ansible's `cisco.ios` terminal plugin match the first line). The
-no form of `ip sla` removes "all configuration for the operation, including the schedule of
-the operation, reaction configuration, and reaction triggers" (Cisco IP SLAs Command
-Reference, `ip sla`). So a plan that would enter a scheduled operation instead sends
+Cisco NSO's cisco-ios NED and Ansible's `cisco.ios` terminal plugin match the first line). That
+the no form of `ip sla` also removes the operation's schedule and reaction configuration is
+**unconfirmed** here (no command-reference text was retrieved; the message's "start over"
+implies it, and the twin does so). A plan that would enter a scheduled operation instead sends
 `no ip sla N`, the operation as the intent has it, then the intent's schedule and reaction
 lines of that operation.
 """
