@@ -50,6 +50,7 @@ def shown(dev: IosDevice) -> list[str]:
 KNOWN_GAPS = {
     "cat9200/cubcal-SwitchLv3",
     "cat9200/epoka-SwitchL3EPOKA",
+    "cat9200/sioplc-switchLvL3",
     "cat9200l-4x/csbc-CM-S6-H001",
     "cat2960/fls-Sw1",
 }

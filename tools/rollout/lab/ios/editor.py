@@ -247,6 +247,7 @@ class Editor(EditState):
 
 
 _KEYWORD = re.compile(r"^[a-z][a-z0-9-]*$")
+_VERSION = re.compile(r"^version (\d+)\.(\d+)", re.MULTILINE)
 
 
 def _lead(words: list[str]) -> tuple[str, ...]:
@@ -307,6 +308,9 @@ def parse_config(
 
 def load_config(tree: ConfigTree, text: str) -> list[str]:
     """Feed a configuration file into ``tree``; returns the lines IOS rejected."""
+    train = _VERSION.search(text)
+    if train and (int(train[1]), int(train[2])) >= rules.NUMBERED_ACL_SINCE:
+        tree.numbered_acls = True
     editor = Editor(tree, learn=True)
     errors: list[str] = []
     for line in text.splitlines():
