@@ -57,9 +57,9 @@ def outcome(source: str, target: str) -> Outcome:
 
 def test_corpus_is_wide_enough() -> None:
     families = {c.family for c in CORPUS.values()}
-    assert 20 <= len(CORPUS) <= 40, sorted(CORPUS)
-    assert len(families) >= 4, families
-    assert len(PAIRS) >= 100, len(PAIRS)
+    assert 45 <= len(CORPUS) <= 80, sorted(CORPUS)
+    assert len(families) >= 10, families
+    assert len(PAIRS) >= 160, len(PAIRS)
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))

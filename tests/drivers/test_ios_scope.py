@@ -214,3 +214,20 @@ def test_mop_lines_written_by_the_platform_stay() -> None:
         "mop enabled",
         "exit",
     ]
+
+
+def test_an_empty_header_in_the_intent_owns_the_running_section() -> None:
+    """An ISR4221 16.9 shows `router ospf 1` with nothing under it (isr4221/fls-R1.cfg): an
+    intent of that header owns the device's `router ospf 1` section, whose lines go."""
+    running = "hostname r1\nrouter ospf 1\n network 10.0.0.0 0.0.0.255 area 0\n"
+    plan = ios_plan("dut", running, "hostname r1\nrouter ospf 1\n")
+    assert [c.strip() for c in plan.commands] == [
+        "router ospf 1",
+        "no network 10.0.0.0 0.0.0.255 area 0",
+        "exit",
+    ]
+    assert plan.unmanaged == ()
+    assert (
+        ios_plan("dut", "hostname r1\nrouter ospf 1\n", "hostname r1\nrouter ospf 1\n").commands
+        == ()
+    )

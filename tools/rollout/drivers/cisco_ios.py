@@ -6,7 +6,7 @@ import contextlib
 import re
 from typing import Any, NamedTuple
 
-from rollout.drivers import ios_canon, ios_refuse, ios_rules, ios_scope, ios_sections
+from rollout.drivers import ios_canon, ios_refuse, ios_rules, ios_scope, ios_sections, ios_sla
 from rollout.drivers.base import DeviceError, ErrorKind, Pending, Plan, Target
 from rollout.drivers.ios_lock import IosLock
 from rollout.drivers.ios_same import same_config
@@ -159,6 +159,7 @@ def remediation(run_text: str, want_text: str, intended: str, device: str = "") 
         ) from None
     commands = ios_rules.whole_numbered_acls(ios_rules.fix_negations(commands), want_text)
     commands = ios_rules.drop_replaced_negations(commands)
+    commands = ios_sla.restart_scheduled(commands, run_text, want_text)
     if commands:
         # IOS never shows these lines, so they never diff; assert them with any real change.
         commands += ios_rules.write_only(intended)

@@ -120,6 +120,14 @@ ROWS: tuple[Row, ...] = (
         "0 0' under line con 0 and line vty: " + BATFISH + "; hidden: " + CIS_DEFAULTS,
     ),
     Row(
+        "interface GigabitEthernet0/0/1\n ip proxy-arp\n ip redirects\n ip unreachables",
+        "interface GigabitEthernet0/0/1",
+        "on by default (Cisco IOS IP Addressing Services command reference, `ip proxy-arp`, "
+        "`ip redirects`, `ip unreachables`: enabled by default); only the `no` forms are shown: "
+        "' no ip proxy-arp' on an ISR4331 15.5 (tests/data/ios-public/isr4331/"
+        "cnam-Router-28.cfg), ' no ip redirects' / ' no ip unreachables' in " + BATFISH,
+    ),
+    Row(
         "interface GigabitEthernet0/0/1\n ip address 10.0.0.1 255.255.255.0\n no shutdown",
         "interface GigabitEthernet0/0/1\n ip address 10.0.0.1 255.255.255.0",
         "an enabled port shows no shutdown line, a disabled one shows ' shutdown': " + ISR4321,
@@ -282,7 +290,9 @@ HIDDEN_TOP = frozenset(
     }
 )
 HIDDEN_SLA = frozenset({"frequency 60", "threshold 5000", "timeout 5000"})
-HIDDEN_IF = frozenset({"no shutdown", "ip route-cache"})
+HIDDEN_IF = frozenset(
+    {"no shutdown", "ip route-cache", "ip proxy-arp", "ip redirects", "ip unreachables"}
+)
 HIDDEN_LINE = frozenset({"exec-timeout 10 0"})
 SLA_DEFAULT_PACKETS = re.compile(r" num-packets 10 interval 20(?= |$)")
 ACL = re.compile(r"^ip access-list (?:standard|extended) ")

@@ -199,7 +199,11 @@ def _owned_child(parent: str, child: Node, wanted: set[str]) -> bool:
 
 def split(running: list[Node], intended: list[Node]) -> tuple[list[Node], list[str]]:
     """(the running tree rollout owns, the unmanaged lines as `section / line` texts)."""
-    wanted = {key(n)[0] for n in intended}
+    # A header the intent shows without lines under it (`router ospf 1`, `line aux 0`) owns the
+    # running section of that header too: keyed by its two first words alone, the running
+    # section would stay unmanaged and the intent's line be added again at every plan (an
+    # ISR4221 16.9 shows an empty `router ospf 1`: tests/data/ios-public/isr4221/fls-R1.cfg).
+    wanted = {key(n)[0] for n in intended} | {n.text for n in intended}
     sections = {n.text: n for n in intended}
     owned: list[Node] = []
     unmanaged: list[str] = []

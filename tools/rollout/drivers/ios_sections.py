@@ -92,6 +92,11 @@ ORDERED = ("ip access-list ", "ipv6 access-list ")
 
 BANNER = re.compile(r"^banner (\S+)(?: (.*))?$")
 
+TOP_LEVEL_INDENTED: frozenset[str] = frozenset({"vstack"})
+"""Global commands IOS prints with a leading space (after `control-plane`): ` vstack` on a
+Cisco 2901, 15.4(3)M10 and 15.7(3)M (tests/data/ios-public/isr2901/oxi-r1.cfg, oxi-r2.cfg).
+Read as top-level lines, not as lines of the section above them."""
+
 
 @dataclass
 class Node:
@@ -178,6 +183,8 @@ def parse(text: str) -> list[Node]:
             continue
         indent = len(line) - len(line.lstrip())
         node = Node(" ".join(line.split()))
+        if node.text in TOP_LEVEL_INDENTED:
+            indent = 0
         while stack and stack[-1][0] >= indent:
             stack.pop()
         (stack[-1][1].children if stack else roots).append(node)

@@ -115,6 +115,8 @@ class ConfigTree:
     __slots__ = (
         "hidden_negations",
         "learned_negations",
+        "learned_openers",
+        "learned_words",
         "numbered_acls",
         "old_forms",
         "port_defaults",
@@ -133,6 +135,12 @@ class ConfigTree:
         self.root = Node("", rules.ROOT_MODE)
         self.version = 0
         self.learned_negations: dict[tuple[str, str], str] = {}
+        self.learned_words: set[tuple[str, tuple[str, ...]]] = set()
+        self.learned_openers: set[tuple[str, tuple[str, ...]]] = set()
+        """(mode, first keywords) of lines shown or typed with lines indented under them where
+        the twin's grammar knows no sub-mode: they open one (rules.LEARNED_MODE)."""
+        """(mode, first two words) of lines a loaded config showed in a section the twin's
+        grammar does not know them in: the device takes that command there."""
         self.hidden_negations: set[tuple[str, str]] = set()
         """(mode, key) whose negation this platform hides (POSITIVE_SHOWN_HIDES_NEGATION)."""
         self.port_order = port_order or {}
@@ -148,6 +156,8 @@ class ConfigTree:
         new = ConfigTree(self.port_order, self.port_defaults, self.old_forms, self.numbered_acls)
         new.root = self.root.copy()
         new.learned_negations = dict(self.learned_negations)
+        new.learned_words = set(self.learned_words)
+        new.learned_openers = set(self.learned_openers)
         new.hidden_negations = set(self.hidden_negations)
         return new
 

@@ -103,7 +103,14 @@ def set_line(ed: EditState, frame: Frame, toks: list[str], negate: bool, default
     if any(c.text == text for c in children):
         return Outcome()
     negated = "no " + text
-    children[:] = [c for c in children if c.text != negated]
+    if not ed.learn and any(c.text == negated for c in children):
+        # IOS shows what differs from the default: a shown `no X` means X is the default, so
+        # typing X restores it and shows nothing (` no watchdog` -> `watchdog` under
+        # `voice-card`; `no ip igmp snooping vlan 40` -> `ip igmp snooping vlan 40`, C9200L
+        # 17.12, tests/data/ios-public/cat9200l-4x/csbc-CM-S6-H001.cfg).
+        children[:] = [c for c in children if c.text != negated]
+        ed.touch()
+        return Outcome()
     insert_node(section, _make(ed, text, mode, section), mode)
     ed.touch()
     return Outcome()
@@ -128,6 +135,17 @@ def _negation_display(
         text = " ".join(toks)
         ed.tree.learned_negations[(mode, " ".join(key))] = text
         return text
+    if (rules.MODES[mode].lenient or (mode == rules.ROOT_MODE and rule is None)) and not _exists(
+        ed, children, rule, toks
+    ):
+        # A negation with nothing to remove turns off a setting that is on by default, and IOS
+        # shows it: in a section the twin does not model (` no watchdog` under `voice-card`,
+        # tests/data/ios-public/isr4331/cnam-Router-28.cfg; `  no destination transport-method
+        # email` under a call-home profile, ISR4321 16.x running config, code index id
+        # 24202080185) and at the top level for a command without a slot of its own (`no
+        # license smart enable` on an ISR4221 16.9, isr4221/fls-R1.cfg; `no cdp log mismatch
+        # duplex`, `no scheduler allocate` on IOSv 15.x, ios15-router/*.cfg).
+        return " ".join(toks)
     return None
 
 

@@ -12,6 +12,8 @@ from rollout.lab.ios.config import ConfigTree, Node
 class Frame:
     mode: str
     node: Node
+    indent: int = -1
+    """Indentation of the header line of a learned section (rules.LEARNED_MODE)."""
 
 
 @dataclass(slots=True)
@@ -27,7 +29,7 @@ class RawText:
 class EditState:
     """The tree, the open sections (innermost last) and raw text being collected."""
 
-    __slots__ = ("changed", "learn", "raw", "stack", "tree")
+    __slots__ = ("changed", "last_line", "learn", "raw", "stack", "tree")
 
     def __init__(self, tree: ConfigTree, *, learn: bool = False) -> None:
         self.tree = tree
@@ -36,6 +38,9 @@ class EditState:
         self.learn = learn
         """Loading a file: learn the device's train and kept negations from what it shows."""
         self.changed = False
+        self.last_line: tuple[Node, int, int] | None = None
+        """The last line set without a sub-mode: (node, its indentation, the depth of the stack
+        it was set at). A line indented deeper right after it makes it a section."""
 
     @property
     def mode(self) -> str:

@@ -7,13 +7,14 @@ code, so a loaded device and a configured device are in the same state for the s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rollout.lab.ios import rules
 from rollout.lab.ios.config import ConfigTree
 from rollout.lab.ios.edit_lines import set_line
 from rollout.lab.ios.edit_sections import open_section
-from rollout.lab.ios.edit_state import EditState
+from rollout.lab.ios.edit_state import EditState, Frame
 from rollout.lab.ios.edit_text import feed_raw
 from rollout.lab.ios.match import MatchResult, match_syntax, pattern_match, tokenize
 from rollout.lab.ios.outcome import AMBIGUOUS, INCOMPLETE, INVALID, OK, Outcome
@@ -64,16 +65,70 @@ class Editor(EditState):
         start = 1 if negate or default else 0
         if start >= len(words):
             return Outcome(error=INCOMPLETE)
+        indent = len(line) - len(line.lstrip())
+        if self.learn:
+            if not line[:1].isspace():
+                del self.stack[1:]  # a running config shows every top-level line unindented
+            while self.stack[-1].mode == rules.LEARNED_MODE and self.stack[-1].indent >= indent:
+                self.stack.pop()
+        self._learn_section(indent, words)
         chosen, res = self._resolve(words, start, negate or default)
+        if chosen <= 0 and self._kept_in_section(line, words, start, chosen == 0):
+            chosen, res = len(self.stack) - 1, MatchResult(OK, words[start:])
+        elif chosen < 0 and self._known_top(line, words, start):
+            chosen, res = 0, MatchResult(OK, words[start:])
         if chosen < 0:
             return Outcome(error=res.status, pos=toks[min(res.fail, len(toks) - 1)][0], word=line)
         del self.stack[chosen + 1 :]
         canon = self._canonical(res, toks, line, start)
         frame = self.stack[-1]
         opener = self._opener(frame.mode, canon)
+        lead = _lead(canon)
+        if opener is None and lead and (frame.mode, lead) in self.tree.learned_openers:
+            opener = Opener(tuple(canon), rules.LEARNED_MODE)
         if opener is not None:
-            return open_section(self, frame, opener, canon, negate or default)
-        return set_line(self, frame, canon, negate, default)
+            self.last_line = None
+            out = open_section(self, frame, opener, canon, negate or default)
+            if opener.mode == rules.LEARNED_MODE and self.stack[-1].node is not frame.node:
+                self.stack[-1].indent = indent
+            return out
+        out = set_line(self, frame, canon, negate, default)
+        self.last_line = None
+        if not (negate or default):
+            text = " ".join(canon)
+            node = next((c for c in frame.node.children or [] if c.text == text), None)
+            if node is not None and node.mode is None:
+                self.last_line = (node, indent, len(self.stack))
+        return out
+
+    def _learn_section(self, indent: int, words: list[str]) -> None:
+        """A line indented deeper than the line set just before it, which opened no sub-mode,
+        makes that line a section: a running config shows a section's lines indented under
+        it, and the planner types them so (hier_config indents children). The section's mode
+        is lenient; its first keywords are learnt, so typing them again opens it."""
+        last = self.last_line
+        if last is None or " ".join(words) in rules.TOP_INDENT:
+            return
+        node, at, depth = last
+        if indent <= at or depth != len(self.stack) or node.mode is not None:
+            return
+        node.mode = rules.LEARNED_MODE
+        node.children = []
+        if lead := _lead(node.tokens()):
+            self.tree.learned_openers.add((self.stack[-1].mode, lead))
+        self.stack.append(Frame(rules.LEARNED_MODE, node, at))
+        self.last_line = None
+
+    def _known_top(self, line: str, words: list[str], start: int) -> bool:
+        """A top-level line the grammar lacks: kept when loaded (the device showed it, its
+        first two words are learnt), accepted typed when a loaded line began with them."""
+        if len(self.stack) != 1 or line[:1].isspace() or not _KEYWORD.match(words[start]):
+            return False  # IOS keywords are lower case (not `Building configuration...`)
+        lead = (rules.ROOT_MODE, _lead(words[start:]))
+        if self.learn:
+            self.tree.learned_words.add(lead)
+            return True
+        return lead in self.tree.learned_words
 
     def _resolve(self, words: list[str], start: int, negate: bool) -> tuple[int, MatchResult]:
         """Pick the innermost mode that accepts the command (IOS pops out of sub-modes).
@@ -136,7 +191,9 @@ class Editor(EditState):
         for row in rules.DEFAULT_ARGUMENTS:
             if self.mode == row.mode and words[:1] == [row.command]:
                 words = _without(words, row.words)
-        if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words):
+        if rules.INTERFACE_ARGUMENT_KEYWORDS.intersection(words) and not any(
+            tuple(words[: len(c)]) == c for c in rules.SHORT_NAME_COMMANDS
+        ):
             words = _canonical_interfaces(words)
         return words
 
@@ -153,6 +210,32 @@ class Editor(EditState):
                     return [*form.new, *words[len(spelling) :]]
         return words
 
+    def _kept_in_section(self, line: str, words: list[str], start: int, known: bool) -> bool:
+        """An indented line the section's grammar does not know stays in the section.
+
+        A running configuration shows a section's lines indented under it, and the planner
+        types them so (hier_config indents children): an indented line the twin's grammar of
+        the section lacks (` ip arp inspection trust`, ` spanning-tree guard root` under an
+        interface) is one the device took there. Without this, it would fall back to the
+        global level, and every later line of the section with it. Not for the top-level lines
+        IOS prints indented (` vstack`, rules.TOP_INDENT). Loaded from a running config, any
+        indented line is kept (the device showed it there) and its first two words learnt;
+        typed, the line must be one IOS takes somewhere (``known``: the global level knows it)
+        or start with words a loaded line of this mode had.
+        """
+        if not (
+            len(self.stack) > 1
+            and line[:1].isspace()
+            and " ".join(words) not in rules.TOP_INDENT
+            and not rules.MODES[self.stack[-1].mode].sequenced
+        ):
+            return False
+        lead = (self.stack[-1].mode, _lead(words[start:]))
+        if self.learn:
+            self.tree.learned_words.add(lead)
+            return True
+        return known or lead in self.tree.learned_words
+
     def _opener(self, mode: str, canon: list[str]) -> Opener | None:
         for op in rules.OPENERS.get(mode, ()):
             if pattern_match(op.pattern, canon):
@@ -161,6 +244,22 @@ class Editor(EditState):
 
     def _pop_one(self) -> None:
         self.stack.pop()
+
+
+_KEYWORD = re.compile(r"^[a-z][a-z0-9-]*$")
+_VERSION = re.compile(r"^version (\d+)\.(\d+)", re.MULTILINE)
+
+
+def _lead(words: list[str]) -> tuple[str, ...]:
+    """The keywords a command starts with (at most two), before its first argument: the
+    first word holding a digit, a capital or a quote (`voice-card 0/4` -> voice-card,
+    `ip nhrp network-id 1` -> ip nhrp, `wsma profile listener X` -> wsma profile)."""
+    out: list[str] = []
+    for w in words[:2]:
+        if any(c.isdigit() or c.isupper() or c in "\"'" for c in w):
+            break
+        out.append(w)
+    return tuple(out)
 
 
 def _without(words: list[str], part: tuple[str, ...]) -> list[str]:
@@ -209,6 +308,9 @@ def parse_config(
 
 def load_config(tree: ConfigTree, text: str) -> list[str]:
     """Feed a configuration file into ``tree``; returns the lines IOS rejected."""
+    train = _VERSION.search(text)
+    if train and (int(train[1]), int(train[2])) >= rules.NUMBERED_ACL_SINCE:
+        tree.numbered_acls = True
     editor = Editor(tree, learn=True)
     errors: list[str] = []
     for line in text.splitlines():

@@ -37,6 +37,16 @@ REWRITES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = _LINE
 TRAIN_FORMS: tuple[TrainForm, ...] = _LINES.train_forms
 OLD_FORM_TRAINS: frozenset[tuple[str, str]] = _LINES.old_form_trains
 NUMBERED_ACL_TRAINS: frozenset[tuple[str, str]] = _LINES.numbered_acl_trains
+NUMBERED_ACL_SINCE: tuple[int, int] = min(
+    (
+        (int(v.split(".")[0]), int(v.split(".")[1]))
+        for os, v in NUMBERED_ACL_TRAINS
+        if os == "iosxe"
+    ),
+    default=(99, 0),
+)
+"""The first IOS-XE release of NUMBERED_ACL_TRAINS: a loaded config whose `version` line names
+it or a later one shows numbered ACL entries (editor.load_config; later releases unconfirmed)."""
 POSITIVE_SHOWN_HIDES_NEGATION: dict[str, frozenset[str]] = _LINES.positive_shown_hides_negation
 WRITE_ONLY: dict[str, tuple[tuple[str, ...], ...]] = _LINES.write_only
 DEFAULT_ARGUMENTS: tuple[DefaultArguments, ...] = _LINES.default_arguments
@@ -76,6 +86,7 @@ INTERFACE_RANK = {n: r for n, r, _p in INTERFACE_TYPES}
 PHYSICAL_TYPES = frozenset(n for n, _r, p in INTERFACE_TYPES if p)
 INTERFACE_ABBREVIATIONS: dict[str, str] = _LAYOUT.interface_abbreviations
 INTERFACE_ARGUMENT_KEYWORDS: frozenset[str] = _LAYOUT.interface_argument_keywords
+SHORT_NAME_COMMANDS: tuple[tuple[str, ...], ...] = _LAYOUT.short_name_commands
 
 # ----------------------------------------------------------------- ordering
 
@@ -108,3 +119,8 @@ __all__ = [
     "complete_keyword",
     "interface_type",
 ]
+
+
+LEARNED_MODE = "config-learned"
+"""Sub-mode of a top-level command a loaded running config showed lines indented under, when
+the grammar knows no sub-mode for it: the device evidently opened one (modes.yaml)."""

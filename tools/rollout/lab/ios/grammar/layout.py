@@ -15,6 +15,7 @@ class Layout:
     """(full name, sort rank in the running config, physical)."""
     interface_abbreviations: dict[str, str]
     interface_argument_keywords: frozenset[str]
+    short_name_commands: tuple[tuple[str, ...], ...]
     top_order: tuple[tuple[str, int], ...]
     default_top_rank: int
     top_subrank: dict[str, int]
@@ -29,7 +30,9 @@ class Layout:
 
 
 def load_layout(modes: dict[str, ModeInfo]) -> Layout:
-    names = load("interfaces.yaml").fields(("types", "abbreviations", "argument_keywords"))
+    names = load("interfaces.yaml").fields(
+        ("types", "abbreviations", "argument_keywords"), ("short_name_commands",)
+    )
     order = load("order.yaml").fields(
         (
             "top_order",
@@ -41,6 +44,7 @@ def load_layout(modes: dict[str, ModeInfo]) -> Layout:
             "child_sections_first",
         )
     )
+    short = names.get("short_name_commands")
     words = load("exec.yaml").fields(("exec", "user_exec", "show", "show_ip"))
     types: list[tuple[str, int, bool]] = []
     for row in names["types"].items():
@@ -52,6 +56,7 @@ def load_layout(modes: dict[str, ModeInfo]) -> Layout:
         interface_types=tuple(types),
         interface_abbreviations={k: v.text() for k, v in abbreviations.items()},
         interface_argument_keywords=frozenset(e.text() for e in names["argument_keywords"].items()),
+        short_name_commands=tuple(e.words() for e in short.items()) if short else (),
         top_order=tuple(_rank(e) for e in order["top_order"].items()),
         default_top_rank=order["default_top_rank"].integer(),
         top_subrank={k: v.integer() for k, v in order["top_subrank"].mapping().items()},
