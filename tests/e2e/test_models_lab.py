@@ -79,9 +79,21 @@ def test_day0_plan_leaves_the_models_platform_lines_alone(lab: LabRun) -> None:
         assert plans[device]["unmanaged_count"] > 0, f"{device}: factory lines are unmanaged"
 
 
-def test_one_rollout_converges_and_nothing_is_left_to_do(lab: LabRun) -> None:
+def test_one_rollout_converges_and_a_rollback_restores_day0(lab: LabRun) -> None:
+    day0 = _by_device(lab.json("plan", SITE, "--lab", check=2))
     done = lab.json("site", SITE, "--lab", "--yes", check=0)
     assert done["ok"], done
     again = lab.json("plan", SITE, "--lab", check=0)
     assert all(not d["changed"] for d in again["devices"]), again["devices"]
     lab.run("drift", SITE, "--lab", check=0)
+
+    # Back to the factory day-0 the rollout backed up: every line the rollout set is undone
+    # the way IOS undoes it (`default logging buffered`, not `no logging buffered`, which
+    # would switch buffered logging off), so the device is exactly as it was: the same plan
+    # (its order follows the device's own order of sections, which a rollback may change).
+    lab.run("rollback", SITE, "--to", done["backup_set"], "--lab", check=0)
+    back = _by_device(lab.json("plan", SITE, "--lab", check=2))
+    for device, plan in day0.items():
+        gone = sorted(set(plan["commands"]) - set(back[device]["commands"]))
+        new = sorted(set(back[device]["commands"]) - set(plan["commands"]))
+        assert (gone, new) == ([], []), f"{device} is not back at day-0"

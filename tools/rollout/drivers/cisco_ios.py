@@ -14,17 +14,22 @@ from rollout.drivers.ios_sections import Node, render
 from rollout.drivers.session import open_session, session_lost
 
 
-def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> Plan:
+def ios_plan(
+    device: str, running: str, intended: str, login_user: str = "", *, whole: bool = False
+) -> Plan:
     """The commands that bring an IOS device's owned configuration to the intended one.
 
     Both texts are parsed the way IOS merges them (ios_sections), put in the form IOS shows
     (ios_canon), and the running one cut to the scope rollout owns (ios_scope): the rest is
     reported in `Plan.unmanaged`, never touched. A plan that would send a refused change
     (ios_refuse) or leave configuration mode stops with a DeviceError.
+
+    With ``whole`` (a rollback to a backup of the same device) nothing is cut: the intended
+    text is the device's whole former configuration, so every line since added goes too.
     """
     from rollout.inventory.model import Platform
 
-    c = compared(device, running, intended)
+    c = compared(device, running, intended, whole=whole)
     run_text, want_text = c.running, c.intended
     have_banners, want_banners, unmanaged = c.running_banners, c.intended_banners, c.unmanaged
     if same_config(run_text, want_text):
@@ -51,6 +56,9 @@ def ios_plan(device: str, running: str, intended: str, login_user: str = "") -> 
     )
 
 
+LINE = re.compile(r"^line (?:con|console|aux|vty) ")
+
+
 class Compared(NamedTuple):
     """The two texts hier_config compares (merged, canonical, scoped) and what is set apart."""
 
@@ -63,11 +71,18 @@ class Compared(NamedTuple):
     """The defaults the intent sets and the comparison hides (ios_canon.hidden_defaults)."""
 
 
-def compared(device: str, running: str, intended: str) -> Compared:
+def compared(device: str, running: str, intended: str, *, whole: bool = False) -> Compared:
     """Both configurations as the planner compares them (see ios_plan)."""
     want, have = _trees(device, intended, running)
     defaults = ios_canon.hidden_defaults(_merged(intended))
-    have, unmanaged = ios_scope.split(have, want)
+    unmanaged: list[str] = []
+    if not whole:
+        have, unmanaged = ios_scope.split(have, want)
+    else:
+        # A terminal line cannot be deleted (ios_refuse): one the backup does not show is
+        # reset to its defaults instead, as an empty section of the intended tree.
+        shown = {n.text for n in want}
+        want = want + [Node(n.text) for n in have if LINE.match(n.text) and n.text not in shown]
     want = ios_canon.satisfied(want, have)
     have = ios_canon.silent_off(have, want)
     want_banners, want = _banners(want)
@@ -159,6 +174,7 @@ def remediation(run_text: str, want_text: str, intended: str, device: str = "") 
         ) from None
     commands = ios_rules.whole_numbered_acls(ios_rules.fix_negations(commands), want_text)
     commands = ios_rules.drop_replaced_negations(commands)
+    commands = ios_rules.restore_defaults(commands, want_text)
     commands = ios_sla.restart_scheduled(commands, run_text, want_text)
     if commands:
         # IOS never shows these lines, so they never diff; assert them with any real change.
@@ -386,10 +402,21 @@ class CiscoIosDriver:
             )
         except (NetmikoBaseException, OSError, EOFError) as exc:
             raise session_lost(self.target.name, "rollback", exc) from None
-        running = self.running_config()
-        plan = self.plan(running, backup)
+        # The whole backup, not the owned scope of it: a family the backup does not use (the
+        # site's access lists on a day-0 backup) would be unmanaged and stay otherwise.
+        plan = ios_plan(self.target.name, self.running_config(), backup, whole=True)
         if plan.commands:
             self._configure("rollback", list(plan.commands), "configure terminal")
+            left = ios_plan(self.target.name, self.running_config(), backup, whole=True)
+            if left.commands:
+                raise DeviceError(
+                    self.target.name,
+                    "rollback",
+                    f"{len(left.commands)} lines still differ from the backup after the "
+                    f"rollback (first: {left.commands[0].strip()!r})",
+                    "compare by hand (`rollout plan`); the backup is kept",
+                    kind=ErrorKind.REFUSED,
+                )
         self.save()
 
     def save(self) -> None:

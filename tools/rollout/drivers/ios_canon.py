@@ -285,6 +285,14 @@ HIDDEN_TOP = frozenset(
         "ip ssh authentication-retries 3",
         "ip ssh time-out 120",
         "logging trap informational",
+        # Console and monitor logging are on at level debugging by default (Cisco `logging
+        # console` command reference; "The default level for console, monitor, and syslog is
+        # debugging": examguides.com/CCNP-ENARSI/ccnp-enarsi-cramnotes-15.htm); no public file
+        # of tests/data/ios-public shows either line.
+        "logging console",
+        "logging console debugging",
+        "logging monitor",
+        "logging monitor debugging",
         "ip domain lookup",
         "ip domain-lookup",
     }

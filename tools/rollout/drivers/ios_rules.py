@@ -158,6 +158,46 @@ def write_only(text: str) -> list[str]:
     return [line for line in text.splitlines() if WRITE_ONLY.match(line)]
 
 
+DEFAULT_FORMS: dict[str, tuple[str, str]] = {
+    "logging buffered": (
+        "default logging buffered",
+        "Cisco IOS command reference, logging buffered (mirror: gattner.name/simon/public/bsd/"
+        "cisco/src/logging%20buffered.htm): 'To cancel the use of the buffer, use the no form of "
+        "this command. The default form of this command returns the buffer size to the default "
+        "size. For most platforms, the Cisco IOS software logs messages to the internal buffer by "
+        "default.'",
+    ),
+}
+"""Settings on by default whose `no` form turns them off: a line the intent no longer has is
+removed with the command's default form, which brings back what a device without the line
+runs (and shows nothing), not with `no`, which would switch the feature off. (key: (command,
+source)); a key the intent names, as itself or negated, is left to the plan."""
+
+
+def restore_defaults(commands: list[str], want_text: str) -> list[str]:
+    """`no logging buffered 64000 informational` -> `default logging buffered` when the intent
+    is silent on `logging buffered` (DEFAULT_FORMS)."""
+    said = {
+        key
+        for line in want_text.splitlines()
+        if not line.startswith(" ")
+        for key in DEFAULT_FORMS
+        if line.removeprefix("no ") == key or line.removeprefix("no ").startswith(key + " ")
+    }
+    out: list[str] = []
+    for command in commands:
+        body = command.removeprefix("no ")
+        key = next(
+            (k for k in DEFAULT_FORMS if body == k or body.startswith(k + " ")),
+            None,
+        )
+        if command.startswith("no ") and key is not None and key not in said:
+            out.append(DEFAULT_FORMS[key][0])
+        else:
+            out.append(command)
+    return out
+
+
 def fix_negations(commands: list[str]) -> list[str]:
     """'no interface Gi0/1' -> 'default interface Gi0/1' for physical interfaces."""
     return [f"default interface {m.group(1)}" if (m := PHYSICAL.match(c)) else c for c in commands]
