@@ -14,7 +14,6 @@ from rollout.errors import RolloutError
 from rollout.secrets import Secrets
 
 RUNNER_DIR = Path("var/runner")
-SUMMARY_TASK = "Report the failure"
 
 
 @dataclass
@@ -25,7 +24,7 @@ class HostOutcome:
     failed: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     steps: dict[str, str] = field(default_factory=dict)
-    """What each rollout step did on the host: ok, changed, failed or skipped."""
+    """What each rollout step did on the host: ok, changed, failed, refused or skipped."""
     notes: list[str] = field(default_factory=list)
 
     def did(self, step: str) -> str:
@@ -91,38 +90,22 @@ def run_playbook(
             return True
         out = hosts.setdefault(host, HostOutcome(host))
         res = data.get("res") or {}
-        step = str(res.get("step", "")) if isinstance(res, dict) else ""
+        if isinstance(res, dict) and "site_failure" in res and kind != "runner_on_unreachable":
+            status = device_result(out, res, secrets, messages)
+            if progress is not None:
+                message = secrets.redact(str(res.get("msg", ""))) if status == "failed" else ""
+                progress(Progress(host, task, status, message))
+            return True
         status, message = "", ""
         if kind == "runner_on_ok":
-            if res.get("note"):
-                note = secrets.redact(str(res["note"]))
-                out.notes.append(note)
-                messages.append(f"{host}: {note}")
             out.ok += 1
             out.changed += 1 if res.get("changed") else 0
-            if res.get("commands"):
-                out.commands = [secrets.redact(str(c)) for c in res["commands"]]
             status = "changed" if res.get("changed") else "ok"
-            if isinstance(res.get("steps"), dict):  # a merged task: each step it ran
-                out.steps.update({str(k): str(v) for k, v in res["steps"].items()})
-            elif step:
-                skipped = res.get("skipped") or (step == "rollback" and not res.get("rolled_back"))
-                out.steps[step] = "skipped" if skipped else status
         elif kind == "runner_on_failed":
-            message = secrets.redact(str(res.get("msg", "failed")))
-            if task.startswith(SUMMARY_TASK):
-                if message not in messages:
-                    messages.append(message)
-                return True
             if data.get("ignore_errors"):
                 return True
+            message = secrets.redact(str(res.get("msg", "failed")))
             out.failed.append(f"{task}: {message}")
-            if isinstance(res.get("steps"), dict):  # a merged task: the steps done before
-                out.steps.update({str(k): str(v) for k, v in res["steps"].items()})
-            if step:
-                out.steps[step] = "refused" if res.get("refused") else "failed"
-            if task.startswith("Roll back"):
-                messages.append(f"{host}: the rollback itself FAILED: {message}")
             status = "failed"
         elif kind == "runner_on_unreachable":
             out.failed.append(f"{task}: unreachable")
@@ -173,6 +156,37 @@ def run_playbook(
         artifacts=artifacts,
         seconds=time.monotonic() - start,
     )
+
+
+def device_result(
+    out: HostOutcome, res: Mapping[str, Any], secrets: Secrets, messages: list[str]
+) -> str:
+    """One device's result of its site's transaction (the role's rollout_result task, see
+    rollout.engine.outcome): its steps, commands, failure and notes into out; the site's
+    failure and a failed rollback into messages. The task's status (ok, changed, failed)."""
+    host = out.host
+    steps = res.get("steps")
+    if isinstance(steps, dict):
+        out.steps.update({str(k): str(v) for k, v in steps.items()})
+    if res.get("commands"):
+        out.commands = [secrets.redact(str(c)) for c in res["commands"]]
+    if res.get("note"):
+        note = secrets.redact(str(res["note"]))
+        out.notes.append(note)
+        messages.append(f"{host}: {note}")
+    if res.get("failure"):
+        out.failed.append(secrets.redact(str(res["failure"])))
+    site = secrets.redact(str(res.get("site_failure") or ""))
+    if site and site not in messages:
+        messages.append(site)
+    if res.get("rollback_error"):
+        why = secrets.redact(str(res["rollback_error"]))
+        messages.append(f"{host}: the rollback itself FAILED: {why}")
+    if res.get("failed"):
+        return "failed"
+    out.ok += 1
+    out.changed += 1 if res.get("changed") else 0
+    return "changed" if res.get("changed") else "ok"
 
 
 def redact_tree(folder: Path, secrets: Secrets) -> int:

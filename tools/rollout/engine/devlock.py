@@ -243,10 +243,17 @@ holder (it succeeds or is refused at once), so the order cannot deadlock two run
 device session each, the province's 100 sites in a few seconds rather than one by one."""
 
 
-def _take_all(
-    managed: Sequence[Managed], sites: Sequence[str], command: str, token: str, take_over: bool
+def take_all(
+    managed: Sequence[Managed],
+    sites: Sequence[str],
+    command: str,
+    token: str,
+    take_over: bool,
+    *,
+    pid: int | None = None,
 ) -> list[tuple[str, Managed, Taken | None, BaseException | None]]:
-    """Every site's lock, taken in parallel; per site (sorted) what came back or the error."""
+    """Every site's lock, taken in parallel; per site (sorted) what came back or the error.
+    pid: the process whose life the locks follow (default this one)."""
     import netmiko  # noqa: F401  (imported once before the threads; see collect_devices)
 
     targets = [(site, m) for site in sorted(set(sites)) if (m := lock_device(managed, site))]
@@ -255,7 +262,7 @@ def _take_all(
 
     def one(site: str, m: Managed) -> tuple[Taken | None, BaseException | None]:
         try:
-            return take(m, me(site, command, token), take_over=take_over), None
+            return take(m, me(site, command, token, pid), take_over=take_over), None
         except (RolloutError, OSError) as exc:
             return None, exc
 
@@ -264,7 +271,9 @@ def _take_all(
         return [(site, m, *f.result()) for site, m, f in futures]
 
 
-def _release_all(held: Sequence[Taken], token: str) -> None:
+def release_all(held: Sequence[Taken], token: str) -> None:
+    """Remove every lock held (in parallel); a failure is audited, never raised."""
+
     def one(taken: Taken) -> None:
         try:
             release(taken.managed, token)
@@ -300,7 +309,7 @@ def hold(
     held: list[Taken] = []
     try:
         refused: BaseException | None = None
-        for _site, m, taken, error in _take_all(managed, sites, command, token, take_over):
+        for _site, m, taken, error in take_all(managed, sites, command, token, take_over):
             if error is not None:
                 refused = refused or error
                 continue
@@ -314,4 +323,4 @@ def hold(
             raise refused
         yield token
     finally:
-        _release_all(held, token)
+        release_all(held, token)

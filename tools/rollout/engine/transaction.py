@@ -1,0 +1,329 @@
+"""The site transaction, for every site of a run at once: what the role site_rollout runs in
+one task (``rollout.ansible_step``), a site per thread and a device per thread.
+
+Per site, in the commit safety order (``steps.COMMIT_ORDER``): the site's lock on its WAN
+router (when the run does not hold it already: a bare ansible-playbook), every device backed
+up before any is pushed (a device that cannot be read stops its site: nothing is sent), then
+each device pushed with its revert timer and verified; if any device of the site failed, every
+device whose push ran is rolled back to its backup, else each is confirmed, then saved. The
+lock is released whatever happens (``finally``). A saved plan is checked on every device of
+every site before anything else: one device that changed stops every site.
+
+Sessions: one per device for the backup and the push (and the saved plan's check), and one
+fresh session for the verify, the confirm and the save: the verify must log in anew (a push
+that cut management keeps the session it came through: ``steps.verify_one``). A rollback opens
+its own sessions (``steps.rollback_one`` waits for a device that lost management).
+
+Every step is the engine's own (``steps``, ``saved``, ``devlock``): one audit line and one
+journal entry each, as ``rollout recover`` expects them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rollout.drivers.base import Driver
+from rollout.engine import devlock, pool, steps
+from rollout.engine.outcome import DeviceOutcome
+from rollout.engine.planfile import SavedDevice
+from rollout.inventory.loader import Inventory
+from rollout.secrets import Secrets
+from rollout.targets import Managed, driver_for
+
+SITE_WORKERS = 12
+"""Sites run at once (each with a thread per device): about as many device sessions at once as
+`rollout plan` uses (pool.for_devices: 32), the planning being what the two cores spend."""
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """What every site of the run shares."""
+
+    root: Path
+    inv: Inventory
+    secrets: Secrets
+    backup_set: str
+    revert_minutes: int = 5
+    revert_wait: float = 0.0
+    plan_file: Path | None = None
+    lock_token: str = ""
+    """The run's lock token: the caller holds every site's lock ("" : taken here)."""
+    take_over: bool = False
+    check: bool = False
+    holder_pid: int | None = None
+    """The process whose life the lock taken here follows (ansible-playbook's)."""
+
+
+class Sessions:
+    """One open session per device, shared by its steps; closed at the end of the run."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, Driver] = {}
+        self._guard = threading.Lock()
+
+    def of(self, m: Managed) -> Driver:
+        with self._guard:
+            found = self._open.get(m.device.hostname)
+            if found is None:
+                found = self._open[m.device.hostname] = driver_for(m.target)
+            return found
+
+    def fresh(self, m: Managed) -> Driver:
+        """A new session for m (the previous one closed)."""
+        self.drop(m)
+        return self.of(m)
+
+    def drop(self, m: Managed) -> None:
+        with self._guard:
+            found = self._open.pop(m.device.hostname, None)
+        if found is not None:
+            found.close()
+
+    def close(self) -> None:
+        with self._guard:
+            held, self._open = list(self._open.values()), {}
+        for driver in held:
+            driver.close()
+
+
+@dataclass
+class _Run:
+    tx: Transaction
+    out: dict[str, DeviceOutcome]
+    sessions: Sessions = field(default_factory=Sessions)
+
+    def each(self, devices: Sequence[Managed], work: Callable[[Managed], None]) -> None:
+        """work on every device at once; a step records its own failure (never raises)."""
+
+        def guarded(m: Managed) -> None:
+            try:
+                work(m)
+            except Exception as exc:  # a bug in a step is that device's failure, named
+                self.out[m.device.hostname].fail("", exc, self.tx.secrets)
+
+        if len(devices) == 1:
+            guarded(devices[0])
+            return
+        with ThreadPoolExecutor(max_workers=max(1, len(devices))) as threads:
+            list(threads.map(guarded, devices))
+
+    def step(self, m: Managed, name: str, work: Callable[[], object]) -> bool:
+        """Run one step of m; its failure is recorded (and its session dropped): False."""
+        try:
+            work()
+        except Exception as exc:
+            self.out[m.device.hostname].fail(name, exc, self.tx.secrets)
+            self.sessions.drop(m)
+            return False
+        return True
+
+
+def run(
+    tx: Transaction, devices: Sequence[Managed], reached: Sequence[Managed] = ()
+) -> dict[str, DeviceOutcome]:
+    """Every device's outcome (by hostname), the sites of devices run as transactions at once.
+
+    reached: every device of those sites the run reaches (the site's lock is held on its router
+    even when the chosen devices leave the router out); default: devices.
+    """
+    pool.preload()
+    outcomes = {m.device.hostname: DeviceOutcome(m.device.hostname, m.site.slug) for m in devices}
+    state = _Run(tx, outcomes)
+    sites: dict[str, list[Managed]] = {}
+    for m in devices:
+        sites.setdefault(m.site.slug, []).append(m)
+    try:
+        if tx.check:
+            if tx.plan_file is None or _precheck(state, devices):
+                state.each(devices, lambda m: _plan(state, m))
+            return state.out
+        held = [] if tx.lock_token else _lock(state, sites, reached or devices)
+        try:
+            going = [s for s, mine in sites.items() if not _any_failed(state, mine)]
+            chosen = [m for s in going for m in sites[s]]
+            if tx.plan_file is not None and chosen and not _precheck(state, chosen):
+                return state.out
+            if going:
+                workers = min(SITE_WORKERS, len(going))
+                with ThreadPoolExecutor(max_workers=workers) as threads:
+                    list(threads.map(lambda s: _site(state, sites[s]), going))
+        finally:
+            devlock.release_all(held, _token(tx))
+    finally:
+        state.sessions.close()
+    return state.out
+
+
+def _any_failed(state: _Run, devices: Sequence[Managed]) -> bool:
+    return any(state.out[m.device.hostname].failed for m in devices)
+
+
+def _token(tx: Transaction) -> str:
+    return tx.lock_token or f"play-{tx.backup_set}"
+
+
+def _lock(
+    state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Managed]
+) -> list[devlock.Taken]:
+    """Each site's lock (a bare ansible-playbook): a site refused fails every device of it."""
+    from rollout.errors import RolloutError
+
+    tx = state.tx
+    held: list[devlock.Taken] = []
+    found = devlock.take_all(
+        reached, list(sites), PLAY_COMMAND, _token(tx), tx.take_over, pid=tx.holder_pid
+    )
+    for site, _m, taken, error in found:
+        if error is not None:
+            why = (
+                error
+                if isinstance(error, devlock.DeviceLockHeld)
+                else RolloutError(f"the lock of site {site} could not be taken: {error}", "")
+            )
+            for m in sites.get(site, []):
+                state.out[m.device.hostname].fail("lock", why, tx.secrets)
+        elif taken is not None:
+            devlock.audit_takeover(tx.root, taken)
+            if taken.fresh:
+                held.append(taken)
+    return held
+
+
+PLAY_COMMAND = "ansible-playbook playbooks/site.yml"
+"""How the lock names a run that the playbook started itself (no `rollout site` around it)."""
+
+
+def _saved(tx: Transaction, m: Managed) -> SavedDevice:
+    """m's entry of the saved plan."""
+    from rollout.engine import planfile
+    from rollout.errors import RolloutError
+
+    assert tx.plan_file is not None
+    found = planfile.load(tx.plan_file).device(m.device.hostname)
+    if found is None:
+        raise RolloutError(
+            f"{m.device.hostname} is not in the plan {tx.plan_file}",
+            "make a new plan for the site with `rollout plan SITE --out FILE`",
+        )
+    return found
+
+
+def _precheck(state: _Run, devices: Sequence[Managed]) -> bool:
+    """Every device against the saved plan; one refused stops every site (False)."""
+    from rollout.engine import saved as saved_steps
+
+    tx = state.tx
+
+    def one(m: Managed) -> None:
+        state.step(
+            m,
+            "precheck",
+            lambda: saved_steps.precheck_one(
+                tx.inv, tx.secrets, m, _saved(tx, m), driver=state.sessions.of(m)
+            ),
+        )
+
+    state.each(devices, one)
+    return not _any_failed(state, devices)
+
+
+def _plan(state: _Run, m: Managed) -> None:
+    """Check mode: what the push would send (nothing is sent)."""
+    tx = state.tx
+    out = state.out[m.device.hostname]
+
+    def plan() -> None:
+        planned = steps.push_one(tx.inv, tx.secrets, m, tx.revert_minutes, check=True)
+        out.commands = [tx.secrets.redact(c) for c in planned.commands]
+        out.steps["push"] = "changed" if planned.changed else "ok"
+
+    state.step(m, "push", plan)
+
+
+def _site(state: _Run, devices: Sequence[Managed]) -> None:
+    """One site: back up all, push and verify each, then roll back all or confirm and save."""
+    state.each(devices, lambda m: _backup(state, m))
+    if _any_failed(state, devices):
+        return  # a device could not be read: nothing is sent to the site
+    state.each(devices, lambda m: _push_verify(state, m))
+    if _any_failed(state, devices):
+        pushed = [m for m in devices if "push" in state.out[m.device.hostname].steps]
+        state.each(pushed, lambda m: _rollback(state, m))
+    else:
+        state.each(devices, lambda m: _confirm_save(state, m))
+
+
+def _backup(state: _Run, m: Managed) -> None:
+    from rollout.backups import BackupSet, BackupStore
+
+    tx = state.tx
+    store = BackupStore(tx.root)
+    folder = store.base / m.site.slug / tx.backup_set
+    backup = BackupSet(m.site.slug, tx.backup_set, folder)
+
+    def one() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        steps.backup_one(store, backup, tx.secrets, m, driver=state.sessions.of(m))
+
+    if state.step(m, "backup", one):
+        state.out[m.device.hostname].steps["backup"] = "ok"
+
+
+def _push_verify(state: _Run, m: Managed) -> None:
+    from rollout.engine import saved as saved_steps
+
+    tx = state.tx
+    out = state.out[m.device.hostname]
+
+    def push() -> None:
+        driver = state.sessions.of(m)
+        if tx.plan_file is not None:
+            entry = _saved(tx, m)
+            sent = saved_steps.push_saved(
+                tx.inv, tx.secrets, m, tx.revert_minutes, entry, driver=driver
+            )
+        else:
+            sent = steps.push_one(tx.inv, tx.secrets, m, tx.revert_minutes, driver=driver)
+        out.commands = [tx.secrets.redact(c) for c in sent.commands]
+        out.steps["push"] = "changed" if sent.changed else "ok"
+
+    if not state.step(m, "push", push):
+        return
+    verified = state.step(
+        m, "verify", lambda: steps.verify_one(tx.inv, tx.secrets, m, driver=state.sessions.fresh(m))
+    )
+    if verified:
+        out.steps["verify"] = "ok"
+
+
+def _rollback(state: _Run, m: Managed) -> None:
+    from rollout.backups import BackupStore
+
+    tx = state.tx
+    out = state.out[m.device.hostname]
+    state.sessions.drop(m)
+    backup = BackupStore(tx.root).get(m.site.slug, tx.backup_set)
+
+    def one() -> None:
+        out.note = steps.rollback_one(backup, m, wait_seconds=tx.revert_wait)
+        out.steps["rollback"] = "changed"
+
+    if not state.step(m, "rollback", one):
+        return
+
+
+def _confirm_save(state: _Run, m: Managed) -> None:
+    out = state.out[m.device.hostname]
+    done: list[str] = []
+    try:
+        steps.confirm_save_one(m, done, driver=state.sessions.of(m))
+    except Exception as exc:
+        failed = next(s for s in ("confirm", "save") if s not in done)
+        out.fail(failed, exc, state.tx.secrets)
+        state.sessions.drop(m)
+    finally:
+        out.steps.update(dict.fromkeys(done, "ok"))
