@@ -66,11 +66,23 @@ options:
     type: path
   lock_token:
     description:
-      - The run's lock token when the caller (C(rollout site)) holds every site's lock; empty,
-        the task takes each site's lock on its WAN router itself (token C(play-BACKUP_SET)) and
-        removes it at the end. A lock another run holds fails every device of that site.
+      - The token each site's lock on its WAN router is taken with (C(rollout site) passes its
+        own); empty, C(play-BACKUP_SET). The lock is removed when the site is done, whatever
+        happened. A lock another run holds fails every device of that site (nothing is done).
     type: str
     default: ""
+  lock_pid:
+    description: The process whose life the locks follow; 0, ansible-playbook's.
+    type: int
+    default: 0
+  lock_command:
+    description: The command line the lock names; empty, this playbook.
+    type: str
+    default: ""
+  lock_strict:
+    description: A site whose lock is refused stops every site (nothing is done anywhere).
+    type: bool
+    default: false
   take_over:
     description: Take over a stale lock (its holder is gone); audited.
     type: bool
@@ -89,6 +101,13 @@ devices:
       C(steps) (what each step did - ok, changed, failed, refused), C(commands) (sent, or in
       check mode to be sent), C(failure) (the step that failed and why), C(site_failure) (why
       its site failed), C(note), C(diff) (diff mode).
+  returned: always
+  type: dict
+locks:
+  description:
+    - Per site, what became of its lock - C(refused) (why, with C(fix), and C(held) when
+      another run holds it), C(took_over) (C(device), C(replaced) holder line, C(reason)),
+      C(released).
   returned: always
   type: dict
 failed_sites:

@@ -26,6 +26,9 @@ SITE_ARGSPEC: dict[str, dict[str, Any]] = {
     "revert_wait": {"type": "float", "default": 0},
     "plan_file": {"type": "path"},
     "lock_token": {"type": "str", "default": ""},
+    "lock_pid": {"type": "int", "default": 0},
+    "lock_command": {"type": "str", "default": ""},
+    "lock_strict": {"type": "bool", "default": False},
     "take_over": {"type": "bool", "default": False},
 }
 """The arguments of ``rollout_site`` (the module's argument_spec and the action plugin's check)."""
@@ -62,11 +65,13 @@ def _run(params: dict[str, Any], secrets: Any, *, check: bool, diff: bool) -> di
         revert_wait=float(params["revert_wait"]),
         plan_file=Path(params["plan_file"]) if params.get("plan_file") else None,
         lock_token=str(params["lock_token"] or ""),
+        lock_command=str(params["lock_command"] or ""),
+        holder_pid=int(params["lock_pid"] or 0) or controller_pid(),
+        lock_strict=bool(params["lock_strict"]),
         take_over=bool(params["take_over"]),
         check=check,
-        holder_pid=controller_pid(),
     )
-    outcomes = transaction.run(tx, devices, reached)
+    outcomes, locks = transaction.run(tx, devices, reached)
     failed = site_failures(outcomes.values())
     reports = {
         host: o.report(failed.get(o.site, ""), diff=diff) for host, o in outcomes.items()
@@ -75,6 +80,7 @@ def _run(params: dict[str, Any], secrets: Any, *, check: bool, diff: bool) -> di
         "changed": any(r["changed"] for r in reports.values()),
         "backup_set": tx.backup_set,
         "devices": reports,
+        "locks": locks,
         "failed_sites": sorted(failed),
         "msg": "; ".join(failed.values()) or f"{len(reports)} devices, no site failed",
     }

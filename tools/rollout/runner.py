@@ -60,6 +60,8 @@ class PlaybookRun:
     messages: list[str]
     artifacts: Path
     seconds: float
+    locks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What the site transaction did with each site's lock (rollout.engine.sitelocks)."""
 
 
 def run_playbook(
@@ -80,6 +82,7 @@ def run_playbook(
     private.mkdir(parents=True, exist_ok=True)
     hosts: dict[str, HostOutcome] = {}
     messages: list[str] = []
+    locks: dict[str, dict[str, Any]] = {}
 
     def on_event(event: Mapping[str, Any]) -> bool:
         data = event.get("event_data") or {}
@@ -97,6 +100,8 @@ def run_playbook(
                 progress(Progress(host, task, status, message))
             return True
         status, message = "", ""
+        if isinstance(res.get("locks"), dict):  # the site transaction's task
+            locks.update({str(k): dict(v) for k, v in res["locks"].items()})
         if kind == "runner_on_ok":
             out.ok += 1
             out.changed += 1 if res.get("changed") else 0
@@ -155,6 +160,7 @@ def run_playbook(
         messages=messages,
         artifacts=artifacts,
         seconds=time.monotonic() - start,
+        locks=locks,
     )
 
 

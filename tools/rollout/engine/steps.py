@@ -65,13 +65,26 @@ def backup_one(
     *,
     driver: Driver | None = None,
 ) -> Path:
+    return backup_read(store, backup, secrets, m, driver=driver)[0]
+
+
+def backup_read(
+    store: BackupStore,
+    backup: BackupSet,
+    secrets: Secrets,
+    m: Managed,
+    *,
+    driver: Driver | None = None,
+) -> tuple[Path, str]:
+    """backup_one, and the running configuration it read (a push in the same session plans
+    from it: push_one's running)."""
     with audited(m, "backup", backup_set=backup.id) as step:
         with session(m, driver) as held:
             text = held.running_config()
         path = store.write(backup, m.device.hostname, text, secrets)
         step.detail = str(path)
         step.facts["backup"] = str(path)
-        return path
+        return path, text
 
 
 def push_one(
@@ -82,15 +95,23 @@ def push_one(
     *,
     check: bool = False,
     driver: Driver | None = None,
+    running: str | None = None,
 ) -> Plan:
-    """Send the plan with the revert timer (check: only plan it, nothing is sent)."""
+    """Send the plan with the revert timer (check: only plan it, nothing is sent).
+
+    running: the running configuration driver (the same session, the site's lock held) read
+    just before, for the backup: planned from instead of read again."""
     if check:
         return plan_one(inv, secrets, m, revert_minutes=revert_minutes)
     with (
         audited(m, "push", revert_minutes=revert_minutes) as step,
         session(m, driver) as conn,
     ):
-        plan = read_plan(conn, intended(inv, secrets, m))[1]
+        text = intended(inv, secrets, m)
+        if running is None or driver is None:
+            plan = read_plan(conn, text)[1]
+        else:
+            plan = conn.plan(running, text)
         step.change = audit.change_hash(plan.commands)
         step.detail = f"{len(plan.commands)} lines"
         step.facts["changed"] = plan.changed

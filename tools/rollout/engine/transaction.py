@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.drivers.base import Driver
-from rollout.engine import devlock, pool, steps
+from rollout.engine import pool, steps
 from rollout.engine.outcome import DeviceOutcome
 from rollout.engine.planfile import SavedDevice
+from rollout.engine.sitelocks import PLAY_COMMAND, SiteLocks
 from rollout.inventory.loader import Inventory
 from rollout.secrets import Secrets
 from rollout.targets import Managed, driver_for
@@ -51,11 +52,15 @@ class Transaction:
     revert_wait: float = 0.0
     plan_file: Path | None = None
     lock_token: str = ""
-    """The run's lock token: the caller holds every site's lock ("" : taken here)."""
+    """The token every site's lock is taken with ("": play-BACKUP_SET)."""
+    lock_command: str = ""
+    """The command the lock names ("": ansible-playbook playbooks/site.yml)."""
+    holder_pid: int | None = None
+    """The process whose life the locks follow (`rollout site`, or ansible-playbook)."""
+    lock_strict: bool = False
+    """A site refused stops every site (`rollout site`: all or nothing), not only its own."""
     take_over: bool = False
     check: bool = False
-    holder_pid: int | None = None
-    """The process whose life the lock taken here follows (ansible-playbook's)."""
 
 
 class Sessions:
@@ -94,7 +99,10 @@ class Sessions:
 class _Run:
     tx: Transaction
     out: dict[str, DeviceOutcome]
+    locks: SiteLocks
     sessions: Sessions = field(default_factory=Sessions)
+    running: dict[str, str] = field(default_factory=dict)
+    """Each device's running configuration as its backup read it (its push plans from it)."""
 
     def each(self, devices: Sequence[Managed], work: Callable[[Managed], None]) -> None:
         """work on every device at once; a step records its own failure (never raises)."""
@@ -124,15 +132,18 @@ class _Run:
 
 def run(
     tx: Transaction, devices: Sequence[Managed], reached: Sequence[Managed] = ()
-) -> dict[str, DeviceOutcome]:
-    """Every device's outcome (by hostname), the sites of devices run as transactions at once.
+) -> tuple[dict[str, DeviceOutcome], dict[str, dict[str, object]]]:
+    """Every device's outcome (by hostname), the sites of devices run as transactions at once;
+    and what became of each site's lock (``SiteLocks.report``; none in check mode).
 
     reached: every device of those sites the run reaches (the site's lock is held on its router
     even when the chosen devices leave the router out); default: devices.
     """
     pool.preload()
     outcomes = {m.device.hostname: DeviceOutcome(m.device.hostname, m.site.slug) for m in devices}
-    state = _Run(tx, outcomes)
+    token = tx.lock_token or f"play-{tx.backup_set}"
+    locks = SiteLocks(tx.root, token, tx.lock_command or PLAY_COMMAND, tx.holder_pid, tx.take_over)
+    state = _Run(tx, outcomes, locks)
     sites: dict[str, list[Managed]] = {}
     for m in devices:
         sites.setdefault(m.site.slug, []).append(m)
@@ -140,61 +151,41 @@ def run(
         if tx.check:
             if tx.plan_file is None or _precheck(state, devices):
                 state.each(devices, lambda m: _plan(state, m))
-            return state.out
-        held = [] if tx.lock_token else _lock(state, sites, reached or devices)
+            return state.out, {}
         try:
+            _lock(state, sites, reached or devices)
             going = [s for s, mine in sites.items() if not _any_failed(state, mine)]
             chosen = [m for s in going for m in sites[s]]
             if tx.plan_file is not None and chosen and not _precheck(state, chosen):
-                return state.out
+                return state.out, locks.report
             if going:
                 workers = min(SITE_WORKERS, len(going))
                 with ThreadPoolExecutor(max_workers=workers) as threads:
                     list(threads.map(lambda s: _site(state, sites[s]), going))
         finally:
-            devlock.release_all(held, _token(tx))
+            locks.release_all(state.sessions)
     finally:
         state.sessions.close()
-    return state.out
+    return state.out, locks.report
 
 
 def _any_failed(state: _Run, devices: Sequence[Managed]) -> bool:
     return any(state.out[m.device.hostname].failed for m in devices)
 
 
-def _token(tx: Transaction) -> str:
-    return tx.lock_token or f"play-{tx.backup_set}"
-
-
-def _lock(
-    state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Managed]
-) -> list[devlock.Taken]:
-    """Each site's lock (a bare ansible-playbook): a site refused fails every device of it."""
+def _lock(state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Managed]) -> None:
+    """Every site's lock: a site refused fails each of its devices (nothing is done there);
+    with lock_strict, every site's (nothing is done anywhere)."""
     from rollout.errors import RolloutError
 
-    tx = state.tx
-    held: list[devlock.Taken] = []
-    found = devlock.take_all(
-        reached, list(sites), PLAY_COMMAND, _token(tx), tx.take_over, pid=tx.holder_pid
-    )
-    for site, _m, taken, error in found:
-        if error is not None:
-            why = (
-                error
-                if isinstance(error, devlock.DeviceLockHeld)
-                else RolloutError(f"the lock of site {site} could not be taken: {error}", "")
-            )
-            for m in sites.get(site, []):
-                state.out[m.device.hostname].fail("lock", why, tx.secrets)
-        elif taken is not None:
-            devlock.audit_takeover(tx.root, taken)
-            if taken.fresh:
-                held.append(taken)
-    return held
-
-
-PLAY_COMMAND = "ansible-playbook playbooks/site.yml"
-"""How the lock names a run that the playbook started itself (no `rollout site` around it)."""
+    refused = state.locks.take(list(sites), reached, state.sessions)
+    for site, mine in sites.items():
+        why = refused.get(site)
+        if why is None and state.tx.lock_strict and refused:
+            first = sorted(refused)[0]
+            why = RolloutError(f"not started: the lock of site {first} was refused")
+        for m in mine if why is not None else ():
+            state.out[m.device.hostname].fail("lock", why, state.tx.secrets)
 
 
 def _saved(tx: Transaction, m: Managed) -> SavedDevice:
@@ -245,7 +236,15 @@ def _plan(state: _Run, m: Managed) -> None:
 
 
 def _site(state: _Run, devices: Sequence[Managed]) -> None:
-    """One site: back up all, push and verify each, then roll back all or confirm and save."""
+    """One site, its lock released at its end."""
+    try:
+        _transaction(state, devices)
+    finally:
+        state.locks.release(devices[0].site.slug, state.sessions)
+
+
+def _transaction(state: _Run, devices: Sequence[Managed]) -> None:
+    """Back up all, push and verify each, then roll back all or confirm and save each."""
     state.each(devices, lambda m: _backup(state, m))
     if _any_failed(state, devices):
         return  # a device could not be read: nothing is sent to the site
@@ -267,7 +266,8 @@ def _backup(state: _Run, m: Managed) -> None:
 
     def one() -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        steps.backup_one(store, backup, tx.secrets, m, driver=state.sessions.of(m))
+        text = steps.backup_read(store, backup, tx.secrets, m, driver=state.sessions.of(m))[1]
+        state.running[m.device.hostname] = text
 
     if state.step(m, "backup", one):
         state.out[m.device.hostname].steps["backup"] = "ok"
@@ -287,7 +287,10 @@ def _push_verify(state: _Run, m: Managed) -> None:
                 tx.inv, tx.secrets, m, tx.revert_minutes, entry, driver=driver
             )
         else:
-            sent = steps.push_one(tx.inv, tx.secrets, m, tx.revert_minutes, driver=driver)
+            running = state.running.pop(m.device.hostname, None)
+            sent = steps.push_one(
+                tx.inv, tx.secrets, m, tx.revert_minutes, driver=driver, running=running
+            )
         out.commands = [tx.secrets.redact(c) for c in sent.commands]
         out.steps["push"] = "changed" if sent.changed else "ok"
 
