@@ -298,9 +298,10 @@ A window of lines keeps each burst small (16 lines, ~1 KB) and still stops withi
 rejected one. How much type-ahead a real IOS vty takes before it drops input is **unconfirmed**
 (no public figure found); 16 lines is well below what a pasted configuration sends at once."""
 
-CONFIG_PROMPT = re.compile(r"(?m)^[^\s#]+\(config[^)\r\n]*\)#")
-"""An IOS configuration prompt at the start of a line: ``rtr01(config)#``,
-``rtr01(config-if)#``, ``rtr01(config-pmap-c)#`` (the hostname may change mid-push)."""
+CONFIG_PROMPT = re.compile(r"(?m)^[^\s#>%]+(?:\([^)\r\n]*\))?#")
+"""An IOS prompt at the start of a line: ``rtr01(config)#``, ``rtr01(config-if)#``,
+``rtr01(config-pmap-c)#``, or ``rtr01#`` after an ``exit`` too many (the hostname may change
+mid-push). Every line the device reads gets one."""
 
 
 def send_config_lines(
@@ -316,7 +317,7 @@ def send_config_lines(
     for start in range(0, len(commands), CONFIG_WINDOW):
         window = commands[start : start + CONFIG_WINDOW]
         conn.write_channel("".join(conn.normalize_cmd(c) for c in window))
-        got = _read_prompts(conn, len(window), line_timeout)
+        got = _read_prompts(conn, len(window), line_timeout, error_pattern)
         output += got
         error = re.search(error_pattern, got, flags=re.M)
         if error:
@@ -327,9 +328,10 @@ def send_config_lines(
     return output
 
 
-def _read_prompts(conn: Any, count: int, line_timeout: float) -> str:
-    """What the device sends until count configuration prompts came back; waits on the SSH
-    channel (paramiko's ``Channel.fileno`` is there for ``select``) rather than in sleeps."""
+def _read_prompts(conn: Any, count: int, line_timeout: float, error_pattern: str) -> str:
+    """What the device sends until count prompts came back, or up to the first error (the
+    window stops there); waits on the SSH channel (paramiko's ``Channel.fileno`` is there for
+    ``select``) rather than in sleeps."""
     import select
 
     from netmiko.exceptions import ReadException, ReadTimeout
@@ -350,6 +352,8 @@ def _read_prompts(conn: Any, count: int, line_timeout: float) -> str:
                 raise ReadException("the device closed the session")
             continue
         out += new
+        if re.search(error_pattern, out, flags=re.M):
+            return out
         now = len(CONFIG_PROMPT.findall(out))
         if now > seen:  # each line answered gives the next one its full time
             seen = now

@@ -31,6 +31,7 @@ from rollout.engine import pool, steps
 from rollout.engine.outcome import DeviceOutcome
 from rollout.engine.planfile import SavedDevice
 from rollout.engine.sitelocks import PLAY_COMMAND, SiteLocks
+from rollout.errors import RolloutError
 from rollout.inventory.loader import Inventory
 from rollout.secrets import Secrets
 from rollout.targets import Managed, driver_for
@@ -119,8 +120,24 @@ class _Run:
         with ThreadPoolExecutor(max_workers=max(1, len(devices))) as threads:
             list(threads.map(guarded, devices))
 
+    def gone(self) -> bool:
+        """The run that started the transaction is gone (killed): nothing more is done (no
+        step, no rollback, the lock kept: `rollout recover` finishes the site)."""
+        from rollout.lock import pid_alive
+
+        pid = self.tx.holder_pid
+        return pid is not None and pid > 0 and not pid_alive(pid)
+
     def step(self, m: Managed, name: str, work: Callable[[], object]) -> bool:
         """Run one step of m; its failure is recorded (and its session dropped): False."""
+        if self.gone():
+            why = RolloutError(
+                f"the run that started the transaction (pid {self.tx.holder_pid}) is gone: "
+                f"stopped before {name}",
+                f"rollout recover {m.site.slug}",
+            )
+            self.out[m.device.hostname].fail(name, why, self.tx.secrets)
+            return False
         try:
             work()
         except Exception as exc:
@@ -147,6 +164,9 @@ def run(
     sites: dict[str, list[Managed]] = {}
     for m in devices:
         sites.setdefault(m.site.slug, []).append(m)
+    stop = threading.Event()
+    if not tx.check and tx.holder_pid:
+        threading.Thread(target=_watch, args=(tx.holder_pid, stop), daemon=True).start()
     try:
         if tx.check:
             if tx.plan_file is None or _precheck(state, devices):
@@ -163,10 +183,29 @@ def run(
                 with ThreadPoolExecutor(max_workers=workers) as threads:
                     list(threads.map(lambda s: _site(state, sites[s]), going))
         finally:
-            locks.release_all(state.sessions)
+            if not state.gone():
+                locks.release_all(state.sessions)
     finally:
+        stop.set()
         state.sessions.close()
     return state.out, locks.report
+
+
+WATCH_SECONDS = 0.05
+
+
+def _watch(pid: int, stop: threading.Event) -> None:
+    """End this process at once when the run that started the transaction is gone (`rollout
+    site` killed, or ansible-playbook): a killed run stops touching devices, as its own
+    process would have; its journal names what it left unfinished for `rollout recover`, and
+    its lock stays (stale: its pid is gone)."""
+    import os
+
+    from rollout.lock import pid_alive
+
+    while not stop.wait(WATCH_SECONDS):
+        if not pid_alive(pid):
+            os._exit(3)
 
 
 def _any_failed(state: _Run, devices: Sequence[Managed]) -> bool:
@@ -176,7 +215,6 @@ def _any_failed(state: _Run, devices: Sequence[Managed]) -> bool:
 def _lock(state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Managed]) -> None:
     """Every site's lock: a site refused fails each of its devices (nothing is done there);
     with lock_strict, every site's (nothing is done anywhere)."""
-    from rollout.errors import RolloutError
 
     refused = state.locks.take(list(sites), reached, state.sessions)
     for site, mine in sites.items():
@@ -191,7 +229,6 @@ def _lock(state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Manage
 def _saved(tx: Transaction, m: Managed) -> SavedDevice:
     """m's entry of the saved plan."""
     from rollout.engine import planfile
-    from rollout.errors import RolloutError
 
     assert tx.plan_file is not None
     found = planfile.load(tx.plan_file).device(m.device.hostname)
@@ -240,7 +277,8 @@ def _site(state: _Run, devices: Sequence[Managed]) -> None:
     try:
         _transaction(state, devices)
     finally:
-        state.locks.release(devices[0].site.slug, state.sessions)
+        if not state.gone():
+            state.locks.release(devices[0].site.slug, state.sessions)
 
 
 def _transaction(state: _Run, devices: Sequence[Managed]) -> None:
@@ -322,6 +360,8 @@ def _rollback(state: _Run, m: Managed) -> None:
 def _confirm_save(state: _Run, m: Managed) -> None:
     out = state.out[m.device.hostname]
     done: list[str] = []
+    if not state.step(m, "confirm", lambda: None):
+        return
     try:
         steps.confirm_save_one(m, done, driver=state.sessions.of(m))
     except Exception as exc:
