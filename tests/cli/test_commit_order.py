@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from rollout.engine import transaction
+from rollout.engine import steps, transaction
 from rollout.ops import COMMIT_ORDER
 
 ROLE = Path(__file__).resolve().parents[2] / "roles" / "site_rollout" / "tasks" / "main.yml"
@@ -36,8 +36,8 @@ def test_transaction_backs_up_pushes_verifies_confirms_then_saves() -> None:
     assert order == sorted(order), site
     device = inspect.getsource(transaction._push_verify)
     assert _calls(device, ['"push"', '"verify"']) == sorted(_calls(device, ['"push"', '"verify"']))
-    steps = inspect.getsource(transaction.steps.confirm_save_one)
-    assert steps.index(".confirm()") < steps.index(".save()"), steps
+    merged = inspect.getsource(steps.confirm_save_one)
+    assert merged.index(".confirm()") < merged.index(".save()"), merged
     assert COMMIT_ORDER == ("backup", "push", "verify", "confirm", "save")
     # The lock before any step of a site, released whatever happens.
     run = inspect.getsource(transaction.run)

@@ -337,7 +337,7 @@ def _read_prompts(conn: Any, count: int, line_timeout: float, error_pattern: str
     from netmiko.exceptions import ReadException, ReadTimeout
 
     channel = getattr(conn, "remote_conn", None)
-    out = ""
+    out: str = ""
     seen = 0
     deadline = time.monotonic() + line_timeout
     while seen < count:
@@ -346,7 +346,7 @@ def _read_prompts(conn: Any, count: int, line_timeout: float, error_pattern: str
             raise ReadTimeout(f"no prompt within {line_timeout:.0f} s ({seen} of {count} lines)")
         if channel is not None and hasattr(channel, "fileno"):
             select.select([channel], [], [], min(left, 0.5))
-        new = conn.read_channel()
+        new: str = conn.read_channel()
         if not new:
             if channel is not None and getattr(channel, "closed", False):
                 raise ReadException("the device closed the session")

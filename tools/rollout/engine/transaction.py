@@ -215,14 +215,15 @@ def _any_failed(state: _Run, devices: Sequence[Managed]) -> bool:
 def _lock(state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Managed]) -> None:
     """Every site's lock: a site refused fails each of its devices (nothing is done there);
     with lock_strict, every site's (nothing is done anywhere)."""
-
     refused = state.locks.take(list(sites), reached, state.sessions)
     for site, mine in sites.items():
         why = refused.get(site)
         if why is None and state.tx.lock_strict and refused:
             first = sorted(refused)[0]
             why = RolloutError(f"not started: the lock of site {first} was refused")
-        for m in mine if why is not None else ():
+        if why is None:
+            continue
+        for m in mine:
             state.out[m.device.hostname].fail("lock", why, state.tx.secrets)
 
 
