@@ -6,7 +6,8 @@ DOCUMENTATION = r"""
 module: rollout_result
 short_description: Report one device's result of its site's transaction on its own host
 description:
-  - Returns the device's entry of C(rollout_site)'s C(devices) as this host's task result -
+  - Returns the device's result of C(rollout_site) (its file in the folder C(results)) as this
+    host's task result -
     changed when the device got its commands (or was rolled back), failed when it failed or its
     site failed, with the commands and, in diff mode, their diff. No device is reached.
   - The action plugin of the same name (plugins/action/rollout_result.py) runs it in Ansible's
@@ -16,12 +17,13 @@ options:
     description: Inventory hostname of the device.
     required: true
     type: str
-  result:
+  results:
     description:
-      - The device's entry of C(rollout_site)'s C(devices); empty when the run left the device
-        out (the labs given do not hold it), and the task is skipped.
-    type: dict
-    default: {}
+      - The folder C(rollout_site) wrote each device's result to (its C(results)); the
+        device's file is removed once read. No file - the run left the device out (the labs
+        given do not hold it) - and the task is skipped.
+    type: path
+    default: ""
 author: rollout
 """
 

@@ -95,12 +95,19 @@ backup_set:
   description: The backup set of the run.
   returned: always
   type: str
-devices:
+results:
   description:
-    - Per device (by inventory hostname), its result - C(changed), C(failed), C(msg),
-      C(steps) (what each step did - ok, changed, failed, refused), C(commands) (sent, or in
-      check mode to be sent), C(failure) (the step that failed and why), C(site_failure) (why
-      its site failed), C(note), C(diff) (diff mode).
+    - The folder holding each device's result, one JSON file per inventory hostname -
+      C(changed), C(failed), C(msg), C(steps) (what each step did - ok, changed, failed,
+      refused), C(commands) (sent, or in check mode to be sent), C(failure) (the step that
+      failed and why), C(site_failure) (why its site failed), C(note), C(diff) (diff mode).
+      The task C(rollout_result) returns each as its host's result (and removes it).
+    - Not in this result, which would be too large for ansible-runner's and AWX's events for
+      a province (their limit C(MAX_EVENT_RES)).
+  returned: always
+  type: str
+devices:
+  description: Per device (by inventory hostname), C(changed) and C(failed).
   returned: always
   type: dict
 locks:

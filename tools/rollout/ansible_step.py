@@ -35,9 +35,17 @@ SITE_ARGSPEC: dict[str, dict[str, Any]] = {
 
 RESULT_ARGSPEC: dict[str, dict[str, Any]] = {
     "hostname": {"type": "str", "required": True},
-    "result": {"type": "dict", "default": {}},
+    "results": {"type": "path", "default": ""},
 }
-"""The arguments of ``rollout_result``: the host and its entry of ``rollout_site``'s devices."""
+"""The arguments of ``rollout_result``: the host, and the folder ``rollout_site`` wrote every
+device's result to."""
+
+RESULTS_DIR = Path("var/runner/results")
+"""Where ``rollout_site`` leaves each device's result for its host's ``rollout_result`` task,
+one small file per device (removed as it is read). Not in the task's result: ansible-runner
+(and AWX) drop an event's result over MAX_EVENT_RES (700000 characters by default:
+ansible_runner/display_callback/callback/awx_display.py), which every device's commands of a
+province exceed; and each host's task reads only its own file."""
 
 
 def run_site(params: dict[str, Any], *, check: bool, diff: bool) -> dict[str, Any]:
@@ -73,27 +81,52 @@ def _run(params: dict[str, Any], secrets: Any, *, check: bool, diff: bool) -> di
     )
     outcomes, locks = transaction.run(tx, devices, reached)
     failed = site_failures(outcomes.values())
-    reports = {
-        host: o.report(failed.get(o.site, ""), diff=diff) for host, o in outcomes.items()
-    }
+    reports = {host: o.report(failed.get(o.site, ""), diff=diff) for host, o in outcomes.items()}
+    folder = _write_results(root, tx.backup_set, reports)
     return {
         "changed": any(r["changed"] for r in reports.values()),
         "backup_set": tx.backup_set,
-        "devices": reports,
+        "results": str(folder),
+        "devices": {h: {k: r[k] for k in ("changed", "failed")} for h, r in reports.items()},
         "locks": locks,
         "failed_sites": sorted(failed),
         "msg": "; ".join(failed.values()) or f"{len(reports)} devices, no site failed",
     }
 
 
+def _write_results(root: Path, backup_set: str, reports: dict[str, dict[str, object]]) -> Path:
+    """One file per device (owner only: the commands are redacted, the file stays private)."""
+    import json
+    import os
+    import tempfile
+
+    base = root / RESULTS_DIR
+    base.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{backup_set}-", dir=base))
+    for host, report in reports.items():
+        fd = os.open(folder / f"{host}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(report, out)
+    return folder
+
+
 def device_result(params: dict[str, Any]) -> dict[str, Any]:
-    """One host's task result, taken from its entry of ``rollout_site``'s devices."""
-    found = params.get("result") or {}
-    if not found:
+    """One host's task result: its file in ``rollout_site``'s results folder (then removed,
+    and the folder with the last one)."""
+    import contextlib
+    import json
+
+    folder = Path(params["results"]) if params.get("results") else None
+    path = folder / f"{params['hostname']}.json" if folder else None
+    if folder is None or path is None or not path.is_file():
         # Not in the run's devices: the labs given do not hold it (left out, not an error).
         return {
             "changed": False,
             "skipped": True,
             "msg": f"{params['hostname']} is not held by the network lab: left out",
         }
-    return dict(found)
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    path.unlink()
+    with contextlib.suppress(OSError):  # another host's file is still there
+        folder.rmdir()
+    return found

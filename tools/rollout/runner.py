@@ -83,6 +83,7 @@ def run_playbook(
     hosts: dict[str, HostOutcome] = {}
     messages: list[str] = []
     locks: dict[str, dict[str, Any]] = {}
+    results: list[Path] = []
 
     def on_event(event: Mapping[str, Any]) -> bool:
         data = event.get("event_data") or {}
@@ -102,6 +103,7 @@ def run_playbook(
         status, message = "", ""
         if isinstance(res.get("locks"), dict):  # the site transaction's task
             locks.update({str(k): dict(v) for k, v in res["locks"].items()})
+            results.append(Path(str(res.get("results") or "")))
         if kind == "runner_on_ok":
             out.ok += 1
             out.changed += 1 if res.get("changed") else 0
@@ -153,6 +155,8 @@ def run_playbook(
         ) from None
     artifacts = Path(result.config.artifact_dir)
     redact_tree(artifacts, secrets)
+    for folder in results:
+        left_results(folder, hosts, secrets, messages)
     return PlaybookRun(
         rc=int(result.rc),
         status=str(result.status),
@@ -193,6 +197,28 @@ def device_result(
     out.ok += 1
     out.changed += 1 if res.get("changed") else 0
     return "changed" if res.get("changed") else "ok"
+
+
+def left_results(
+    folder: Path, hosts: dict[str, HostOutcome], secrets: Secrets, messages: list[str]
+) -> None:
+    """The device results no host's task took (the play ran on one host: the site task ran
+    every device), read from the folder the site task wrote them to, then removed."""
+    import contextlib
+    import json
+
+    if not folder.name or not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        with contextlib.suppress(OSError, ValueError):
+            res = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(res, dict):
+                device_result(
+                    hosts.setdefault(path.stem, HostOutcome(path.stem)), res, secrets, messages
+                )
+            path.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def redact_tree(folder: Path, secrets: Secrets) -> int:

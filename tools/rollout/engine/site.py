@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from rollout.inventory.loader import Inventory
 from rollout.lock import Holder
 from rollout.runner import PlaybookRun, Progress
 from rollout.secrets import Secrets
-from rollout.targets import MANAGED
+from rollout.targets import MANAGED, Managed
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,10 @@ class DeviceLock:
     take_over: bool = False
     on_takeover: Callable[[devlock.Taken], None] | None = None
 
+    def _release(self, m: Managed) -> None:
+        with contextlib.suppress(RolloutError, OSError):
+            devlock.release(m, self.token)
+
     def extravars(self) -> dict[str, object]:
         return {
             "site_rollout_lock_token": self.token,
@@ -178,13 +183,16 @@ class DeviceLock:
                 me = devlock.me(site, self.command, self.token)
                 replaced = devlock.decode(str(took.get("replaced", "")))
                 self.on_takeover(devlock.Taken(m, me, True, replaced, str(took.get("reason"))))
-        for site in chosen:
-            found = reports.get(site, {})
-            m = devlock.lock_device(reached, site)
-            if m is None or found.get("released") or "refused" in found:
-                continue
-            with contextlib.suppress(RolloutError, OSError):
-                devlock.release(m, self.token)
+        left = [
+            m
+            for site in chosen
+            if (m := devlock.lock_device(reached, site)) is not None
+            and not reports.get(site, {}).get("released")
+            and "refused" not in reports.get(site, {})
+        ]
+        if left:
+            with ThreadPoolExecutor(max_workers=min(devlock.LOCK_WORKERS, len(left))) as pool:
+                list(pool.map(self._release, left))
         refused = [reports[s] for s in chosen if "refused" in reports.get(s, {})]
         if refused and refusals:
             first = refused[0]
@@ -215,7 +223,7 @@ def _run(
         for slug in chosen[1:]:
             (store.base / slug / stamp).mkdir(parents=True, exist_ok=True)
         minutes = revert_minutes or inv.province.revert_minutes
-        extravars = {
+        extravars: dict[str, object] = {
             "site_rollout_backup_set": stamp,
             "site_rollout_revert_minutes": minutes,
             "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
@@ -226,18 +234,31 @@ def _run(
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
+        devices = {
+            slug: [
+                d.hostname
+                for d in inv.sites[slug].devices
+                if d.platform in MANAGED and (not hosts or d.hostname in hosts)
+            ]
+            for slug in chosen
+        }
         if not dry_run:  # the journal: what the run is about to do, before any device
             for slug in chosen:
-                names = [
-                    d.hostname
-                    for d in inv.sites[slug].devices
-                    if d.platform in MANAGED and (not hosts or d.hostname in hosts)
-                ]
                 command = "rollout site " + " ".join(chosen)
                 journal.begin(
-                    root, slug, stamp, devices=names, revert_minutes=minutes, command=command
+                    root,
+                    slug,
+                    stamp,
+                    devices=devices[slug],
+                    revert_minutes=minutes,
+                    command=command,
                 )
-        limit = ",".join(hosts or (f"site_{s.replace('-', '_')}" for s in chosen))
+        # The play runs on one host: its one task runs every site (the devices named here);
+        # each device's result is read from the folder the task leaves (runner), with no
+        # per-host task for the other devices (Ansible forks a worker per host and task).
+        every = [name for slug in chosen for name in devices[slug]]
+        extravars["site_rollout_hosts"] = every
+        limit = every[0] if every else ",".join(f"site_{s.replace('-', '_')}" for s in chosen)
         try:
             run = run_playbook(
                 root,

@@ -22,6 +22,10 @@ from rollout.engine import devlock
 from rollout.errors import RolloutError
 from rollout.targets import Managed
 
+LOCK_SITES = 32
+"""Sites whose locks are taken at once: each take opens the router's session the site's
+backup then uses, so the take costs the transaction little beyond its own commands."""
+
 PLAY_COMMAND = "ansible-playbook playbooks/site.yml"
 """How the lock names a run that the playbook started itself (no `rollout site` around it)."""
 
@@ -95,7 +99,7 @@ class SiteLocks:
                     }
 
         if sites:
-            with ThreadPoolExecutor(max_workers=min(devlock.LOCK_WORKERS, len(sites))) as pool:
+            with ThreadPoolExecutor(max_workers=min(LOCK_SITES, len(sites))) as pool:
                 list(pool.map(one, sites))
         return refused
 

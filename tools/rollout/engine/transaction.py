@@ -36,7 +36,7 @@ from rollout.inventory.loader import Inventory
 from rollout.secrets import Secrets
 from rollout.targets import Managed, driver_for
 
-SITE_WORKERS = 12
+SITE_WORKERS = 24
 """Sites run at once (each with a thread per device): about as many device sessions at once as
 `rollout plan` uses (pool.for_devices: 32), the planning being what the two cores spend."""
 
