@@ -2,17 +2,20 @@
 one task (``rollout.ansible_step``), a site per thread and a device per thread.
 
 Per site, in the commit safety order (``steps.COMMIT_ORDER``): the site's lock on its WAN
-router (when the run does not hold it already: a bare ansible-playbook), every device backed
-up before any is pushed (a device that cannot be read stops its site: nothing is sent), then
-each device pushed with its revert timer and verified; if any device of the site failed, every
-device whose push ran is rolled back to its backup, else each is confirmed, then saved. The
-lock is released whatever happens (``finally``). A saved plan is checked on every device of
-every site before anything else: one device that changed stops every site.
+router (``sitelocks``: every site's taken first; refused, the site is not touched, and with
+``lock_strict`` no site is), every device backed up before any is pushed (a device that cannot
+be read stops its site: nothing is sent), then each device pushed with its revert timer and
+verified; if any device of the site failed, every device whose push ran is rolled back to its
+backup, else each is confirmed, then saved. The lock is released when the site is done,
+whatever happened (``finally``). A saved plan is checked on every device of every site before
+anything else: one device that changed stops every site. A run that is killed stops at once
+(``_watch``): no step starts after it, its lock stays (stale) for ``rollout recover``.
 
-Sessions: one per device for the backup and the push (and the saved plan's check), and one
-fresh session for the verify, the confirm and the save: the verify must log in anew (a push
-that cut management keeps the session it came through: ``steps.verify_one``). A rollback opens
-its own sessions (``steps.rollback_one`` waits for a device that lost management).
+Sessions: one per device for the lock, the backup and the push (and the saved plan's check; the
+push plans from what the backup read), and one fresh session for the verify, the confirm and the
+save: the verify must log in anew (a push that cut management keeps the session it came
+through: ``steps.verify_one``). A rollback opens its own sessions (``steps.rollback_one`` waits
+for a device that lost management).
 
 Every step is the engine's own (``steps``, ``saved``, ``devlock``): one audit line and one
 journal entry each, as ``rollout recover`` expects them.
