@@ -1,6 +1,7 @@
-"""A bare ansible-playbook over the lab runs the device steps as the action plugin
-rollout_device (in Ansible's worker on the controller, nothing shipped), check mode shows the
-plan, and a real run rolls the site out with per-host results.
+"""A bare ansible-playbook over the lab runs the site transaction as the action plugin
+rollout_site (in Ansible's worker on the controller, nothing shipped), once for the batch, and
+reports every device on its own host (rollout_result); check mode shows the plan, and a real
+run rolls the site out with per-host results and leaves no lock behind.
 
 Real parts: the lab twin's SSH devices, ansible-playbook started as AWX would start it.
 """
@@ -88,20 +89,58 @@ def test_check_mode_reports_the_plan_without_shipping_a_module(lab: LabRun) -> N
     }
 
 
+SITE_TASK = "TASK [site_rollout : Roll out every site of the batch"
+REPORT_TASK = "TASK [site_rollout : Report each device's result"
+
+
+def task_lines(out: str, header: str) -> list[str]:
+    """The host lines under a task's header (up to the next header)."""
+    body = out.split(header, 1)[1].split("\nTASK [", 1)[0].split("\nPLAY RECAP", 1)[0]
+    return [x for x in body.splitlines() if x.startswith(("ok: [", "changed: [", "fatal: ["))]
+
+
 def test_bare_playbook_rolls_the_site_out_with_per_host_results(lab: LabRun) -> None:
     play = playbook(lab, "-v")
     out = play.stdout + play.stderr
     assert play.returncode == 0, out[-4000:]
     assert "AnsiballZ" not in out
+    # The whole site in one task on one host; every device reported on its own host.
+    assert len(task_lines(out, SITE_TASK)) == 1, out[-4000:]
+    reported = task_lines(out, REPORT_TASK)
+    assert {x.split("[", 1)[1].split("]", 1)[0] for x in reported} == DEVICES, reported
     recap = out.split("PLAY RECAP", 1)[1]
     for name in DEVICES:
         line = next(x for x in recap.splitlines() if x.startswith(name))
+        assert "changed=1" in line or "changed=2" in line, line
         assert "failed=0" in line and "unreachable=0" in line, line
-    # The merged task reports both of its steps per host.
-    merged = [x for x in out.splitlines() if '"steps"' in x and '"confirm"' in x]
-    assert len(merged) == len(DEVICES), out[-4000:]
-    for line in merged:
+    for line in reported:
         result = json.loads(line.split("=> ", 1)[1])
-        assert result["steps"] == {"confirm": "ok", "save": "ok"}, result
-    # Pushed, confirmed and saved: nothing left to plan.
+        assert result["changed"] is True, result
+        assert result["steps"] == {
+            "backup": "ok",
+            "push": "changed",
+            "verify": "ok",
+            "confirm": "ok",
+            "save": "ok",
+        }, result
+    # Pushed, confirmed and saved: nothing left to plan; the play removed its lock.
     lab.run("plan", SITE, "--lab", check=0)
+    assert lock_marker(lab) is None
+
+
+def lock_marker(lab: LabRun) -> str | None:
+    """The site's lock marker on its router (None: no lock), read over SSH with the driver."""
+    from rollout.drivers.base import DeviceLocking
+    from rollout.inventory.loader import load_inventory
+    from rollout.secrets import load_secrets
+    from rollout.targets import driver_for, managed_devices
+
+    inv = load_inventory(lab.repo)
+    found = managed_devices(inv, [SITE], load_secrets(lab.repo), lab=lab.lab_dir, timeout=10)
+    router = next(m for m in found if m.device.hostname == "bao-thang-rtr01")
+    driver = driver_for(router.target)
+    try:
+        assert isinstance(driver, DeviceLocking)
+        return driver.lock_holder()
+    finally:
+        driver.close()

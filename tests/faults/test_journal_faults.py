@@ -1,15 +1,15 @@
 """`kill -9` of `rollout site` at each step, then the journal names the unfinished rollout and
 `rollout recover` leaves the site old or new as a whole, the codec included.
 
-Where the run is comes from its progress lines (one per host and task), never from a sleep; a
-slow router keeps the run inside a step while the other devices are past it.
+Where the run is comes from the site's journal (each device step's start and end, written as
+the site transaction runs them), never from a sleep; a slow router keeps the run inside a step
+while the other devices are past it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import subprocess
 import threading
@@ -25,15 +25,16 @@ pytestmark = [pytest.mark.lab, pytest.mark.ansible]
 SITE = "bao-thang"
 RTR, SW, CODEC = "bao-thang-rtr01", "bao-thang-sw01", "bao-thang-codec01"
 ALL = [RTR, SW, CODEC]
-BACKUP = "Back up the running"
-PUSH = "Push the intended"
-CONFIRM = "Confirm the change"
+BACKUP = "backup"
+PUSH = "push"
+CONFIRM = "save"
+"""The step whose end says a device is past it (the confirm and the save run together)."""
 
 
 def _slow_now(lab: FaultLab, device: str) -> None:
     """Slow the device through the lab's control socket (milliseconds, where `rollout lab
-    fault` takes a process start): the device steps run in Ansible's worker, so the next step
-    may start within a second of the progress line the test waited for."""
+    fault` takes a process start): the site transaction starts a device's next step as soon as
+    the one the test waited for ends."""
     from rollout.lab.control import ControlClient
 
     ControlClient(lab.lab_dir).request(
@@ -70,41 +71,35 @@ def old_site(tmp_path: Path) -> Iterator[FaultLab]:
 
 
 class Progress:
-    """The run's stderr, read on a thread; `until` waits (bounded) for host/task lines."""
+    """Where the run is, from the site's journal (bounded waits); the run's stderr is read on a
+    thread so that it never blocks on a full pipe."""
 
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
+    def __init__(self, proc: subprocess.Popen[str], lab: FaultLab) -> None:
         self.proc = proc
-        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.lab = lab
         self.seen: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
-            self.lines.put(line)
-        self.lines.put(None)
+            self.seen.append(line)
 
-    def until(self, task: str, hosts: list[str]) -> None:
+    def until(self, step: str, hosts: list[str]) -> None:
+        """Every host in hosts has ended step (its journal entry 'done')."""
         waiting = set(hosts)
-        for line in self.seen:
-            waiting -= {h for h in waiting if _reports(line, h, task)}
         deadline = time.monotonic() + 180
         while waiting and time.monotonic() < deadline:
-            try:
-                got = self.lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            assert got is not None, f"the run ended before {task}:\n" + "".join(self.seen)
-            self.seen.append(got)
-            waiting -= {h for h in waiting if _reports(got, h, task)}
-        assert not waiting, f"no '{task}' for {sorted(waiting)}:\n" + "".join(self.seen)
+            waiting = {h for h in waiting if not _journal_has(self.lab, h, step, "done")}
+            if waiting:
+                assert self.proc.poll() is None, f"the run ended before {step}:\n" + "".join(
+                    self.seen
+                )
+                time.sleep(0.02)
+        assert not waiting, f"no '{step}' for {sorted(waiting)}:\n" + "".join(self.seen)
 
-    def reported(self, task: str, host: str) -> bool:
-        return any(_reports(line, host, task) for line in self.seen)
-
-
-def _reports(line: str, host: str, task: str) -> bool:
-    return f"  {host}  {task}" in line and "failed" not in line
+    def reported(self, step: str, host: str) -> bool:
+        return _journal_has(self.lab, host, step, "done")
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:
@@ -114,7 +109,7 @@ def _kill(proc: subprocess.Popen[str]) -> None:
 
 def _spawn(lab: FaultLab, *extra: str) -> tuple[subprocess.Popen[str], Progress]:
     proc = lab.spawn("site", SITE, "--lab", "--yes", *extra)
-    return proc, Progress(proc)
+    return proc, Progress(proc, lab)
 
 
 def _names_unfinished(lab: FaultLab, pid: int) -> None:
@@ -243,9 +238,9 @@ def test_kill_after_save(old_site: FaultLab) -> None:
     lab = old_site
     proc, progress = _spawn(lab)
     try:
-        # Slowed once its push is done (verify and confirm still pass, slowly): the confirm
-        # and the save run in one task (one session), so where the router is comes from the
-        # site's journal: its confirm done, its save (several delayed round trips) not yet.
+        # Slowed once its push is done (verify and confirm still pass, slowly): where the
+        # router is comes from the site's journal: its confirm done, its save (several
+        # delayed round trips) not yet.
         progress.until(PUSH, ALL)
         _slow_now(lab, RTR)
         progress.until(CONFIRM, [SW, CODEC])
@@ -260,7 +255,8 @@ def test_kill_after_save(old_site: FaultLab) -> None:
             proc.kill()
     _names_unfinished(lab, proc.pid)
     plan = lab.run("plan", SITE, "--lab")
-    # The router's save may still finish in the killed run's Ansible fork; recover waits for it.
+    # The router's save may still finish in the killed run's Ansible fork (a step under way
+    # ends; the transaction starts none after its run is gone); recover waits for it.
     assert f"{SW} and {CODEC} are confirmed and saved" in plan.stderr or (
         f"{RTR} and {SW} and {CODEC} are confirmed and saved" in plan.stderr
     ), plan.stderr

@@ -7,11 +7,10 @@ stale lock over and finishes. Every device ends old or new, never between.
 
 from __future__ import annotations
 
+import json
 import os
-import queue
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 
@@ -68,46 +67,43 @@ def test_second_run_is_refused_then_sigint_rolls_back(lab: FaultLab) -> None:
     assert not (lab.repo / "var/locks" / f"{SITE}.lock").exists()
 
 
-def _until_pushed(proc: subprocess.Popen[str], hosts: list[str]) -> list[str]:
-    """Read the run's progress (bounded) until every host in hosts reported its push.
+def _until_pushed(lab: FaultLab, proc: subprocess.Popen[str], hosts: list[str]) -> list[str]:
+    """Wait (bounded) until every host in hosts ended its push, from the site's journal (the
+    site transaction writes each step's start and end); the steps the journal holds then.
 
     The kill must land while only the slow router is inside its push: a kill during another
     device's push would leave that device between old and new until its revert timer fires
     (what `rollout recover` is for), which is not what this test is about.
     """
-    assert proc.stderr is not None
-    seen: list[str] = []
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    waiting = set(hosts)
+    journal = lab.repo / "var/journal" / f"{SITE}.jsonl"
     deadline = time.monotonic() + 180
-    while waiting and time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=1)
-        except queue.Empty:
-            continue
-        assert line is not None, "the run ended before its push:\n" + "".join(seen)
-        seen.append(line)
-        for host in list(waiting):
-            if host in line and "Push the intended" in line and "failed" not in line:
-                waiting.discard(host)
-    assert not waiting, f"no push reported for {sorted(waiting)}:\n" + "".join(seen)
-    return seen
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        seen = []
+        mine = False  # only this run's entries (an earlier run's file may still be there)
+        for line in journal.read_text().splitlines() if journal.exists() else []:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:  # the line being written
+                continue
+            if entry.get("event") == "begin":
+                mine = entry.get("pid") == proc.pid
+            elif mine and entry.get("event") == "step":
+                seen.append(f"{entry['device']} {entry['step']} {entry['phase']}")
+        if all(f"{h} push done" in seen for h in hosts):
+            return seen
+        assert proc.poll() is None, "the run ended before its push"
+        time.sleep(0.02)
+    raise AssertionError(f"no push reported for {hosts}: {seen}")
 
 
 def test_sigkill_mid_rollout_then_run_again(lab: FaultLab) -> None:
     lab.fault("bao-thang-rtr01", {"kind": "slow", "seconds": 0.3})
     first = lab.spawn("site", SITE, "--lab", "--yes")
     try:
-        seen = _until_pushed(first, ["bao-thang-sw01", "bao-thang-codec01"])
-        assert not any("bao-thang-rtr01" in s and "Confirm" in s for s in seen), seen
+        seen = _until_pushed(lab, first, ["bao-thang-sw01", "bao-thang-codec01"])
+        assert not any(s.startswith("bao-thang-rtr01 confirm") for s in seen), seen
+        assert first.poll() is None, first.communicate()
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
     finally:

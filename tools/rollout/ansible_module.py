@@ -2,9 +2,10 @@
 finding the device they run for (real, lab twin or network lab), and error texts with every
 secret taken out.
 
-The device steps run on the controller: as the action plugin ``rollout_device`` (in Ansible's
-worker process, no module shipped or started; ``rollout.ansible_step``) or, where only the
-module is found, as the module under the Python that has this package. The shared code lives
+The device steps run on the controller: as the action plugins ``rollout_site`` and
+``rollout_result`` (in Ansible's worker process, no module shipped or started;
+``rollout.ansible_step``) or, where only the modules are found, as the modules under the Python
+that has this package. The shared code lives
 here rather than in module_utils.
 """
 
@@ -38,8 +39,6 @@ class ModuleDevice:
     site: Site
     managed: Managed | None
     """None when the labs given do not hold the device (left out, not an error)."""
-    site_devices: tuple[Managed, ...] = ()
-    """Every device of the site the run reaches (the site's lock: rollout.engine.devlock)."""
 
 
 def module_secrets(params: dict[str, Any]) -> Secrets:
@@ -71,7 +70,35 @@ def locate(
         timeout=timeout,
     )
     managed = next((m for m in devices if m.device.hostname == hostname), None)
-    return ModuleDevice(root, inv, site, managed, tuple(devices))
+    return ModuleDevice(root, inv, site, managed)
+
+
+def reach(
+    params: dict[str, Any], secrets: Secrets, hosts: list[str]
+) -> tuple[Path, Inventory, list[Managed], list[Managed]]:
+    """The repository, its inventory, the devices of hosts the labs given hold (in inventory
+    order; the others are left out), and every device of their sites those labs hold."""
+    from rollout.errors import RolloutError
+    from rollout.targets import managed_devices
+
+    root = Path(params["repo"])
+    inv = inventory(root)
+    site_of = {d.hostname: s.slug for s, d in inv.devices()}
+    unknown = sorted(h for h in hosts if h not in site_of)
+    if unknown:
+        raise RolloutError(
+            f"{', '.join(unknown)}: not a device of the inventory", "see inventory/sites/"
+        )
+    slugs = sorted({site_of[h] for h in hosts})
+    reached = managed_devices(
+        inv,
+        slugs,
+        secrets,
+        lab=Path(params["lab_dir"]) if params.get("lab_dir") else None,
+        netlab=Path(params["netlab_dir"]) if params.get("netlab_dir") else None,
+    )
+    wanted = set(hosts)
+    return root, inv, [m for m in reached if m.device.hostname in wanted], list(reached)
 
 
 _LOADED: dict[Path, Inventory] = {}
@@ -88,6 +115,7 @@ PRELOADED = (
     "rollout.ansible_step",
     "rollout.engine.steps",
     "rollout.engine.saved",
+    "rollout.engine.transaction",
     "rollout.engine.devlock",
     "rollout.drivers.cisco_ios",
     "rollout.drivers.polycom",
@@ -157,37 +185,3 @@ def controller_pid() -> int:
             break
         pid = parent
     return os.getppid()
-
-
-def site_lock(found: ModuleDevice, action: str, token: str, take_over: bool) -> dict[str, Any]:
-    """The lock/unlock step of the role site_rollout for one host (rollout.engine.devlock):
-    only the host that holds the site's lock talks to its device."""
-    from rollout.engine import devlock
-    from rollout.errors import RolloutError
-
-    managed = found.managed
-    assert managed is not None
-    holder_device = devlock.lock_device(found.site_devices, found.site.slug)
-    out: dict[str, Any] = {
-        "changed": False,
-        "taken": False,
-        "lock_device": holder_device.device.hostname if holder_device else "",
-    }
-    if holder_device is None or holder_device.device.hostname != managed.device.hostname:
-        return out
-    if action == "unlock":
-        out["changed"] = devlock.release(managed, token)
-        return out
-    me = devlock.me(found.site.slug, "ansible-playbook playbooks/site.yml", token, controller_pid())
-    try:
-        taken = devlock.take(managed, me, take_over=take_over)
-    except devlock.DeviceLockHeld as exc:
-        out["refused"] = str(exc)
-        return out
-    except RolloutError as exc:  # unreachable, refused: no lock, so no rollout of the site
-        out["refused"] = f"the lock of site {found.site.slug} could not be taken: {exc}"
-        return out
-    if taken is not None:
-        devlock.audit_takeover(found.root, taken)
-        out.update(changed=taken.fresh, taken=taken.fresh)
-    return out

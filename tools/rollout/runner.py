@@ -14,7 +14,6 @@ from rollout.errors import RolloutError
 from rollout.secrets import Secrets
 
 RUNNER_DIR = Path("var/runner")
-SUMMARY_TASK = "Report the failure"
 
 
 @dataclass
@@ -25,7 +24,7 @@ class HostOutcome:
     failed: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     steps: dict[str, str] = field(default_factory=dict)
-    """What each rollout step did on the host: ok, changed, failed or skipped."""
+    """What each rollout step did on the host: ok, changed, failed, refused or skipped."""
     notes: list[str] = field(default_factory=list)
 
     def did(self, step: str) -> str:
@@ -61,6 +60,8 @@ class PlaybookRun:
     messages: list[str]
     artifacts: Path
     seconds: float
+    locks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What the site transaction did with each site's lock (rollout.engine.sitelocks)."""
 
 
 def run_playbook(
@@ -81,6 +82,8 @@ def run_playbook(
     private.mkdir(parents=True, exist_ok=True)
     hosts: dict[str, HostOutcome] = {}
     messages: list[str] = []
+    locks: dict[str, dict[str, Any]] = {}
+    results: list[Path] = []
 
     def on_event(event: Mapping[str, Any]) -> bool:
         data = event.get("event_data") or {}
@@ -91,38 +94,25 @@ def run_playbook(
             return True
         out = hosts.setdefault(host, HostOutcome(host))
         res = data.get("res") or {}
-        step = str(res.get("step", "")) if isinstance(res, dict) else ""
+        if isinstance(res, dict) and "site_failure" in res and kind != "runner_on_unreachable":
+            status = device_result(out, res, secrets, messages)
+            if progress is not None:
+                message = secrets.redact(str(res.get("msg", ""))) if status == "failed" else ""
+                progress(Progress(host, task, status, message))
+            return True
         status, message = "", ""
+        if isinstance(res.get("locks"), dict):  # the site transaction's task
+            locks.update({str(k): dict(v) for k, v in res["locks"].items()})
+            results.append(Path(str(res.get("results") or "")))
         if kind == "runner_on_ok":
-            if res.get("note"):
-                note = secrets.redact(str(res["note"]))
-                out.notes.append(note)
-                messages.append(f"{host}: {note}")
             out.ok += 1
             out.changed += 1 if res.get("changed") else 0
-            if res.get("commands"):
-                out.commands = [secrets.redact(str(c)) for c in res["commands"]]
             status = "changed" if res.get("changed") else "ok"
-            if isinstance(res.get("steps"), dict):  # a merged task: each step it ran
-                out.steps.update({str(k): str(v) for k, v in res["steps"].items()})
-            elif step:
-                skipped = res.get("skipped") or (step == "rollback" and not res.get("rolled_back"))
-                out.steps[step] = "skipped" if skipped else status
         elif kind == "runner_on_failed":
-            message = secrets.redact(str(res.get("msg", "failed")))
-            if task.startswith(SUMMARY_TASK):
-                if message not in messages:
-                    messages.append(message)
-                return True
             if data.get("ignore_errors"):
                 return True
+            message = secrets.redact(str(res.get("msg", "failed")))
             out.failed.append(f"{task}: {message}")
-            if isinstance(res.get("steps"), dict):  # a merged task: the steps done before
-                out.steps.update({str(k): str(v) for k, v in res["steps"].items()})
-            if step:
-                out.steps[step] = "refused" if res.get("refused") else "failed"
-            if task.startswith("Roll back"):
-                messages.append(f"{host}: the rollback itself FAILED: {message}")
             status = "failed"
         elif kind == "runner_on_unreachable":
             out.failed.append(f"{task}: unreachable")
@@ -165,6 +155,8 @@ def run_playbook(
         ) from None
     artifacts = Path(result.config.artifact_dir)
     redact_tree(artifacts, secrets)
+    for folder in results:
+        left_results(folder, hosts, secrets, messages)
     return PlaybookRun(
         rc=int(result.rc),
         status=str(result.status),
@@ -172,7 +164,61 @@ def run_playbook(
         messages=messages,
         artifacts=artifacts,
         seconds=time.monotonic() - start,
+        locks=locks,
     )
+
+
+def device_result(
+    out: HostOutcome, res: Mapping[str, Any], secrets: Secrets, messages: list[str]
+) -> str:
+    """One device's result of its site's transaction (the role's rollout_result task, see
+    rollout.engine.outcome): its steps, commands, failure and notes into out; the site's
+    failure and a failed rollback into messages. The task's status (ok, changed, failed)."""
+    host = out.host
+    steps = res.get("steps")
+    if isinstance(steps, dict):
+        out.steps.update({str(k): str(v) for k, v in steps.items()})
+    if res.get("commands"):
+        out.commands = [secrets.redact(str(c)) for c in res["commands"]]
+    if res.get("note"):
+        note = secrets.redact(str(res["note"]))
+        out.notes.append(note)
+        messages.append(f"{host}: {note}")
+    if res.get("failure"):
+        out.failed.append(secrets.redact(str(res["failure"])))
+    site = secrets.redact(str(res.get("site_failure") or ""))
+    if site and site not in messages:
+        messages.append(site)
+    if res.get("rollback_error"):
+        why = secrets.redact(str(res["rollback_error"]))
+        messages.append(f"{host}: the rollback itself FAILED: {why}")
+    if res.get("failed"):
+        return "failed"
+    out.ok += 1
+    out.changed += 1 if res.get("changed") else 0
+    return "changed" if res.get("changed") else "ok"
+
+
+def left_results(
+    folder: Path, hosts: dict[str, HostOutcome], secrets: Secrets, messages: list[str]
+) -> None:
+    """The device results no host's task took (the play ran on one host: the site task ran
+    every device), read from the folder the site task wrote them to, then removed."""
+    import contextlib
+    import json
+
+    if not folder.name or not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        with contextlib.suppress(OSError, ValueError):
+            res = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(res, dict):
+                device_result(
+                    hosts.setdefault(path.stem, HostOutcome(path.stem)), res, secrets, messages
+                )
+            path.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def redact_tree(folder: Path, secrets: Secrets) -> int:

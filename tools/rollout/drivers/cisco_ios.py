@@ -11,7 +11,7 @@ from rollout.drivers.base import DeviceError, ErrorKind, Pending, Plan, Target
 from rollout.drivers.ios_lock import IosLock
 from rollout.drivers.ios_same import same_config
 from rollout.drivers.ios_sections import Node, render
-from rollout.drivers.session import open_session, session_lost
+from rollout.drivers.session import open_session, send_config_lines, session_lost
 
 
 def ios_plan(
@@ -356,15 +356,25 @@ class CiscoIosDriver:
         from netmiko.exceptions import ConfigInvalidException, NetmikoBaseException
 
         try:
-            self.conn.send_config_set(
-                commands,
-                config_mode_command=mode,
-                error_pattern=ios_rules.ERROR_PATTERN,
-                read_timeout=self._long,
+            if any("\n" in c for c in commands):
                 # A banner is one command with embedded newlines: the device answers it with
-                # its own prompt ("Enter TEXT message"), not an echo Netmiko could match.
-                cmd_verify=not any("\n" in c for c in commands),
-            )
+                # its own prompt ("Enter TEXT message"), not an echo and a prompt per line.
+                self.conn.send_config_set(
+                    commands,
+                    config_mode_command=mode,
+                    error_pattern=ios_rules.ERROR_PATTERN,
+                    read_timeout=self._long,
+                    cmd_verify=False,
+                )
+            else:
+                self.conn.config_mode(mode)
+                send_config_lines(
+                    self.conn,
+                    commands,
+                    error_pattern=ios_rules.ERROR_PATTERN,
+                    line_timeout=self._long,
+                )
+                self.conn.exit_config_mode()
             # A changed hostname changes the prompt: learn it again for the next command.
             self.conn.set_base_prompt()
         except ConfigInvalidException as exc:

@@ -68,10 +68,14 @@ def audited(m: Managed, action: str, **extra: object) -> Iterator[Step]:
 
 
 @contextmanager
-def session(m: Managed) -> Iterator[Driver]:
-    """The device's driver for one step, closed afterwards whatever happens."""
-    driver = driver_for(m.target)
-    try:
+def session(m: Managed, driver: Driver | None = None) -> Iterator[Driver]:
+    """The device's driver for one step, closed afterwards whatever happens; or the session
+    given (one a caller holds across several steps: it closes it)."""
+    if driver is not None:
         yield driver
+        return
+    opened = driver_for(m.target)
+    try:
+        yield opened
     finally:
-        driver.close()
+        opened.close()

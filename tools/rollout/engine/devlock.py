@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rollout import audit
-from rollout.drivers.base import DeviceLocking
+from rollout.drivers.base import DeviceLocking, Driver
 from rollout.engine.audited import session
 from rollout.errors import RolloutError
 from rollout.inventory.model import Platform, Role
@@ -152,54 +152,64 @@ class Taken:
     replaced_reason: str = ""
 
 
-def take(m: Managed, holder: DeviceHolder, *, take_over: bool = False) -> Taken | None:
-    """Take the site's lock on m; None when m's driver holds no marker.
+def take(
+    m: Managed,
+    holder: DeviceHolder,
+    *,
+    take_over: bool = False,
+    driver: Driver | None = None,
+) -> Taken | None:
+    """Take the site's lock on m; None when m's driver holds no marker. driver: a session
+    to m the caller holds (the site transaction's), else one of its own.
 
     Raises DeviceLockHeld naming the holder when another run holds it, or when it is stale and
     take_over is not given.
     """
-    device = m.device.hostname
-    with session(m) as driver:
-        if not isinstance(driver, DeviceLocking):
+    with session(m, driver) as conn:
+        if not isinstance(conn, DeviceLocking):
             return None
-        replaced: DeviceHolder | None = None
-        reason = ""
-        for _attempt in range(4):
-            if driver.take_lock(holder.encode()):
-                if replaced is None and not take_over and driver.revert_pending():
-                    driver.release_lock()
-                    raise DeviceLockHeld(
-                        f"site {holder.site}: a change on {device} waits for its confirm "
-                        "(a revert timer is pending: `show archive config rollback timer`); "
-                        "nothing was done",
-                        "let it be confirmed or revert by itself; if no run of yours is "
-                        f"behind it: rollout site {holder.site} --take-over",
-                    )
-                return Taken(m, holder, True, replaced, reason)
-            text = _settled(driver)
-            if text is None:
-                continue  # released meanwhile: try again
-            found = decode(text)
-            if found is not None and found.token == holder.token:
-                return Taken(m, holder, False)
-            reason = stale_reason(found, driver.revert_pending(), datetime.now(UTC))
-            who = found.describe() if found else "an unfinished marker"
-            if not reason:
+        return _take(conn, m, holder, take_over)
+
+
+def _take(driver: DeviceLocking, m: Managed, holder: DeviceHolder, take_over: bool) -> Taken:
+    device = m.device.hostname
+    replaced: DeviceHolder | None = None
+    reason = ""
+    for _attempt in range(4):
+        if driver.take_lock(holder.encode()):
+            if replaced is None and not take_over and driver.revert_pending():
+                driver.release_lock()
                 raise DeviceLockHeld(
-                    f"site {holder.site} is being rolled out by {who} (lock on {device}); "
+                    f"site {holder.site}: a change on {device} waits for its confirm "
+                    "(a revert timer is pending: `show archive config rollback timer`); "
                     "nothing was done",
-                    f"wait for that run to end; `rollout audit --site {holder.site}` shows it",
+                    "let it be confirmed or revert by itself; if no run of yours is "
+                    f"behind it: rollout site {holder.site} --take-over",
                 )
-            if not take_over:
-                raise DeviceLockHeld(
-                    f"site {holder.site}: the lock on {device} held by {who} looks stale "
-                    f"({reason}); nothing was done",
-                    f"check with its owner, then take it over: rollout site {holder.site} "
-                    "--take-over",
-                )
-            driver.release_lock()
-            replaced = found or replace(holder, user="?", host="?", pid=0, command="")
-        raise DeviceLockHeld(f"could not take the lock of {holder.site} on {device}", "try again")
+            return Taken(m, holder, True, replaced, reason)
+        text = _settled(driver)
+        if text is None:
+            continue  # released meanwhile: try again
+        found = decode(text)
+        if found is not None and found.token == holder.token:
+            return Taken(m, holder, False)
+        reason = stale_reason(found, driver.revert_pending(), datetime.now(UTC))
+        who = found.describe() if found else "an unfinished marker"
+        if not reason:
+            raise DeviceLockHeld(
+                f"site {holder.site} is being rolled out by {who} (lock on {device}); "
+                "nothing was done",
+                f"wait for that run to end; `rollout audit --site {holder.site}` shows it",
+            )
+        if not take_over:
+            raise DeviceLockHeld(
+                f"site {holder.site}: the lock on {device} held by {who} looks stale "
+                f"({reason}); nothing was done",
+                f"check with its owner, then take it over: rollout site {holder.site} --take-over",
+            )
+        driver.release_lock()
+        replaced = found or replace(holder, user="?", host="?", pid=0, command="")
+    raise DeviceLockHeld(f"could not take the lock of {holder.site} on {device}", "try again")
 
 
 def _settled(driver: DeviceLocking) -> str | None:
@@ -212,15 +222,15 @@ def _settled(driver: DeviceLocking) -> str | None:
         time.sleep(0.2)
 
 
-def release(m: Managed, token: str) -> bool:
+def release(m: Managed, token: str, *, driver: Driver | None = None) -> bool:
     """Remove the site's marker on m if this run (token) holds it; True when removed."""
-    with session(m) as driver:
-        if not isinstance(driver, DeviceLocking):
+    with session(m, driver) as conn:
+        if not isinstance(conn, DeviceLocking):
             return False
-        found = decode(driver.lock_holder() or "")
+        found = decode(conn.lock_holder() or "")
         if found is None or found.token != token:
             return False
-        driver.release_lock()
+        conn.release_lock()
         return True
 
 
@@ -243,10 +253,17 @@ holder (it succeeds or is refused at once), so the order cannot deadlock two run
 device session each, the province's 100 sites in a few seconds rather than one by one."""
 
 
-def _take_all(
-    managed: Sequence[Managed], sites: Sequence[str], command: str, token: str, take_over: bool
+def take_all(
+    managed: Sequence[Managed],
+    sites: Sequence[str],
+    command: str,
+    token: str,
+    take_over: bool,
+    *,
+    pid: int | None = None,
 ) -> list[tuple[str, Managed, Taken | None, BaseException | None]]:
-    """Every site's lock, taken in parallel; per site (sorted) what came back or the error."""
+    """Every site's lock, taken in parallel; per site (sorted) what came back or the error.
+    pid: the process whose life the locks follow (default this one)."""
     import netmiko  # noqa: F401  (imported once before the threads; see collect_devices)
 
     targets = [(site, m) for site in sorted(set(sites)) if (m := lock_device(managed, site))]
@@ -255,7 +272,7 @@ def _take_all(
 
     def one(site: str, m: Managed) -> tuple[Taken | None, BaseException | None]:
         try:
-            return take(m, me(site, command, token), take_over=take_over), None
+            return take(m, me(site, command, token, pid), take_over=take_over), None
         except (RolloutError, OSError) as exc:
             return None, exc
 
@@ -264,7 +281,9 @@ def _take_all(
         return [(site, m, *f.result()) for site, m, f in futures]
 
 
-def _release_all(held: Sequence[Taken], token: str) -> None:
+def release_all(held: Sequence[Taken], token: str) -> None:
+    """Remove every lock held (in parallel); a failure is audited, never raised."""
+
     def one(taken: Taken) -> None:
         try:
             release(taken.managed, token)
@@ -300,7 +319,7 @@ def hold(
     held: list[Taken] = []
     try:
         refused: BaseException | None = None
-        for _site, m, taken, error in _take_all(managed, sites, command, token, take_over):
+        for _site, m, taken, error in take_all(managed, sites, command, token, take_over):
             if error is not None:
                 refused = refused or error
                 continue
@@ -314,4 +333,4 @@ def hold(
             raise refused
         yield token
     finally:
-        _release_all(held, token)
+        release_all(held, token)

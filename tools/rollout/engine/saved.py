@@ -8,7 +8,7 @@ and sends the saved commands, vault references filled in, with the revert timer.
 from __future__ import annotations
 
 from rollout import audit
-from rollout.drivers.base import DeviceError, ErrorKind, Plan
+from rollout.drivers.base import DeviceError, Driver, ErrorKind, Plan
 from rollout.engine import lost, planfile
 from rollout.engine.audited import audited, session
 from rollout.engine.planfile import SavedDevice
@@ -49,11 +49,21 @@ def _refuse(m: Managed, step: str, why: list[str]) -> DeviceError:
     )
 
 
-def precheck_one(inv: Inventory, secrets: Secrets, m: Managed, saved: SavedDevice) -> None:
+def precheck_one(
+    inv: Inventory,
+    secrets: Secrets,
+    m: Managed,
+    saved: SavedDevice,
+    *,
+    driver: Driver | None = None,
+) -> None:
     """Refuse (DeviceError naming the device) when the device or its intent changed."""
     text = intended(inv, secrets, m)
-    with audited(m, "plan-check", running_hash=saved.running) as step, session(m) as driver:
-        running = driver.running_config()
+    with (
+        audited(m, "plan-check", running_hash=saved.running) as step,
+        session(m, driver) as conn,
+    ):
+        running = conn.running_config()
         why = planfile.check_same(saved, running, text, secrets)
         if why:
             raise _refuse(m, "plan-check", why)
@@ -61,15 +71,21 @@ def precheck_one(inv: Inventory, secrets: Secrets, m: Managed, saved: SavedDevic
 
 
 def push_saved(
-    inv: Inventory, secrets: Secrets, m: Managed, revert_minutes: int, saved: SavedDevice
+    inv: Inventory,
+    secrets: Secrets,
+    m: Managed,
+    revert_minutes: int,
+    saved: SavedDevice,
+    *,
+    driver: Driver | None = None,
 ) -> Plan:
     """Check again, then send exactly the saved commands with the revert timer."""
     text = intended(inv, secrets, m)
     with (
         audited(m, "push", revert_minutes=revert_minutes, saved=True) as step,
-        session(m) as driver,
+        session(m, driver) as conn,
     ):
-        running, plan = read_plan(driver, text)
+        running, plan = read_plan(conn, text)
         why = planfile.check_same(saved, running, text, secrets)
         stored = planfile.saved_commands(plan.commands, secrets, m.device.hostname)
         if not why and stored != saved.commands:
@@ -89,7 +105,7 @@ def push_saved(
         step.detail = f"{len(exact.commands)} lines (saved plan)"
         if exact.changed:
             try:
-                driver.commit(exact, revert_minutes)
+                conn.commit(exact, revert_minutes)
             except DeviceError as exc:
                 raise lost.explain(m, exc, revert_minutes) from None
         return exact

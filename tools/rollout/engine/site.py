@@ -4,7 +4,9 @@ rollback of an interrupted run; the CLI only asks, calls and prints."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from rollout.inventory.loader import Inventory
 from rollout.lock import Holder
 from rollout.runner import PlaybookRun, Progress
 from rollout.secrets import Secrets
-from rollout.targets import MANAGED
+from rollout.targets import MANAGED, Managed
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,6 @@ def run_sites(
     interrupted run is rolled back.
     """
     from rollout.lock import site_lock
-    from rollout.targets import managed_devices
 
     command = "rollout site " + " ".join(chosen) + (" --dry-run" if dry_run else "")
     lock = contextlib.nullcontext() if dry_run else site_lock(root, chosen, command)
@@ -114,33 +115,89 @@ def run_sites(
                     result="ok",
                     detail=f"stale lock of {stale.describe()}",
                 )
-        # A dry run touches no device: no device lock, and no token for the Ansible tasks.
-        device_lock: contextlib.AbstractContextManager[str] = (
-            contextlib.nullcontext("")
-            if dry_run
-            else devlock.hold(
-                managed_devices(inv, chosen, secrets, lab=labs.lab, netlab=labs.netlab),
-                chosen,
-                command,
-                take_over=take_over,
-                on_takeover=on_takeover,
-            )
+        # The device locks are taken by the site transaction itself, in the session it backs the
+        # router up in, and removed in the one it ends with (engine.sitelocks): this run's
+        # token, pid and command. A dry run touches no device: no device lock.
+        token = "" if dry_run else devlock.new_token()
+        return _run(
+            root,
+            inv,
+            secrets,
+            chosen,
+            dry_run,
+            revert_minutes,
+            labs,
+            progress,
+            on_interrupt,
+            plan_file,
+            hosts,
+            DeviceLock(token, command, take_over, on_takeover),
         )
-        with device_lock as token:
-            return _run(
-                root,
-                inv,
-                secrets,
-                chosen,
-                dry_run,
-                revert_minutes,
-                labs,
-                progress,
-                on_interrupt,
-                plan_file,
-                hosts,
-                token,
-            )
+
+
+@dataclass(frozen=True)
+class DeviceLock:
+    """The run's device locks, as the site transaction takes them (engine.sitelocks)."""
+
+    token: str
+    command: str
+    take_over: bool = False
+    on_takeover: Callable[[devlock.Taken], None] | None = None
+
+    def _release(self, m: Managed) -> None:
+        with contextlib.suppress(RolloutError, OSError):
+            devlock.release(m, self.token)
+
+    def extravars(self) -> dict[str, object]:
+        return {
+            "site_rollout_lock_token": self.token,
+            "site_rollout_lock_pid": os.getpid(),
+            "site_rollout_lock_command": self.command,
+            "site_rollout_lock_strict": True,
+            "site_rollout_take_over": self.take_over,
+        }
+
+    def settle(
+        self,
+        inv: Inventory,
+        secrets: Secrets,
+        chosen: list[str],
+        labs: Labs,
+        run: PlaybookRun,
+        *,
+        refusals: bool = True,
+    ) -> None:
+        """After the play: tell each takeover, remove a lock the play left behind (a release
+        that failed, or a run stopped: an interrupted one after its rollback), then raise the
+        first refusal (in site order) as the lock raised it."""
+        from rollout.targets import managed_devices
+
+        if not self.token:
+            return
+        reports = run.locks
+        reached = managed_devices(inv, chosen, secrets, lab=labs.lab, netlab=labs.netlab)
+        for site in sorted(reports):
+            took = reports[site].get("took_over")
+            m = devlock.lock_device(reached, site)
+            if isinstance(took, dict) and m is not None and self.on_takeover is not None:
+                me = devlock.me(site, self.command, self.token)
+                replaced = devlock.decode(str(took.get("replaced", "")))
+                self.on_takeover(devlock.Taken(m, me, True, replaced, str(took.get("reason"))))
+        left = [
+            m
+            for site in chosen
+            if (m := devlock.lock_device(reached, site)) is not None
+            and not reports.get(site, {}).get("released")
+            and "refused" not in reports.get(site, {})
+        ]
+        if left:
+            with ThreadPoolExecutor(max_workers=min(devlock.LOCK_WORKERS, len(left))) as pool:
+                list(pool.map(self._release, left))
+        refused = [reports[s] for s in chosen if "refused" in reports.get(s, {})]
+        if refused and refusals:
+            first = refused[0]
+            kind = devlock.DeviceLockHeld if first.get("held") else RolloutError
+            raise kind(str(first["refused"]), str(first.get("fix", "")))
 
 
 def _run(
@@ -155,39 +212,53 @@ def _run(
     on_interrupt: Callable[[str], None] | None,
     plan_file: Path | None = None,
     hosts: list[str] | None = None,
-    lock_token: str = "",
+    lock: DeviceLock | None = None,
 ) -> SiteRun:
     from rollout.runner import run_playbook
 
+    device_lock = lock or DeviceLock("", "")
     with Trap() as trap:
         store = BackupStore(root)
         stamp = store.new_set(chosen[0]).id
         for slug in chosen[1:]:
             (store.base / slug / stamp).mkdir(parents=True, exist_ok=True)
         minutes = revert_minutes or inv.province.revert_minutes
-        extravars = {
+        extravars: dict[str, object] = {
             "site_rollout_backup_set": stamp,
             "site_rollout_revert_minutes": minutes,
             "site_rollout_lab_dir": str(labs.lab.resolve()) if labs.lab else "",
             "site_rollout_netlab_dir": str(labs.netlab.resolve()) if labs.netlab else "",
             "site_rollout_revert_wait": revert_wait(minutes, labs),
             "site_rollout_plan_file": str(plan_file.resolve()) if plan_file else "",
-            "site_rollout_lock_token": lock_token,
+            **device_lock.extravars(),
         }
         action = "plan" if dry_run else "rollout"
         audit.record(root, f"{action}-start", sites=chosen, backup_set=stamp)
+        devices = {
+            slug: [
+                d.hostname
+                for d in inv.sites[slug].devices
+                if d.platform in MANAGED and (not hosts or d.hostname in hosts)
+            ]
+            for slug in chosen
+        }
         if not dry_run:  # the journal: what the run is about to do, before any device
             for slug in chosen:
-                names = [
-                    d.hostname
-                    for d in inv.sites[slug].devices
-                    if d.platform in MANAGED and (not hosts or d.hostname in hosts)
-                ]
                 command = "rollout site " + " ".join(chosen)
                 journal.begin(
-                    root, slug, stamp, devices=names, revert_minutes=minutes, command=command
+                    root,
+                    slug,
+                    stamp,
+                    devices=devices[slug],
+                    revert_minutes=minutes,
+                    command=command,
                 )
-        limit = ",".join(hosts or (f"site_{s.replace('-', '_')}" for s in chosen))
+        # The play runs on one host: its one task runs every site (the devices named here);
+        # each device's result is read from the folder the task leaves (runner), with no
+        # per-host task for the other devices (Ansible forks a worker per host and task).
+        every = [name for slug in chosen for name in devices[slug]]
+        extravars["site_rollout_hosts"] = every
+        limit = every[0] if every else ",".join(f"site_{s.replace('-', '_')}" for s in chosen)
         try:
             run = run_playbook(
                 root,
@@ -207,6 +278,7 @@ def _run(
             if on_interrupt is not None:
                 on_interrupt(stamp)
             results = roll_back(inv, secrets, root, chosen, stamp, lab=labs.lab, netlab=labs.netlab)
+            device_lock.settle(inv, secrets, chosen, labs, run, refusals=False)
             bad = [r for r in results if not r.ok]
             result = "interrupted, rolled back" if not bad else "interrupted, rollback failed"
             _finish(root, chosen, stamp, dry_run, result)
@@ -222,6 +294,12 @@ def _run(
             return SiteRun(chosen, dry_run, stamp, run, results)
     from rollout.engine import results as res
 
+    try:
+        device_lock.settle(inv, secrets, chosen, labs, run)
+    except RolloutError as exc:  # refused: nothing was done (every device not touched)
+        res.prune_empty(store.base, chosen, stamp)
+        _finish(root, chosen, stamp, dry_run, f"refused: {exc.message}")
+        raise
     site_of = {d.hostname: s.slug for s, d in inv.devices()}
     found = res.derive(run.hosts, site_of, dry_run=dry_run, backup_set=stamp)
     kept = res.prune_empty(store.base, chosen, stamp)

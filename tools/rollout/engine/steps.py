@@ -1,8 +1,10 @@
 """One function per device step, the only place a device is read, planned, pushed, verified,
 confirmed, saved or rolled back (the CLI, the Ansible modules, drift and the network lab).
 
-Each step opens its own session, raises DeviceError naming the step, and (except the bare
-read ``plan_device``, which drift audits once for the whole fleet) appends one audit line.
+Each step opens its own session, or runs in the one given (``driver``: the site transaction
+holds one session per device across its steps), raises DeviceError naming the step, and (except
+the bare read ``plan_device``, which drift audits once for the whole fleet) appends one audit
+line.
 """
 
 from __future__ import annotations
@@ -55,42 +57,80 @@ def plan_one(inv: Inventory, secrets: Secrets, m: Managed, **extra: object) -> P
         return plan
 
 
-def backup_one(store: BackupStore, backup: BackupSet, secrets: Secrets, m: Managed) -> Path:
+def backup_one(
+    store: BackupStore,
+    backup: BackupSet,
+    secrets: Secrets,
+    m: Managed,
+    *,
+    driver: Driver | None = None,
+) -> Path:
+    return backup_read(store, backup, secrets, m, driver=driver)[0]
+
+
+def backup_read(
+    store: BackupStore,
+    backup: BackupSet,
+    secrets: Secrets,
+    m: Managed,
+    *,
+    driver: Driver | None = None,
+) -> tuple[Path, str]:
+    """backup_one, and the running configuration it read (a push in the same session plans
+    from it: push_one's running)."""
     with audited(m, "backup", backup_set=backup.id) as step:
-        with session(m) as driver:
-            text = driver.running_config()
+        with session(m, driver) as held:
+            text = held.running_config()
         path = store.write(backup, m.device.hostname, text, secrets)
         step.detail = str(path)
         step.facts["backup"] = str(path)
-        return path
+        return path, text
 
 
 def push_one(
-    inv: Inventory, secrets: Secrets, m: Managed, revert_minutes: int, *, check: bool = False
+    inv: Inventory,
+    secrets: Secrets,
+    m: Managed,
+    revert_minutes: int,
+    *,
+    check: bool = False,
+    driver: Driver | None = None,
+    running: str | None = None,
 ) -> Plan:
-    """Send the plan with the revert timer (check: only plan it, nothing is sent)."""
+    """Send the plan with the revert timer (check: only plan it, nothing is sent).
+
+    running: the running configuration driver (the same session, the site's lock held) read
+    just before, for the backup: planned from instead of read again."""
     if check:
         return plan_one(inv, secrets, m, revert_minutes=revert_minutes)
     with (
         audited(m, "push", revert_minutes=revert_minutes) as step,
-        session(m) as driver,
+        session(m, driver) as conn,
     ):
-        plan = read_plan(driver, intended(inv, secrets, m))[1]
+        text = intended(inv, secrets, m)
+        if running is None or driver is None:
+            plan = read_plan(conn, text)[1]
+        else:
+            plan = conn.plan(running, text)
         step.change = audit.change_hash(plan.commands)
         step.detail = f"{len(plan.commands)} lines"
         step.facts["changed"] = plan.changed
         if plan.changed:
             try:
-                driver.commit(plan, revert_minutes)
+                conn.commit(plan, revert_minutes)
             except DeviceError as exc:
                 raise lost.explain(m, exc, revert_minutes) from None
         return plan
 
 
-def verify_one(inv: Inventory, secrets: Secrets, m: Managed) -> None:
-    """A fresh session (management still reachable), no line left, the driver's own verify."""
-    with audited(m, "verify"), session(m) as driver:
-        plan = read_plan(driver, intended(inv, secrets, m))[1]
+def verify_one(
+    inv: Inventory, secrets: Secrets, m: Managed, *, driver: Driver | None = None
+) -> None:
+    """A fresh session (management still reachable), no line left, the driver's own verify.
+    driver: a session the caller opened after the push (never the one that pushed: a change
+    that cuts management keeps the session it came through)."""
+    with audited(m, "verify"), session(m, driver) as conn:
+        plan = read_plan(conn, intended(inv, secrets, m))[1]
         if plan.changed:
             raise DeviceError(
                 m.device.hostname,
@@ -99,7 +139,7 @@ def verify_one(inv: Inventory, secrets: Secrets, m: Managed) -> None:
                 f"{secrets.redact(plan.commands[0])!r}",
                 "run `rollout plan` to see them; the device may reject or rewrite those lines",
             )
-        driver.verify()
+        conn.verify()
 
 
 def confirm_one(m: Managed) -> None:
@@ -113,17 +153,19 @@ def save_one(m: Managed) -> None:
         driver.save()
 
 
-def confirm_save_one(m: Managed, done: list[str] | None = None) -> None:
+def confirm_save_one(
+    m: Managed, done: list[str] | None = None, *, driver: Driver | None = None
+) -> None:
     """confirm_one then save_one in one session (one login instead of two): the save runs only
     once the confirm succeeded (COMMIT_ORDER); one audit line each, as the two steps write.
     Each step that succeeded is appended to done (so a caller can tell which one failed)."""
     done = [] if done is None else done
-    with session(m) as driver:  # the driver logs in on its first command, inside the audit
+    with session(m, driver) as conn:  # the driver logs in on its first command, inside the audit
         with audited(m, "confirm"):
-            driver.confirm()
+            conn.confirm()
         done.append("confirm")
         with audited(m, "save"):
-            driver.save()
+            conn.save()
         done.append("save")
 
 

@@ -1,0 +1,75 @@
+"""A device's outcome of its site's transaction, as the role reports it per host and as the CLI
+reads it back (runner.device_result / left_results): the same words (engine/results.py) as when
+each step was a task of its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rollout.engine import results
+from rollout.engine.outcome import DeviceOutcome, site_failures
+from rollout.errors import RolloutError
+from rollout.runner import HostOutcome, left_results
+from rollout.secrets import Secrets
+
+SECRETS = Secrets({"vault_admin_password": "s3cret-value"})
+
+
+def _site() -> dict[str, DeviceOutcome]:
+    rtr = DeviceOutcome("x-rtr01", "x", {"backup": "ok"})
+    rtr.fail("push", RolloutError("x-rtr01: push: rejected 's3cret-value'"), SECRETS)
+    rtr.steps["rollback"] = "changed"
+    sw = DeviceOutcome("x-sw01", "x", {"backup": "ok", "push": "changed", "verify": "ok"})
+    sw.steps["rollback"] = "changed"
+    codec = DeviceOutcome("x-codec01", "x", {"backup": "ok"})
+    codec.fail("rollback", RolloutError("x-codec01: rollback: unreachable"), SECRETS)
+    good = DeviceOutcome("y-rtr01", "y", {"backup": "ok", "push": "changed", "verify": "ok"})
+    good.steps.update(confirm="ok", save="ok")
+    good.commands = ["hostname y-rtr01"]
+    return {o.host: o for o in (rtr, sw, codec, good)}
+
+
+def test_reports_read_back_give_the_same_words(tmp_path: Path) -> None:
+    outcomes = _site()
+    failed = site_failures(outcomes.values())
+    assert set(failed) == {"x"}
+    assert (
+        "s3cret-value" not in failed["x"] and "x-rtr01 failed at 'Push the intended" in failed["x"]
+    )
+    for host, o in outcomes.items():
+        (tmp_path / f"{host}.json").write_text(json.dumps(o.report(failed.get(o.site, ""))))
+    hosts: dict[str, HostOutcome] = {}
+    messages: list[str] = []
+    left_results(tmp_path, hosts, SECRETS, messages)
+    assert not tmp_path.exists(), "read files and their folder are removed"
+    words = {
+        r.device: r.word.value
+        for r in results.derive(
+            hosts, {h: o.site for h, o in outcomes.items()}, dry_run=False, backup_set="B"
+        )
+    }
+    assert words == {
+        "x-rtr01": "rolled back",
+        "x-sw01": "rolled back",
+        "x-codec01": "failed",
+        "y-rtr01": "changed",
+    }
+    assert failed["x"] in messages
+    assert any("x-codec01: the rollback itself FAILED" in m for m in messages), messages
+    assert hosts["x-rtr01"].failed[0].startswith("Push the intended configuration")
+
+
+def test_each_host_result_fails_with_its_site() -> None:
+    outcomes = _site()
+    failed = site_failures(outcomes.values())
+    sw = outcomes["x-sw01"].report(failed["x"])
+    assert sw["failed"] is True and sw["failure"] == "" and sw["msg"] == failed["x"]
+    good = outcomes["y-rtr01"].report("", diff=True)
+    assert good["failed"] is False and good["changed"] is True
+    assert good["diff"] == {
+        "before_header": "y-rtr01 (running)",
+        "after_header": "y-rtr01 (commands)",
+        "before": "",
+        "after": "hostname y-rtr01\n",
+    }
