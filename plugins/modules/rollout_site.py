@@ -87,6 +87,13 @@ options:
     description: Take over a stale lock (its holder is gone); audited.
     type: bool
     default: false
+  progress_file:
+    description:
+      - A file a JSON line is appended to as each site ends - C(site), and C(devices) by
+        hostname with C(status) (changed, ok, failed) and C(message) - while the task runs
+        every site (C(rollout site) shows them as they come); empty, none.
+    type: path
+    default: ""
 author: rollout
 """
 

@@ -30,6 +30,7 @@ SITE_ARGSPEC: dict[str, dict[str, Any]] = {
     "lock_command": {"type": "str", "default": ""},
     "lock_strict": {"type": "bool", "default": False},
     "take_over": {"type": "bool", "default": False},
+    "progress_file": {"type": "path", "default": ""},
 }
 """The arguments of ``rollout_site`` (the module's argument_spec and the action plugin's check)."""
 
@@ -78,6 +79,7 @@ def _run(params: dict[str, Any], secrets: Any, *, check: bool, diff: bool) -> di
         lock_strict=bool(params["lock_strict"]),
         take_over=bool(params["take_over"]),
         check=check,
+        progress_file=Path(params["progress_file"]) if params.get("progress_file") else None,
     )
     outcomes, locks = transaction.run(tx, devices, reached)
     failed = site_failures(outcomes.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -75,7 +76,11 @@ def run_playbook(
     progress: Callable[[Progress], None] | None = None,
     forks: int = 20,
     cancel: Callable[[], bool] | None = None,
+    site_progress: Path | None = None,
 ) -> PlaybookRun:
+    """Run the playbook; progress() gets each task's result per host as it comes and, with
+    site_progress (the file the site task appends to as each site ends), each device of a
+    site that ended."""
     import ansible_runner
 
     private = root / RUNNER_DIR
@@ -131,6 +136,7 @@ def run_playbook(
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
     start = time.monotonic()
+    watcher = _SiteWatch(site_progress, progress) if site_progress and progress else None
     try:
         result = ansible_runner.run(
             private_data_dir=str(private),
@@ -153,6 +159,9 @@ def run_playbook(
             f"ansible-runner could not run {playbook}: {secrets.redact(str(exc))}",
             "check that ansible-core and ansible-runner are installed in this environment",
         ) from None
+    finally:
+        if watcher is not None:
+            watcher.stop()
     artifacts = Path(result.config.artifact_dir)
     redact_tree(artifacts, secrets)
     for folder in results:
@@ -166,6 +175,53 @@ def run_playbook(
         seconds=time.monotonic() - start,
         locks=locks,
     )
+
+
+class _SiteWatch:
+    """Reads the site task's progress file while the play runs: each site that ended gives a
+    Progress per device (task 'site SLUG'), in the order sites end."""
+
+    EVERY = 0.2
+
+    def __init__(self, path: Path, progress: Callable[[Progress], None]) -> None:
+        import threading
+
+        self.path = path
+        self.progress = progress
+        self.offset = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.EVERY):
+            self._read()
+
+    def _read(self) -> None:
+        from rollout.engine.outcome import read_progress
+
+        lines, self.offset = read_progress(self.path, self.offset)
+        for line in lines:
+            devices = line.get("devices")
+            if not isinstance(devices, dict):
+                continue
+            for host, seen in sorted(devices.items()):
+                if isinstance(seen, dict):
+                    self.progress(
+                        Progress(
+                            str(host),
+                            f"site {line.get('site', '')}",
+                            str(seen.get("status", "")),
+                            str(seen.get("message", "")),
+                        )
+                    )
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._read()  # what the last site wrote as the play ended
+        with contextlib.suppress(OSError):
+            self.path.unlink()
 
 
 def device_result(

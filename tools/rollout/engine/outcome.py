@@ -3,8 +3,11 @@ and the result the role reports for the device (one Ansible task result per host
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from rollout.secrets import Secrets
 
@@ -89,6 +92,53 @@ class DeviceOutcome:
                 "after": "\n".join(self.commands) + "\n",
             }
         return out
+
+
+_PROGRESS_LOCK = threading.Lock()
+
+
+def site_progress(path: Path, outcomes: Sequence[DeviceOutcome]) -> None:
+    """Append one JSON line for a site that ended: its devices' status (changed, ok, failed)
+    and failure ('' when none); never a secret (outcomes hold redacted texts only). Sites end
+    in threads: one line at a time, written whole."""
+    import json
+
+    line = {
+        "site": outcomes[0].site if outcomes else "",
+        "devices": {
+            o.host: {
+                "status": "failed"
+                if o.failed
+                else ("changed" if o.steps.get("push") == "changed" else "ok"),
+                "message": o.failure,
+            }
+            for o in outcomes
+        },
+    }
+    with _PROGRESS_LOCK, path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+
+
+def read_progress(path: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """The whole lines written to path since offset, and the offset after them."""
+    import json
+
+    try:
+        with path.open("rb") as f:
+            f.seek(offset)
+            data = f.read()
+    except OSError:
+        return [], offset
+    end = data.rfind(b"\n") + 1
+    lines: list[dict[str, Any]] = []
+    for raw in data[:end].splitlines():
+        try:
+            item = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(item, dict):
+            lines.append(item)
+    return lines, offset + end
 
 
 def site_failures(outcomes: Iterable[DeviceOutcome]) -> dict[str, str]:

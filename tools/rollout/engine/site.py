@@ -214,7 +214,7 @@ def _run(
     hosts: list[str] | None = None,
     lock: DeviceLock | None = None,
 ) -> SiteRun:
-    from rollout.runner import run_playbook
+    from rollout.runner import RUNNER_DIR, run_playbook
 
     device_lock = lock or DeviceLock("", "")
     with Trap() as trap:
@@ -258,6 +258,10 @@ def _run(
         # per-host task for the other devices (Ansible forks a worker per host and task).
         every = [name for slug in chosen for name in devices[slug]]
         extravars["site_rollout_hosts"] = every
+        # Each site's end, told by the site task as it happens (the play is one task).
+        watch = root / RUNNER_DIR / f"progress-{stamp}-{os.getpid()}.jsonl"
+        watch.parent.mkdir(parents=True, exist_ok=True)
+        extravars["site_rollout_progress_file"] = str(watch)
         limit = every[0] if every else ",".join(f"site_{s.replace('-', '_')}" for s in chosen)
         try:
             run = run_playbook(
@@ -269,6 +273,7 @@ def _run(
                 check=dry_run,
                 progress=progress,
                 cancel=trap.cancel,
+                site_progress=watch,
             )
         except RolloutError as exc:
             _finish(root, chosen, stamp, dry_run, f"failed: {exc.message}")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from rollout.drivers.base import Driver
 from rollout.engine import pool, steps
-from rollout.engine.outcome import DeviceOutcome
+from rollout.engine.outcome import DeviceOutcome, site_progress
 from rollout.engine.planfile import SavedDevice
 from rollout.engine.sitelocks import PLAY_COMMAND, SiteLocks
 from rollout.errors import RolloutError
@@ -65,6 +65,10 @@ class Transaction:
     """A site refused stops every site (`rollout site`: all or nothing), not only its own."""
     take_over: bool = False
     check: bool = False
+    progress_file: Path | None = None
+    """Where each site's end is told as it happens (`rollout.engine.outcome.site_progress`: a
+    JSON line per site, its devices' results): what `rollout site` shows while the one task
+    runs every site."""
 
 
 class Sessions:
@@ -283,6 +287,10 @@ def _site(state: _Run, devices: Sequence[Managed]) -> None:
     finally:
         if not state.gone():
             state.locks.release(devices[0].site.slug, state.sessions)
+            if state.tx.progress_file is not None:
+                site_progress(
+                    state.tx.progress_file, [state.out[m.device.hostname] for m in devices]
+                )
 
 
 def _transaction(state: _Run, devices: Sequence[Managed]) -> None:
