@@ -73,3 +73,28 @@ def test_each_host_result_fails_with_its_site() -> None:
         "before": "",
         "after": "hostname y-rtr01\n",
     }
+
+
+def test_each_site_end_is_told_once_and_whole(tmp_path: Path) -> None:
+    from rollout.engine.outcome import read_progress, site_progress
+    from rollout.runner import Progress, _SiteWatch
+
+    path = tmp_path / "progress.jsonl"
+    outcomes = _site()
+    site_progress(path, [outcomes["x-rtr01"], outcomes["x-sw01"], outcomes["x-codec01"]])
+    with path.open("a", encoding="utf-8") as f:
+        f.write('{"site": "y", "devi')  # a line being written: not read yet
+    lines, offset = read_progress(path, 0)
+    assert [line["site"] for line in lines] == ["x"]
+    assert lines[0]["devices"]["x-sw01"] == {"status": "changed", "message": ""}
+    assert lines[0]["devices"]["x-rtr01"]["status"] == "failed"
+    assert "s3cret-value" not in path.read_text(encoding="utf-8")
+    assert read_progress(path, offset) == ([], offset)
+
+    path.write_text("")
+    seen: list[Progress] = []
+    watch = _SiteWatch(path, seen.append)
+    site_progress(path, [outcomes["y-rtr01"]])
+    watch.stop()  # reads what the last site wrote, then removes the file
+    assert [(p.host, p.task, p.status) for p in seen] == [("y-rtr01", "site y", "changed")]
+    assert not path.exists()
