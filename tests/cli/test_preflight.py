@@ -116,8 +116,9 @@ def test_documentation_prefix_is_refused_and_named(
     _real_cloud(repo)
     again = rollout(*argv)
     assert again.exit_code == 1 and "spy:" in again.output, again.output
-    # (a site run's first device work is its lock on the router: rollout.engine.devlock)
-    assert spy == ["managed_devices"]
+    # (a plan reads the devices; a site run's first device work is the play, whose site task
+    # takes each site's lock on its router: rollout.engine.transaction)
+    assert spy == [{"plan": "managed_devices", "site": "run_playbook"}[argv[0]]]
 
 
 @pytest.mark.usefixtures("own_vault")
