@@ -25,14 +25,15 @@ from rollout.drivers import polycom_api as api
 from rollout.drivers.base import DeviceError, ErrorKind, Pending, Plan, Target
 from rollout.drivers.session import open_session, session_lost
 
+# Commands written at once in a push (one window, then its replies). The codec answers commands
+# in order, each reply ending with its prompt (as the batched read relies on); how many lines a
+# real codec's API takes ahead of its replies is unconfirmed (docs/performance.md, "The codec's
+# push in windows").
+PUSH_WINDOW = 8
+
 # '<name> set <value>' (top-level commands) is turned into the reply form '<name> <value>';
 # 'systemsetting <name> <value>' already is in it. The old wrong 'systemsetting set <name> <v>'
 # (backups written before the syntax was corrected) still parses into the same key.
-# Commands written at once in a push (one window, then its replies). The codec answers commands
-# in order, each reply ending with its prompt (as the batched read relies on); how many lines a
-# real codec's API takes ahead of its replies is unconfirmed (docs/codec.md, "Unconfirmed").
-PUSH_WINDOW = 8
-
 _SET = re.compile(r"^(systemsetting\s+)?(\S+)\s+set(?:\s+(.*))?$")
 
 
