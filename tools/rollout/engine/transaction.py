@@ -12,8 +12,9 @@ anything else: one device that changed stops every site. A run that is killed st
 (``_watch``): no step starts after it, its lock stays (stale) for ``rollout recover``.
 
 Sessions: one per device for the lock, the backup and the push (and the saved plan's check; the
-push plans from what the backup read), and one fresh session for the verify, the confirm and the
-save: the verify must log in anew (a push that cut management keeps the session it came
+push plans from what the backup read; the devices other than the lock's log in while the locks
+are taken, ``_login_ahead``, and read nothing before), and one fresh session for the verify, the
+confirm and the save: the verify must log in anew (a push that cut management keeps the session it came
 through: ``steps.verify_one``). A rollback opens its own sessions (``steps.rollback_one`` waits
 for a device that lost management).
 
@@ -296,11 +297,17 @@ def _precheck(state: _Run, devices: Sequence[Managed]) -> bool:
     tx = state.tx
 
     def one(m: Managed) -> None:
+        failed = state.login_failed.pop(m.device.hostname, None)
         state.step(
             m,
             "precheck",
             lambda: saved_steps.precheck_one(
-                tx.inv, tx.secrets, m, _saved(tx, m), driver=state.sessions.of(m)
+                tx.inv,
+                tx.secrets,
+                m,
+                _saved(tx, m),
+                driver=state.sessions.of(m),
+                login_failed=failed,
             ),
         )
 
