@@ -14,9 +14,9 @@ anything else: one device that changed stops every site. A run that is killed st
 Sessions: one per device for the lock, the backup and the push (and the saved plan's check; the
 push plans from what the backup read; the devices other than the lock's log in while the locks
 are taken, ``_login_ahead``, and read nothing before), and one fresh session for the verify, the
-confirm and the save: the verify must log in anew (a push that cut management keeps the session it came
-through: ``steps.verify_one``). A rollback opens its own sessions (``steps.rollback_one`` waits
-for a device that lost management).
+confirm and the save: the verify must log in anew (a push that cut management keeps the
+session it came through: ``steps.verify_one``). A rollback opens its own sessions
+(``steps.rollback_one`` waits for a device that lost management).
 
 Every step is the engine's own (``steps``, ``saved``, ``devlock``): one audit line and one
 journal entry each, as ``rollout recover`` expects them.
