@@ -96,3 +96,22 @@ def test_full_disk_while_writing_a_backup(lab: FaultLab, tmp_path: Path) -> None
     finally:
         subprocess.run(["umount", str(store)], check=False)
     assert set(lab.states(SITE).values()) == {"old"}
+
+
+def test_a_login_refused_ahead_of_the_backup_fails_that_backup(lab: FaultLab) -> None:
+    """The site's other devices log in while its lock is taken: a refused login is that
+    device's backup failure (audited as such), and nothing is sent to the site."""
+    import json
+
+    log = lab.repo / "var" / "audit.log"
+    seen = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+    with lab.faulted("bao-thang-sw01", {"kind": "auth_fail"}):
+        proc = lab.run("site", SITE, "--lab", "--yes", check=1, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert "bao-thang-sw01" in out and "authentication failed" in out, out
+    entries = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()[seen:]]
+    failed = [e for e in entries if e["result"] == "failed"]
+    assert [(e["action"], e["devices"]) for e in failed] == [("backup", ["bao-thang-sw01"])]
+    assert "authentication failed" in failed[0]["detail"]
+    assert not [e for e in entries if e["action"] == "push"]
+    assert set(lab.states(SITE).values()) == {"old"}

@@ -1,4 +1,4 @@
-"""Polycom Group Series over its SSH API (Netmiko): keyed diff, settings pushed one by one.
+"""Polycom Group Series over its SSH API (Netmiko): keyed diff, settings pushed in windows.
 
 The codec has no revert timer: a failed rollout puts back the settings read in the backup.
 The configuration's text form is the API command list, the same form the template renders.
@@ -16,6 +16,7 @@ import contextlib
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,12 @@ from typing import Any
 from rollout.drivers import polycom_api as api
 from rollout.drivers.base import DeviceError, ErrorKind, Pending, Plan, Target
 from rollout.drivers.session import open_session, session_lost
+
+# Commands written at once in a push (one window, then its replies). The codec answers commands
+# in order, each reply ending with its prompt (as the batched read relies on); how many lines a
+# real codec's API takes ahead of its replies is unconfirmed (docs/performance.md, "The codec's
+# push in windows").
+PUSH_WINDOW = 8
 
 # '<name> set <value>' (top-level commands) is turned into the reply form '<name> <value>';
 # 'systemsetting <name> <value>' already is in it. The old wrong 'systemsetting set <name> <v>'
@@ -172,28 +179,17 @@ class PolycomDriver:
         return self._conn
 
     def _run(self, step: str, commands: list[str]) -> str:
-        from netmiko.exceptions import NetmikoBaseException
+        """Write commands PUSH_WINDOW at a time, each window's replies read until its last
+        prompt, stopping at the first window with a refused command (a command after it in
+        the same window may have been applied: the rollback puts the backup back either way).
 
+        One write per window instead of one `send_command` round trip per command (~35 ms
+        each on the lab: Netmiko's echo check, then the prompt, each polled).
+        """
         out = []
-        try:
-            for command in commands:
-                reply: str = self.conn.send_command(
-                    command,
-                    expect_string=r"->",
-                    auto_find_prompt=False,
-                    read_timeout=self.target.timeout,
-                )
-                errors = api.api_errors(reply)
-                if errors:
-                    raise DeviceError(
-                        self.target.name,
-                        step,
-                        f"the codec refused {_shown(command)!r}: {errors[0]}",
-                        kind=ErrorKind.REFUSED,
-                    )
-                out.append(reply)
-        except (NetmikoBaseException, OSError, EOFError) as exc:
-            raise session_lost(self.target.name, step, exc) from None
+        for first in range(0, len(commands), PUSH_WINDOW):
+            window = commands[first : first + PUSH_WINDOW]
+            out.append(self._exchange(step, window, shown=_shown))
         return "\n".join(out)
 
     def _read(self, step: str, commands: list[str]) -> str:
@@ -202,8 +198,11 @@ class PolycomDriver:
         The API answers commands in order, each reply ending with the ``-> `` prompt, so one
         round trip replaces one per command (32 for a full read: ~1.1 s -> ~0.05 s).
         """
-        import time
+        return self._exchange(step, commands, shown=str)
 
+    def _exchange(self, step: str, commands: list[str], *, shown: Callable[[str], str]) -> str:
+        """Write commands in one write, read until every reply's prompt came back, and fail
+        on the first reply that is an API error (the command named as ``shown`` gives it)."""
         from netmiko.exceptions import NetmikoBaseException
 
         deadline = time.monotonic() + self.target.timeout * max(1, len(commands) // 8)
@@ -235,7 +234,7 @@ class PolycomDriver:
                 raise DeviceError(
                     self.target.name,
                     step,
-                    f"the codec refused {command!r}: {errors[0]}",
+                    f"the codec refused {shown(command)!r}: {errors[0]}",
                     kind=ErrorKind.REFUSED,
                 )
         return buffer

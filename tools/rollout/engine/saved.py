@@ -56,13 +56,18 @@ def precheck_one(
     saved: SavedDevice,
     *,
     driver: Driver | None = None,
+    login_failed: Exception | None = None,
 ) -> None:
-    """Refuse (DeviceError naming the device) when the device or its intent changed."""
+    """Refuse (DeviceError naming the device) when the device or its intent changed.
+
+    login_failed: the failure of driver's login, tried ahead (audited as this check's)."""
     text = intended(inv, secrets, m)
     with (
         audited(m, "plan-check", running_hash=saved.running) as step,
         session(m, driver) as conn,
     ):
+        if login_failed is not None:
+            raise login_failed
         running = conn.running_config()
         why = planfile.check_same(saved, running, text, secrets)
         if why:

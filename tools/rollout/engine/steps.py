@@ -75,10 +75,16 @@ def backup_read(
     m: Managed,
     *,
     driver: Driver | None = None,
+    login_failed: Exception | None = None,
 ) -> tuple[Path, str]:
     """backup_one, and the running configuration it read (a push in the same session plans
-    from it: push_one's running)."""
+    from it: push_one's running).
+
+    login_failed: the failure of driver's login, tried ahead of the step (audited as this
+    step's failure, as if the step had logged in itself)."""
     with audited(m, "backup", backup_set=backup.id) as step:
+        if login_failed is not None:
+            raise login_failed
         with session(m, driver) as held:
             text = held.running_config()
         path = store.write(backup, m.device.hostname, text, secrets)

@@ -12,10 +12,11 @@ anything else: one device that changed stops every site. A run that is killed st
 (``_watch``): no step starts after it, its lock stays (stale) for ``rollout recover``.
 
 Sessions: one per device for the lock, the backup and the push (and the saved plan's check; the
-push plans from what the backup read), and one fresh session for the verify, the confirm and the
-save: the verify must log in anew (a push that cut management keeps the session it came
-through: ``steps.verify_one``). A rollback opens its own sessions (``steps.rollback_one`` waits
-for a device that lost management).
+push plans from what the backup read; the devices other than the lock's log in while the locks
+are taken, ``_login_ahead``, and read nothing before), and one fresh session for the verify, the
+confirm and the save: the verify must log in anew (a push that cut management keeps the
+session it came through: ``steps.verify_one``). A rollback opens its own sessions
+(``steps.rollback_one`` waits for a device that lost management).
 
 Every step is the engine's own (``steps``, ``saved``, ``devlock``): one audit line and one
 journal entry each, as ``rollout recover`` expects them.
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.drivers.base import Driver
-from rollout.engine import pool, steps
+from rollout.engine import devlock, pool, steps
 from rollout.engine.outcome import DeviceOutcome, site_progress
 from rollout.engine.planfile import SavedDevice
 from rollout.engine.sitelocks import PLAY_COMMAND, SiteLocks
@@ -111,6 +112,8 @@ class _Run:
     sessions: Sessions = field(default_factory=Sessions)
     running: dict[str, str] = field(default_factory=dict)
     """Each device's running configuration as its backup read it (its push plans from it)."""
+    login_failed: dict[str, Exception] = field(default_factory=dict)
+    """A device whose login ahead of its backup failed (``_login_ahead``): why."""
 
     def each(self, devices: Sequence[Managed], work: Callable[[Managed], None]) -> None:
         """work on every device at once; a step records its own failure (never raises)."""
@@ -180,7 +183,12 @@ def run(
                 state.each(devices, lambda m: _plan(state, m))
             return state.out, {}
         try:
-            _lock(state, sites, reached or devices)
+            logins = _login_ahead(state, sites, reached or devices)
+            try:
+                _lock(state, sites, reached or devices)
+            finally:
+                if logins is not None:
+                    logins.shutdown(wait=True)
             going = [s for s, mine in sites.items() if not _any_failed(state, mine)]
             chosen = [m for s in going for m in sites[s]]
             if tx.plan_file is not None and chosen and not _precheck(state, chosen):
@@ -219,6 +227,40 @@ def _any_failed(state: _Run, devices: Sequence[Managed]) -> bool:
     return any(state.out[m.device.hostname].failed for m in devices)
 
 
+LOGIN_WORKERS = 16
+"""Logins at once while the locks are taken (as many as locks taken at once: LOCK_SITES)."""
+
+
+def _login_ahead(
+    state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Managed]
+) -> ThreadPoolExecutor | None:
+    """Log in to every device but the lock's while the sites' locks are taken (the lock
+    device's session takes the lock): a login reads and sends nothing, and the backup, the
+    first step that reads, still starts only once the site's lock is held. One login less on
+    each site's critical path (~0.3 s on the lab). A failed login is kept for the backup step,
+    which fails with it (no second login attempt: a wrong password is tried once)."""
+    lockers = {
+        locker.device.hostname
+        for locker in (devlock.lock_device(reached, site) for site in sites)
+        if locker is not None
+    }
+    ahead = [m for mine in sites.values() for m in mine if m.device.hostname not in lockers]
+    if not ahead:
+        return None
+
+    def login(m: Managed) -> None:
+        try:
+            state.sessions.of(m).connect()
+        except Exception as exc:
+            state.sessions.drop(m)
+            state.login_failed[m.device.hostname] = exc
+
+    threads = ThreadPoolExecutor(max_workers=min(LOGIN_WORKERS, len(ahead)))
+    for m in ahead:
+        threads.submit(login, m)
+    return threads
+
+
 def _lock(state: _Run, sites: dict[str, list[Managed]], reached: Sequence[Managed]) -> None:
     """Every site's lock: a site refused fails each of its devices (nothing is done there);
     with lock_strict, every site's (nothing is done anywhere)."""
@@ -255,11 +297,17 @@ def _precheck(state: _Run, devices: Sequence[Managed]) -> bool:
     tx = state.tx
 
     def one(m: Managed) -> None:
+        failed = state.login_failed.pop(m.device.hostname, None)
         state.step(
             m,
             "precheck",
             lambda: saved_steps.precheck_one(
-                tx.inv, tx.secrets, m, _saved(tx, m), driver=state.sessions.of(m)
+                tx.inv,
+                tx.secrets,
+                m,
+                _saved(tx, m),
+                driver=state.sessions.of(m),
+                login_failed=failed,
             ),
         )
 
@@ -316,7 +364,11 @@ def _backup(state: _Run, m: Managed) -> None:
 
     def one() -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        text = steps.backup_read(store, backup, tx.secrets, m, driver=state.sessions.of(m))[1]
+        failed = state.login_failed.pop(m.device.hostname, None)
+        driver = state.sessions.of(m)
+        text = steps.backup_read(store, backup, tx.secrets, m, driver=driver, login_failed=failed)[
+            1
+        ]
         state.running[m.device.hostname] = text
 
     if state.step(m, "backup", one):
