@@ -87,6 +87,12 @@ options:
     description: Take over a stale lock (its holder is gone); audited.
     type: bool
     default: false
+  sites_per_process:
+    description:
+      - The batch's sites run in several processes (one per controller core), each given at
+        least this many sites; fewer run as threads of one process.
+    type: int
+    default: 8
   progress_file:
     description:
       - A file a JSON line is appended to as each site ends - C(site), and C(devices) by

@@ -9,6 +9,7 @@ Real parts: the lab twin's SSH devices, ansible-playbook started as AWX would st
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 
@@ -52,6 +53,10 @@ def test_one_failed_device_rolls_its_site_back_and_leaves_the_other_site(lab: Fa
                 f"site_{BAD.replace('-', '_')},site_{GOOD.replace('-', '_')}",
                 "-e",
                 f"site_rollout_lab_dir={lab.lab_dir}",
+                # one site a process: on a controller with two cores or more, each site runs
+                # in its own process (rollout.engine.processes), the way a province does
+                "-e",
+                "site_rollout_sites_per_process=1",
                 "-v",
             ],
             cwd=lab.repo,
@@ -101,6 +106,12 @@ def test_one_failed_device_rolls_its_site_back_and_leaves_the_other_site(lab: Fa
     # The play removed both sites' locks, the failed site's too.
     for site in (BAD, GOOD):
         assert marker(lab, site) is None, site
+    # Each site's pushes ran in a process of its own (the audit line names its pid).
+    log = (lab.repo / "var" / "audit.log").read_text(encoding="utf-8").splitlines()
+    pushed = [json.loads(x) for x in log if '"push"' in x]
+    pids = {site: {e["pid"] for e in pushed if e.get("sites") == [site]} for site in (BAD, GOOD)}
+    if (os.cpu_count() or 1) > 1:
+        assert all(len(p) == 1 for p in pids.values()) and pids[BAD] != pids[GOOD], pids
 
 
 def marker(lab: FaultLab, site: str) -> str | None:

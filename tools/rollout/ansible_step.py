@@ -31,6 +31,7 @@ SITE_ARGSPEC: dict[str, dict[str, Any]] = {
     "lock_strict": {"type": "bool", "default": False},
     "take_over": {"type": "bool", "default": False},
     "progress_file": {"type": "path", "default": ""},
+    "sites_per_process": {"type": "int", "default": 8},
 }
 """The arguments of ``rollout_site`` (the module's argument_spec and the action plugin's check)."""
 
@@ -80,6 +81,7 @@ def _run(params: dict[str, Any], secrets: Any, *, check: bool, diff: bool) -> di
         take_over=bool(params["take_over"]),
         check=check,
         progress_file=Path(params["progress_file"]) if params.get("progress_file") else None,
+        sites_per_process=int(params.get("sites_per_process") or 8),
     )
     outcomes, locks = transaction.run(tx, devices, reached)
     failed = site_failures(outcomes.values())

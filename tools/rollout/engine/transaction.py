@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.drivers.base import Driver
-from rollout.engine import devlock, pool, steps
+from rollout.engine import devlock, pool, processes, steps
 from rollout.engine.outcome import DeviceOutcome, site_progress
 from rollout.engine.planfile import SavedDevice
 from rollout.engine.sitelocks import PLAY_COMMAND, SiteLocks
@@ -66,6 +66,8 @@ class Transaction:
     """A site refused stops every site (`rollout site`: all or nothing), not only its own."""
     take_over: bool = False
     check: bool = False
+    sites_per_process: int = processes.MIN_SITES
+    """Sites a process is given at least (``processes.groups_of``)."""
     progress_file: Path | None = None
     """Where each site's end is told as it happens (`rollout.engine.outcome.site_progress`: a
     JSON line per site, its devices' results): what `rollout site` shows while the one task
@@ -102,6 +104,11 @@ class Sessions:
             held, self._open = list(self._open.values()), {}
         for driver in held:
             driver.close()
+
+    def close_for(self, devices: Sequence[Managed]) -> None:
+        """Close the sessions of devices another process took over (their logins ahead)."""
+        for m in devices:
+            self.drop(m)
 
 
 @dataclass
@@ -194,9 +201,7 @@ def run(
             if tx.plan_file is not None and chosen and not _precheck(state, chosen):
                 return state.out, locks.report
             if going:
-                workers = min(SITE_WORKERS, len(going))
-                with ThreadPoolExecutor(max_workers=workers) as threads:
-                    list(threads.map(lambda s: _site(state, sites[s]), going))
+                _run_going(state, sites, going)
         finally:
             if not state.gone():
                 locks.release_all(state.sessions)
@@ -204,6 +209,53 @@ def run(
         stop.set()
         state.sessions.close()
     return state.out, locks.report
+
+
+def _run_going(state: _Run, sites: dict[str, list[Managed]], going: list[str]) -> None:
+    """The sites whose locks are held: as threads, and on a controller with several cores and
+    enough sites, in several processes (``processes``: planning is CPU-bound, one interpreter
+    uses one core). Each child releases its own sites' locks; the parent, its own and those of
+    a child that failed."""
+    import os
+
+    groups = processes.groups_of(
+        going, lambda s: len(sites[s]), os.cpu_count() or 1, state.tx.sites_per_process
+    )
+    moved = {s: state.locks.held.pop(s) for g in groups[1:] for s in g if s in state.locks.held}
+
+    def fresh(group: list[str]) -> object:
+        inherited = state.sessions
+        state.sessions = Sessions()
+        state.locks.held = {s: moved[s] for s in group if s in moved}
+        state.locks._guard = threading.Lock()
+        if state.tx.holder_pid:
+            watch = (state.tx.holder_pid, threading.Event())
+            threading.Thread(target=_watch, args=watch, daemon=True).start()
+        return inherited
+
+    def run(group: list[str]) -> dict[str, object]:
+        workers = min(SITE_WORKERS, len(group))
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            list(threads.map(lambda s: _site(state, sites[s]), group))
+        hosts = [m.device.hostname for s in group for m in sites[s]]
+        return {
+            "out": {h: state.out[h] for h in hosts},
+            "locks": {s: state.locks.report[s] for s in group if s in state.locks.report},
+        }
+
+    def merge(group: list[str], result: dict[str, dict[str, object]]) -> None:
+        state.out.update(result["out"])  # type: ignore[arg-type]
+        state.locks.report.update(result["locks"])  # type: ignore[arg-type]
+        state.sessions.close_for([m for s in group for m in sites[s]])
+
+    def lost(group: list[str], why: str) -> None:
+        for s in group:
+            if s in moved:  # still on the router, as far as the parent knows: released below
+                state.locks.held[s] = moved[s]
+            for m in sites[s]:
+                state.out[m.device.hostname].fail("", RolloutError(why), state.tx.secrets)
+
+    processes.run_groups(groups, run, fresh, merge, lost)
 
 
 WATCH_SECONDS = 0.05
