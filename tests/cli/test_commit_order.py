@@ -41,5 +41,6 @@ def test_transaction_backs_up_pushes_verifies_confirms_then_saves() -> None:
     assert COMMIT_ORDER == ("backup", "push", "verify", "confirm", "save")
     # The lock before any step of a site, released whatever happens.
     run = inspect.getsource(transaction.run)
-    assert run.index("_lock(") < run.index("_site(") and "release_all" in run
+    assert run.index("_lock(") < run.index("_run_going(") and "release_all" in run
+    assert "_site(" in inspect.getsource(transaction._run_going)
     assert "finally" in inspect.getsource(transaction._site)
