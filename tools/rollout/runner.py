@@ -260,7 +260,6 @@ def left_results(
 ) -> None:
     """The device results no host's task took (the play ran on one host: the site task ran
     every device), read from the folder the site task wrote them to, then removed."""
-    import contextlib
     import json
 
     if not folder.name or not folder.is_dir():

@@ -129,6 +129,19 @@ class SiteLocks:
         with self._guard:
             self.report.setdefault(site, {})["released"] = done
 
+    def hand_over(self, sites: Sequence[str]) -> dict[str, devlock.Taken]:
+        """The locks of sites another process will release (``processes``): no longer this
+        one's to release."""
+        with self._guard:
+            return {s: self.held.pop(s) for s in sites if s in self.held}
+
+    def take_back(self, held: dict[str, devlock.Taken]) -> None:
+        """Locks handed over come back to this one (a forked child's own sites, or those of a
+        child that ended without releasing them). In a child, the guard is a new one: the
+        parent's threads that might have held it do not exist there."""
+        self._guard = threading.Lock()
+        self.held.update(held)
+
     def release_all(self, sessions: Sessions) -> None:
         """Every lock still held (sites stopped before their transaction ran)."""
         for site in list(self.held):

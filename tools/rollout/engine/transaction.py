@@ -221,13 +221,13 @@ def _run_going(state: _Run, sites: dict[str, list[Managed]], going: list[str]) -
     groups = processes.groups_of(
         going, lambda s: len(sites[s]), os.cpu_count() or 1, state.tx.sites_per_process
     )
-    moved = {s: state.locks.held.pop(s) for g in groups[1:] for s in g if s in state.locks.held}
+    moved = state.locks.hand_over([s for g in groups[1:] for s in g])
 
     def fresh(group: list[str]) -> object:
         inherited = state.sessions
         state.sessions = Sessions()
-        state.locks.held = {s: moved[s] for s in group if s in moved}
-        state.locks._guard = threading.Lock()
+        state.locks.held = {}
+        state.locks.take_back({s: moved[s] for s in group if s in moved})
         if state.tx.holder_pid:
             watch = (state.tx.holder_pid, threading.Event())
             threading.Thread(target=_watch, args=watch, daemon=True).start()
@@ -249,9 +249,9 @@ def _run_going(state: _Run, sites: dict[str, list[Managed]], going: list[str]) -
         state.sessions.close_for([m for s in group for m in sites[s]])
 
     def lost(group: list[str], why: str) -> None:
+        # still on the routers, as far as the parent knows: released with its own
+        state.locks.take_back({s: moved[s] for s in group if s in moved})
         for s in group:
-            if s in moved:  # still on the router, as far as the parent knows: released below
-                state.locks.held[s] = moved[s]
             for m in sites[s]:
                 state.out[m.device.hostname].fail("", RolloutError(why), state.tx.secrets)
 
